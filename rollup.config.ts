@@ -1,0 +1,52 @@
+import type { RollupOptions, Plugin } from 'rollup';
+import typescript from '@rollup/plugin-typescript';
+import resolve from '@rollup/plugin-node-resolve';
+import terser from '@rollup/plugin-terser';
+
+const ts = (): Plugin => typescript({ tsconfig: './tsconfig.json', include: ['src/**/*.ts'], declaration: false, noEmitOnError: true });
+
+// Browser builds: every byte counts (SPEC 6 budgets, checked in test/size.test.ts).
+const min = () =>
+  terser({
+    ecma: 2019,
+    compress: { passes: 3, pure_getters: true, unsafe_arrows: true },
+    mangle: { properties: { regex: /^_/ } },
+    format: { comments: false },
+  });
+
+const config: RollupOptions[] = [
+  {
+    // Script-tag build: reads data-* config and replays the stub's queue.
+    input: 'src/browser.ts',
+    output: { file: 'dist/emarsys-track.min.js', format: 'iife', name: 'emarsysTrack', plugins: [min()] },
+    plugins: [resolve({ browser: true }), ts()],
+  },
+  {
+    // Bundler build: `import { createTracker } from 'emarsys-track'`.
+    input: 'src/index.ts',
+    output: { file: 'dist/emarsys-track.mjs', format: 'es' },
+    external: ['js-cookie'],
+    plugins: [resolve({ browser: true }), ts()],
+  },
+  {
+    // Drop-in for the Suite's legacy emstrack.js (SPEC 4.1).
+    input: 'src/legacy/emstrack.ts',
+    output: { file: 'dist/emstrack.js', format: 'iife', plugins: [min()] },
+    plugins: [resolve({ browser: true }), ts()],
+  },
+  {
+    // Node helpers for shops' servers: buildPixelUrl, trackPurchase, decorateLink.
+    input: 'src/server/index.ts',
+    output: { file: 'dist/server.mjs', format: 'es' },
+    external: [/^node:/],
+    plugins: [ts()],
+  },
+  {
+    input: 'src/protocol/index.ts',
+    output: { file: 'dist/protocol.mjs', format: 'es' },
+    external: [/^@sinclair\/typebox/],
+    plugins: [ts()],
+  },
+];
+
+export default config;

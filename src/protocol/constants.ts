@@ -1,0 +1,49 @@
+// Dependency-free protocol facts: the browser SDK imports only from here (and types),
+// so the schema library never reaches the bundle.
+
+/** Version of the wire format; the collector rejects batches of a version it does not know. */
+export const PROTOCOL_VERSION = 1;
+
+/** URL parameters captured on landing (SPEC 3.3). */
+export const CAMPAIGN_PARAMS = [
+  'emst',
+  'sc_src',
+  'sc_uid',
+  'sc_lid',
+  'sc_llid',
+  'sc_eh',
+  'sc_customer',
+  'utm_source',
+  'utm_medium',
+  'utm_campaign',
+] as const;
+export type CampaignParam = (typeof CAMPAIGN_PARAMS)[number];
+
+/** Cookies written by the legacy Suite `emstrack.js`, read so a shop can switch without losing live attributions. */
+export const LEGACY_CAMPAIGN_COOKIE = '_ems_campaign';
+export const LEGACY_VISITOR_COOKIE = '_ems_visitor';
+export const LEGACY_SESSION_COOKIE = '_ems_session';
+
+/** Money on the wire and in the API: a number, or a string with a dot decimal and no thousands separator. */
+export const MONEY_PATTERN = '^-?[0-9]{1,13}(\\.[0-9]{1,4})?$';
+/** ISO 4217 alphabetic code. */
+export const CURRENCY_PATTERN = '^[A-Z]{3}$';
+
+export const LIMITS = {
+  /** events in one POST /v1/events batch */
+  batchEvents: 100,
+  /** items in one cart or order */
+  items: 500,
+  /** bytes of one request body */
+  bodyBytes: 512 * 1024,
+  id: 128,
+  text: 512,
+  email: 254,
+} as const;
+
+/** Routes of the collector that the browser talks to. */
+export const ROUTES = {
+  events: '/v1/events',
+  pixel: '/v1/pixel.gif',
+  legacyPixel: '/upages/ti.php',
+} as const;

@@ -1,0 +1,3 @@
+export * from './constants.js';
+export * from './schema.js';
+export * from './campaign.js';
