@@ -21,6 +21,8 @@ export default defineConfig({
           name: 'collector',
           include: ['collector/test/**/*.test.ts'],
           environment: 'node',
+          // one embedded PostgreSQL for the run; each test file makes its own database
+          globalSetup: ['collector/test/global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 180_000,
         },

@@ -1,2 +1,4 @@
 #!/usr/bin/env node
-import "../dist/collector/src/cli.js";
+import { runCli } from "../dist/collector/src/cli.js";
+
+runCli();

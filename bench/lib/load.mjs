@@ -1,0 +1,109 @@
+// One autocannon load run against 127.0.0.1, bounded in count and time. It runs a fixed
+// number of requests (not a duration), so every request sent gets its answer and the
+// events acknowledged can be compared exactly with the events stored afterwards.
+import autocannon from 'autocannon';
+import { log } from './util.mjs';
+
+function fire({ port, path, factory, amount, duration, connections, timeoutMs }) {
+  const tally = { ok: 0, accepted: 0, duplicates: 0, rejected: 0, statuses: {}, badBodies: 0, sample: '', t0: performance.now(), tLast: 0 };
+  return new Promise((resolve, reject) => {
+    const inst = autocannon(
+      {
+        url: `http://127.0.0.1:${port}${path}`,
+        connections,
+        pipelining: 1,
+        ...(amount ? { amount } : { duration }),
+        timeout: 10,
+        method: 'POST',
+        headers: { 'content-type': 'text/plain;charset=UTF-8', origin: 'http://shop.example' },
+        requests: [
+          {
+            setupRequest: (req) => ({ ...req, body: factory.next() }),
+            onResponse: (status, body) => {
+              tally.tLast = performance.now();
+              tally.statuses[status] = (tally.statuses[status] ?? 0) + 1;
+              if (status < 200 || status > 299) {
+                if (!tally.sample) tally.sample = `${status} ${String(body).slice(0, 300)}`;
+                return;
+              }
+              tally.ok++;
+              if (status === 204 || !body) {
+                tally.accepted += factory.eventsPerRequest; // the bare server: nothing to parse
+                return;
+              }
+              try {
+                const r = JSON.parse(body);
+                tally.accepted += r.accepted ?? 0;
+                tally.duplicates += r.duplicates ?? 0;
+                tally.rejected += r.rejected?.length ?? 0;
+                if (r.rejected?.length && !tally.sample) tally.sample = `rejected: ${JSON.stringify(r.rejected).slice(0, 300)}`;
+              } catch {
+                tally.badBodies++;
+              }
+            },
+          },
+        ],
+      },
+      (err, result) => {
+        clearTimeout(timer);
+        if (err) reject(err);
+        else resolve({ result, tally });
+      },
+    );
+    // Hard bound in time: stop the run if it has not finished (answers then go missing,
+    // which the report shows as unacknowledged requests).
+    const timer = setTimeout(() => inst.stop(), timeoutMs);
+  });
+}
+
+/**
+ * Warm up (`warmSeconds`), then measure about `seconds` (a fixed number of requests).
+ * Returns the measured run's figures; `total` counts what the measured customer was sent.
+ */
+export async function measureLoad({ port, path = '/v1/events', factory, warmFactory, connections = 10, seconds = 8, warmSeconds = 2, label }) {
+  const total = { sent: 0, ok: 0, accepted: 0, duplicates: 0, rejected: 0, errors: 0, timeouts: 0 };
+  const add = ({ result, tally }) => {
+    total.sent += result.requests.sent ?? result.requests.total;
+    total.ok += tally.ok;
+    total.accepted += tally.accepted;
+    total.duplicates += tally.duplicates;
+    total.rejected += tally.rejected;
+    total.errors += result.errors;
+    total.timeouts += result.timeouts;
+  };
+  // Warm-up: `warmSeconds` of the same load for another customer (its events are not
+  // counted); its rate sizes the measured run. autocannon ends runs on a 1 s tick, so
+  // rates are timed here, from the start to the last answer.
+  const warm = await fire({ port, path, factory: warmFactory, duration: warmSeconds, connections, timeoutMs: warmSeconds * 1000 + 15_000 });
+  const rate = warm.tally.ok / Math.max(0.05, (warm.tally.tLast - warm.tally.t0) / 1000);
+  const amount = Math.max(connections * 10, Math.round(rate * seconds));
+  const main = await fire({ port, path, factory, amount, connections, timeoutMs: seconds * 4000 + 10_000 });
+  add(main);
+  const { result, tally } = main;
+  const secs = (tally.tLast - tally.t0) / 1000;
+  const rps = tally.ok / secs;
+  const out = {
+    label,
+    connections,
+    eventsPerRequest: factory.eventsPerRequest,
+    requests: result.requests.total,
+    seconds: secs,
+    rps,
+    eventsPerSec: tally.accepted / secs,
+    latency: { p50: result.latency.p50, p99: result.latency.p99, max: result.latency.max, mean: result.latency.average },
+    errors: result.errors,
+    timeouts: result.timeouts,
+    non2xx: result.non2xx,
+    statuses: tally.statuses,
+    rejected: tally.rejected,
+    duplicates: tally.duplicates,
+    badBodies: tally.badBodies,
+    sample: tally.sample,
+    total,
+  };
+  log(
+    `${label}: ${rps.toFixed(0)} req/s, ${out.eventsPerSec.toFixed(0)} events/s, p50 ${out.latency.p50} ms, p99 ${out.latency.p99} ms, ` +
+      `errors ${out.errors}, non-2xx ${out.non2xx}${tally.sample ? ` (${tally.sample})` : ''}`,
+  );
+  return out;
+}

@@ -1,0 +1,299 @@
+// Renders BENCHMARKS.md from the parts' results: each figure next to its baseline or bar,
+// their ratio, ✓ or the shortfall with what the profile says and a plan.
+const f0 = (x) => (x == null || Number.isNaN(x) ? '–' : Math.round(x).toLocaleString('en-US'));
+const f1 = (x) => (x == null || Number.isNaN(x) ? '–' : x.toFixed(1));
+const f2 = (x) => (x == null || Number.isNaN(x) ? '–' : x.toFixed(2));
+const pct = (x) => (x == null || Number.isNaN(x) ? '–' : `${(x * 100).toFixed(0)} %`);
+const ok = (met) => (met ? '✓' : '✗');
+
+function table(head, rows) {
+  return [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+}
+
+function provenance(entry, run) {
+  if (!entry) return '_Not measured yet: run `node bench/run.mjs` with this part._';
+  const when = entry.finishedAt?.slice(0, 16).replace('T', ' ');
+  const same = entry.runId === run.id;
+  return `_${same ? 'This run' : `Earlier run (${when} UTC)`}: \`${entry.command}\`, ${f1(entry.seconds)} s._`;
+}
+
+function failure(entry) {
+  if (entry?.error) return `**The part failed:**\n\n\`\`\`\n${entry.error}\n\`\`\``;
+  if (entry?.result?.skipped) return `**Skipped:** ${entry.result.skipped}.`;
+  return null;
+}
+
+// ---------------------------------------------------------------- size
+function sizeSection(e, run, bars) {
+  const out = ['## SDK size', provenance(e, run)];
+  const fail = failure(e);
+  if (fail) return [...out, fail].join('\n\n');
+  out.push(
+    'Bytes of the built browser scripts; gzip at level 9, brotli at quality 11. The bar (SPEC 6) is on gzip.',
+    table(
+      ['file', 'raw', 'gzip', 'brotli', 'gzip budget', 'gzip ÷ budget', 'bar'],
+      e.result.rows.map((r) =>
+        r.missing
+          ? [`\`${r.file}\``, 'not built', '–', '–', f0(r.budgetGzip), '–', '✗']
+          : [`\`${r.file}\``, f0(r.raw), f0(r.gzip), f0(r.brotli), f0(r.budgetGzip), pct(r.ratio), ok(r.met)],
+      ),
+    ),
+  );
+  for (const r of e.result.rows) {
+    bars.push({ bar: `\`${r.file}\` ≤ ${f0(r.budgetGzip)} B gzipped`, figure: r.missing ? 'not built' : `${f0(r.gzip)} B`, baseline: `${f0(r.budgetGzip)} B budget`, ratio: r.missing ? '–' : pct(r.ratio), met: !!r.met });
+    if (!r.missing && !r.met)
+      out.push(`**Shortfall (${r.file}):** ${f0(r.gzip - r.budgetGzip)} B over. Plan: check what the bundle pulls in (\`npx rollup -c --configPlugin typescript\` with a visualiser, or read the minified output), move rarely used paths behind the pixel fallback, shorten repeated property names (terser's \`mangle.properties\` with the \`_\` prefix convention already in rollup.config.ts).`);
+  }
+  return out.join('\n\n');
+}
+
+// ---------------------------------------------------------------- page cost
+function pageSection(e, run, bars) {
+  const out = ['## SDK cost on the page', provenance(e, run)];
+  const fail = failure(e);
+  if (fail) return [...out, fail].join('\n\n');
+  const r = e.result;
+  out.push(
+    `A Thank You page in headless ${r.browser}, each load in a fresh browser context (empty cache and storage), ` +
+      `${r.iterations} loads per variant after ${r.warmup} warm-up loads, interleaved; medians. Main-thread time is the ` +
+      'DevTools protocol\'s `Performance.getMetrics` `TaskDuration` (all main-thread tasks of the page, in thread CPU time) read 250 ms ' +
+      'after the order reached the endpoint (a local stub collector answering like the real one). The baseline is the same page without tracking.',
+    table(
+      ['page', 'main-thread time', 'over the empty page', '× empty page', 'script time', 'style + layout', 'JS heap', '`order()` to settled (wall)'],
+      r.rows.map((x) => [
+        x.label + (x.error ? ` (error: ${x.error})` : ''),
+        `${f1(x.taskMs)} ms`,
+        x.id === 'empty' ? '–' : `+${f1(x.extraTaskMs)} ms`,
+        x.id === 'empty' ? '1.00' : f2(x.ratio),
+        `${f1(x.scriptMs)} ms`,
+        `${f1(x.layoutMs)} ms`,
+        `${f0(x.heapKB)} KB`,
+        x.orderToSettledMs == null ? '–' : `${f1(x.orderToSettledMs)} ms`,
+      ]),
+    ),
+  );
+  const sdk = r.rows.find((x) => x.id === 'sdk');
+  if (sdk) bars.push({ bar: 'SDK main-thread cost (load + order), no SPEC bar', figure: `+${f1(sdk.extraTaskMs)} ms`, baseline: `${f1(r.rows[0].taskMs)} ms empty page`, ratio: `${f2(sdk.ratio)}×`, met: null });
+  return out.join('\n\n');
+}
+
+// ---------------------------------------------------------------- ingest
+const HINTS = [
+  [/better-sqlite3|^collector$/, 'SQLite work and the store code: one `BEGIN IMMEDIATE … COMMIT` with `synchronous = FULL` per request is an fsync per request; group commit (collect the events of all requests that arrive within ~1–2 ms into one transaction, acknowledge each request when that transaction commits) keeps "durable before the answer" and divides the fsyncs.'],
+  [/fastify|find-my-way|light-my-request|avvio/, 'Fastify routing and hooks: keep `/v1/events` free of per-request hooks (sessions, cookies, auth) that other routes need; register them only in the encapsulated plugins that use them.'],
+  [/typebox|ajv|fast-json-stringify/, 'Validation and serialisation: compile the event schemas once (`TypeCompiler.Compile`) and validate each event with the compiled checker; give the response a schema so Fastify serialises it with fast-json-stringify.'],
+  [/pino|thread-stream|sonic-boom/, 'Logging: a log line per request costs a serialisation and a write; log ingest requests at `warn` and above only, or sample them.'],
+  [/^pg$|pg-protocol|pg-pool/, 'PostgreSQL client: several statements per event are a round trip each; insert a batch with one multi-row `INSERT … SELECT FROM unnest($1::text[], …)` per table.'],
+  [/\(garbage collector\)/, 'Garbage collection: avoid building intermediate objects per event (copying the parsed body, re-stringifying items); store `items` as the JSON text received.'],
+  [/node internals/, 'Node internals (HTTP parsing, streams, timers): the share a bare server also pays; it shrinks per event with batching.'],
+];
+
+function ingestSection(e, run, bars) {
+  const out = ['## Ingest throughput', provenance(e, run)];
+  if (e?.error) return [...out, failure(e)].join('\n\n');
+  if (!e) return out.join('\n\n');
+  const r = e.result;
+  out.push(
+    `\`autocannon\`, ${r.connections} connections, no pipelining, against 127.0.0.1; each run first warms up for 2 s (on another customer, not counted), ` +
+      `then sends a fixed number of requests sized to take about ${r.seconds} s, so every request gets its answer. Bodies are realistic SDK batches ` +
+      '(`text/plain`, half carts and half orders, 1–5 items each, campaign attribution, unique event/order/cart IDs; ≈0.6 KB per event). ' +
+      'The load generator runs on the same 2 cores as the server. The baseline is a bare `node:http` server that reads the body and answers 204, ' +
+      'measured in the same run with the same bodies. "Stored" is counted through the reports API on a freshly restarted collector.',
+  );
+  const rows = [];
+  for (const shape of r.shapes) {
+    const b = r.baseline[shape.id];
+    if (b) rows.push([`bare node:http (baseline)`, shape.perRequest, f0(b.rps), f0(b.eventsPerSec), `${b.latency.p50} / ${b.latency.p99} ms`, f0(b.errors + b.non2xx), '1.00', '–', '–']);
+    for (const [engine, byShape] of Object.entries(r.engines ?? {})) {
+      const x = byShape[shape.id];
+      if (!x) continue;
+      if (x.error) {
+        rows.push([`collector, ${engine}`, shape.perRequest, `error: ${x.error.split('\n')[0].slice(0, 160)}`, '', '', '', '', '', '']);
+        continue;
+      }
+      const d = x.durability ?? {};
+      rows.push([
+        `collector, ${engine}`,
+        shape.perRequest,
+        f0(x.rps),
+        f0(x.eventsPerSec),
+        `${x.latency.p50} / ${x.latency.p99} ms`,
+        f0(x.errors + x.non2xx + x.timeouts) + (x.rejected ? ` (+${x.rejected} events rejected)` : ''),
+        f2(x.ratio),
+        `${f0(d.acknowledged)} / ${f0(d.stored)}`,
+        ok(d.equal),
+      ]);
+    }
+  }
+  out.push(table(['server', 'events / request', 'requests/s', 'events/s', 'latency p50 / p99', 'errors', '× bare req/s', 'acknowledged / stored', 'stored = acknowledged'], rows));
+  if (r.skipped) out.push(`**Collector runs skipped:** ${r.skipped}.`);
+
+  let shortfall = false;
+  for (const shape of r.shapes) {
+    const x = r.engines?.sqlite?.[shape.id];
+    const b = r.baseline[shape.id];
+    if (!b) continue;
+    const met = !!x && !x.error && x.ratio >= 0.5;
+    if (!met) shortfall = true;
+    bars.push({ bar: `ingest on SQLite ≥ ½ bare req/s (${shape.label})`, figure: x && !x.error ? `${f0(x.rps)} req/s` : 'not measured', baseline: `${f0(b.rps)} req/s bare`, ratio: x && !x.error ? f2(x.ratio) : '–', met });
+  }
+  for (const [engine, byShape] of Object.entries(r.engines ?? {})) {
+    for (const shape of r.shapes) {
+      const x = byShape[shape.id];
+      if (!x) continue;
+      const d = x.durability;
+      bars.push({ bar: `every acknowledged event durable (${engine}, ${shape.label})`, figure: d ? `${f0(d.stored)} stored` : 'not measured', baseline: d ? `${f0(d.acknowledged)} acknowledged` : '–', ratio: d && d.acknowledged ? f2(d.stored / d.acknowledged) : '–', met: !!d?.equal });
+    }
+  }
+
+  const p = r.profile;
+  if (p && !p.error) {
+    out.push(
+      '### Where the time goes',
+      `\`node --cpu-prof\` of the collector (SQLite, 1 event per request) under the same load, ${f0(p.rps)} req/s while profiled; ` +
+        `${f0(p.busyMs)} ms on the main thread busy, ${f0(p.idleMs)} ms idle. Self time, by where the code lives:`,
+      table(['where', 'self time', 'share of busy'], p.byWhere.map((w) => [w.where, `${f0(w.selfMs)} ms`, `${w.pctOfBusy.toFixed(1)} %`])),
+      'Top functions by self time:',
+      table(['function', 'location', 'self time', 'share of busy'], p.top.map((t) => [`\`${t.fn}\``, t.location ? `\`${t.location}\`` : t.where, `${f0(t.selfMs)} ms`, `${t.pctOfBusy.toFixed(1)} %`])),
+    );
+  } else if (p?.error) out.push(`Profile: failed (${p.error}).`);
+  if (shortfall && p && !p.error) {
+    const plan = [];
+    for (const w of p.byWhere.slice(0, 6)) {
+      const h = HINTS.find(([re]) => re.test(w.where));
+      if (h && !plan.includes(h[1])) plan.push(`- **${w.where}** (${w.pctOfBusy.toFixed(0)} % of busy time): ${h[1]}`);
+    }
+    out.push('**Shortfall.** Plan, from the profile\'s largest shares:', plan.join('\n') || '- see the top functions above.');
+  }
+  return out.join('\n\n');
+}
+
+// ---------------------------------------------------------------- reports
+function reportsSection(e, run, bars) {
+  const out = ['## Reports at scale', provenance(e, run)];
+  const fail = failure(e);
+  if (fail) return [...out, fail].join('\n\n');
+  if (!e) return out.join('\n\n');
+  const r = e.result;
+  const d = r.dataset;
+  out.push(
+    `Data: ${f0(d.orders)} orders with ${f0(d.items)} items, ${f0(d.carts)} carts (${f0(d.abandoned)} of them abandoned, with ${f0(d.cartItems)} items) ` +
+      `over ${d.campaigns} campaigns and ${d.days} days, one customer, generated by \`bench/generate.mjs\` straight into the collector's schema ` +
+      `(${r.generation.map((g) => `${g.engine}: ${g.cached ? 'reused from the cache' : `${f1(g.seconds)} s`}`).join(', ')}). ` +
+      `Each report's first page (default \`limit\`, JSON) is fetched over HTTP from the real collector with an API token. ` +
+      `**Cold**: the first request to a just-started collector${r.engines?.postgres ? ' (PostgreSQL also just restarted, so its shared buffers are empty; the OS page cache is not dropped)' : ''}. ` +
+      `**Warm**: the median of ${r.warmRuns} more requests. The bar (SPEC 6) is ${r.barMs} ms, on every figure.` +
+      (r.queryNote ? ` ${r.queryNote}` : ''),
+  );
+  for (const [engine, x] of Object.entries(r.engines ?? {})) {
+    if (x.error) {
+      out.push(`### ${engine}\n\nFailed: \`${x.error.slice(0, 800)}\``);
+      continue;
+    }
+    out.push(
+      `### ${engine}`,
+      table(
+        ['report', 'filter', 'rows matching', 'cold', 'warm (median)', 'warm p95', 'bar'],
+        x.rows.map((q) => [q.report, q.filterLabel, f0(q.total), `${f1(q.coldMs)} ms`, `${f1(q.warmMs)} ms`, `${f1(q.warmP95Ms)} ms`, q.error ? `error: ${q.error.slice(0, 120)}` : ok(q.met)]),
+      ),
+    );
+    const worst = x.rows.filter((q) => !q.error).reduce((a, q) => (Math.max(q.coldMs, q.warmMs) > Math.max(a?.coldMs ?? 0, a?.warmMs ?? 0) ? q : a), null);
+    const met = x.rows.every((q) => q.met);
+    bars.push({ bar: `each report's first page < ${r.barMs} ms (${engine}, 1M orders)`, figure: worst ? `slowest ${f1(Math.max(worst.coldMs, worst.warmMs))} ms (${worst.report}, ${worst.filterLabel})` : '–', baseline: `${r.barMs} ms bar`, ratio: worst ? f2(Math.max(worst.coldMs, worst.warmMs) / r.barMs) : '–', met });
+    const slow = x.rows.filter((q) => !q.met && !q.error);
+    if (slow.length) {
+      out.push(
+        `**Shortfall on ${engine}:** ${slow.map((q) => `${q.report} (${q.filterLabel})`).join(', ')}.` +
+          (x.plans?.length ? '\n\n' + x.plans.map((p) => `- ${p}`).join('\n') : ''),
+      );
+    }
+  }
+  return out.join('\n\n');
+}
+
+// ---------------------------------------------------------------- sweep
+function sweepSection(e, run, bars) {
+  const out = ['## Abandoned-cart sweep', provenance(e, run)];
+  const fail = failure(e);
+  if (fail) return [...out, fail].join('\n\n');
+  if (!e) return out.join('\n\n');
+  const r = e.result;
+  out.push(r.method);
+  out.push(
+    table(
+      ['engine', 'expired carts', 'sweep time', 'carts/s', 'marked abandoned afterwards', 'all swept'],
+      Object.entries(r.engines).map(([engine, x]) =>
+        x.error ? [engine, '–', `error: ${x.error.slice(0, 200)}`, '', '', '✗'] : [engine, f0(x.carts), `${f2(x.seconds)} s`, f0(x.perSecond), f0(x.abandoned), ok(x.abandoned === x.carts)],
+      ),
+    ),
+  );
+  for (const [engine, x] of Object.entries(r.engines)) {
+    bars.push({ bar: `sweep ${f0(r.carts)} expired carts (${engine}), no SPEC bar`, figure: x.error ? 'failed' : `${f2(x.seconds)} s`, baseline: '–', ratio: '–', met: x.error ? false : x.abandoned === x.carts ? null : false });
+  }
+  return out.join('\n\n');
+}
+
+// ---------------------------------------------------------------- faults
+function faultsSection(e, run, bars) {
+  const out = ['## Delivery fault matrix', provenance(e, run)];
+  const fail = failure(e);
+  if (fail) return [...out, fail].join('\n\n');
+  if (!e) return out.join('\n\n');
+  const r = e.result;
+  out.push(
+    `A real headless Chromium loads a shop page (\`bench/pages/shop.html\`: the install stub and the SDK) and calls \`emarsysTrack.order(…)\` ` +
+      `${r.ordersPerFault} times per fault against the real collector (SQLite); the fault is injected around those calls. "Sent" counts the ` +
+      '`order()` calls; "stored" counts distinct order IDs in the orders report (and every stored row must carry the right total, once). ' +
+      `After the fault clears the bench waits up to ${r.retryWaitMs / 1000} s for the SDK's own retries; if orders are still missing it opens one more ` +
+      `shop page in the same browser (SPEC 3.4: queued events are retried on the next page) and waits up to ${r.nextPageWaitMs / 1000} s more. ` +
+      'Faults 1–3 go through a local proxy that counts delivery attempts and can answer 500; the restart goes straight to the collector.',
+    table(
+      ['fault', 'sent', 'stored', 'stored by retries alone', 'needed a next page', 'delivery attempts seen', '`order()` promises', 'no event lost'],
+      r.rows.map((x) => [
+        x.label + (x.error ? ` (error: ${x.error})` : ''),
+        x.sent,
+        x.stored,
+        x.storedByRetry == null ? '–' : `${x.storedByRetry} (${f1((x.retryMs ?? 0) / 1000)} s)`,
+        x.nextPageUsed ? 'yes' : 'no',
+        x.id === 'restart' ? '– (direct)' : `${x.attemptsSeen}${x.failedAnswers ? ` (${x.failedAnswers} answered 500)` : ''}`,
+        Object.entries(x.settled ?? {}).map(([k, v]) => `${v}× ${k}`).join(', '),
+        ok(x.met),
+      ]),
+    ),
+  );
+  for (const x of r.rows) bars.push({ bar: `no event lost: ${x.label}`, figure: `${x.stored} stored`, baseline: `${x.sent} sent`, ratio: x.sent ? f2(x.stored / x.sent) : '–', met: !!x.met });
+  return out.join('\n\n');
+}
+
+export function renderReport({ entries, machine, run }) {
+  const bars = [];
+  const sections = [
+    sizeSection(entries.size, run, bars),
+    pageSection(entries['page-cost'], run, bars),
+    ingestSection(entries.ingest, run, bars),
+    reportsSection(entries.reports, run, bars),
+    sweepSection(entries.sweep, run, bars),
+    faultsSection(entries.faults, run, bars),
+  ];
+  const m = machine;
+  const head = [
+    '# Benchmarks',
+    '_Written by `npm run bench` (`bench/run.mjs`); do not edit by hand. Every figure is compared with a baseline or bar measured or fixed in the same run._',
+    table(
+      ['', ''],
+      [
+        ['command', `\`${run.command}\` (parts: ${run.parts.join(', ')}; ${f0(run.seconds)} s, after the build)`],
+        ['date', `${run.id.slice(0, 16).replace('T', ' ')} UTC`],
+        ['machine', `${m.cores} cores (${m.cpuModel}), ${m.memoryGiB} GiB memory, load average at start ${m.loadAverage.join(' / ')}`],
+        ['software', `Node ${m.node}, ${m.os}${m.sqlite ? `, SQLite ${m.sqlite}` : ''}${m.postgres ? `, PostgreSQL ${m.postgres}` : ''}${m.chromium ? `, ${m.chromium}` : ''}`],
+        ['reproduce', '`npm run bench` (everything), or `npm run build && node bench/run.mjs ingest` for one part (size, page-cost, ingest, reports, sweep, faults)'],
+      ],
+    ),
+    '## The bars',
+    table(
+      ['bar', 'figure', 'baseline / bar', 'ratio', 'met'],
+      bars.map((b) => [b.bar, b.figure, b.baseline, b.ratio, b.met === null ? '(info)' : ok(b.met)]),
+    ),
+  ];
+  return [...head, ...sections].join('\n\n') + '\n';
+}

@@ -1,0 +1,1 @@
+export async function runReports() { return { skipped: 'not written yet' }; }

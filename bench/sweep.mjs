@@ -1,0 +1,1 @@
+export async function runSweep() { return { skipped: 'not written yet' }; }

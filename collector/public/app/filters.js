@@ -1,0 +1,54 @@
+// The date-range, campaign and direct-traffic filters. They apply on submit, so a date
+// typed digit by digit does not fire a report request per keystroke.
+import { getReport } from './api.js';
+import { byId, h } from './dom.js';
+import { go } from './state.js';
+
+const form = byId('filters');
+const from = byId('filter-from');
+const to = byId('filter-to');
+const campaign = byId('filter-campaign');
+const all = byId('filter-all');
+
+form.addEventListener('submit', (event) => {
+  event.preventDefault();
+  if (from.value && to.value && from.value > to.value) {
+    to.setCustomValidity('“To” must not be before “From”.');
+    to.reportValidity();
+    return;
+  }
+  to.setCustomValidity('');
+  go({ from: from.value, to: to.value, campaign: campaign.value, all: all.checked, page: 1, cursor: '' });
+});
+to.addEventListener('input', () => to.setCustomValidity(''));
+byId('filters-reset').addEventListener('click', () => go({ from: '', to: '', campaign: '', all: false, page: 1, cursor: '' }));
+
+export function syncFilters(state) {
+  from.value = state.from;
+  to.value = state.to;
+  all.checked = state.all;
+  ensureOption(state.campaign);
+  campaign.value = state.campaign;
+}
+
+/** A campaign from a shared link that is not in the list still shows (by its ID). */
+function ensureOption(id) {
+  if (id && ![...campaign.options].some((o) => o.value === id)) campaign.append(h('option', { value: id }, `Campaign ${id}`));
+}
+
+/** Fills the campaign list from the collector's directory. */
+export async function loadCampaigns(customerId) {
+  const selected = campaign.value;
+  const { rows } = await getReport(customerId, 'campaigns', {});
+  const sorted = [...rows].sort((a, b) => (a.name || a.campaignId).localeCompare(b.name || b.campaignId));
+  campaign.replaceChildren(
+    h('option', { value: '' }, 'All campaigns'),
+    ...sorted.map((c) => h('option', { value: c.campaignId }, c.name ? `${c.name} (${c.campaignId})` : `Campaign ${c.campaignId}`)),
+  );
+  ensureOption(selected);
+  campaign.value = selected;
+}
+
+export function resetCampaigns() {
+  campaign.replaceChildren(h('option', { value: '' }, 'All campaigns'));
+}

@@ -1,0 +1,46 @@
+// The login form: POST /api/v1/session sets the HttpOnly session cookie.
+import { ApiError, session } from './api.js';
+import { byId, showMessage } from './dom.js';
+
+const section = byId('login');
+const form = byId('login-form');
+const message = byId('login-message');
+const password = byId('login-password');
+let onLogin = () => {};
+
+form.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  if (!form.reportValidity()) return;
+  const data = new FormData(form);
+  const button = form.querySelector('button[type=submit]');
+  button.disabled = true;
+  showMessage(message, '');
+  try {
+    const user = await session.login(String(data.get('customerId')).trim(), String(data.get('email')).trim(), String(data.get('password')));
+    password.value = '';
+    onLogin(user);
+  } catch (err) {
+    const text = err instanceof ApiError && err.status === 401
+      ? 'The customer ID, email or password is not right.'
+      : err instanceof ApiError && err.status === 400
+        ? `Please check the form: ${err.message}`
+        : 'The collector could not be reached. Please try again.';
+    showMessage(message, text, 'error');
+    password.select();
+  } finally {
+    button.disabled = false;
+  }
+});
+
+/** Shows the login form, with an optional reason (e.g. an expired session). */
+export function showLogin(reason, handler) {
+  onLogin = handler;
+  section.hidden = false;
+  showMessage(message, reason ?? '', 'error');
+  const empty = [...form.elements].find((el) => el instanceof HTMLInputElement && !el.value);
+  (empty ?? password).focus();
+}
+
+export function hideLogin() {
+  section.hidden = true;
+}

@@ -1,0 +1,61 @@
+// The view lives in the URL hash, so a reload or a shared link restores it:
+// #view=orders&from=2025-01-01&to=2025-01-31&campaign=42&all=1&page=2&cursor=…&zoom=order:A-1001
+export const VIEWS = ['summary', 'orders', 'abandoned-carts', 'items'];
+const FILTER_KEYS = ['from', 'to', 'campaign', 'all'];
+
+export function readState(hash = location.hash) {
+  const p = new URLSearchParams(hash.replace(/^#/, ''));
+  const view = VIEWS.includes(p.get('view')) ? p.get('view') : 'summary';
+  const page = Math.max(1, Number.parseInt(p.get('page') ?? '1', 10) || 1);
+  const zoom = /^(order|cart):(.+)$/s.exec(p.get('zoom') ?? '');
+  return {
+    view,
+    from: validDay(p.get('from')),
+    to: validDay(p.get('to')),
+    campaign: p.get('campaign') ?? '',
+    all: p.get('all') === '1',
+    page: p.get('cursor') ? page : 1,
+    cursor: p.get('cursor') ?? '',
+    zoom: zoom ? { kind: zoom[1], id: zoom[2] } : undefined,
+  };
+}
+
+function validDay(value) {
+  return value && /^\d{4}-\d{2}-\d{2}$/.test(value) ? value : '';
+}
+
+export function toHash(state) {
+  const p = new URLSearchParams();
+  if (state.view !== 'summary') p.set('view', state.view);
+  if (state.from) p.set('from', state.from);
+  if (state.to) p.set('to', state.to);
+  if (state.campaign) p.set('campaign', state.campaign);
+  if (state.all) p.set('all', '1');
+  if (state.cursor) {
+    p.set('page', String(state.page));
+    p.set('cursor', state.cursor);
+  }
+  if (state.zoom) p.set('zoom', `${state.zoom.kind}:${state.zoom.id}`);
+  return `#${p.toString()}`;
+}
+
+/** Changes the view; the hashchange listener renders it (and Back undoes it). */
+export function go(changes) {
+  const next = toHash({ ...readState(), ...changes });
+  if (next !== location.hash && !(next === '#' && !location.hash)) location.hash = next;
+}
+
+/** The report query the filters stand for (docs/http-api.md, common parameters). */
+export function filterParams(state) {
+  return {
+    from: state.from,
+    to: state.to,
+    campaign: state.campaign,
+    attributed: state.all ? 'all' : undefined,
+  };
+}
+
+/** Identifies a filter set: paging cursors are only valid within one. */
+export function filterKey(state) {
+  return [state.view, ...FILTER_KEYS.map((k) => state[k])].join('\u0000');
+}

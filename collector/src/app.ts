@@ -1,0 +1,92 @@
+// Builds the collector's Fastify app (it does not listen: server.ts does). Tests call
+// `buildApp` and use `app.inject`, or listen on a free port as a browser would.
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import fastifyCookie from '@fastify/cookie';
+import { createSweeper } from './abandonment/sweeper.js';
+import { AuthService } from './auth/service.js';
+import { DEFAULT_ABANDON_AFTER_MINUTES, DEFAULT_SWEEP_INTERVAL_MS } from './config.js';
+import { HttpError } from './errors.js';
+import { DefaultIngestService } from './ingest/service.js';
+import { ReportsService } from './reports/service.js';
+import { customerRoutes } from './routes/customers.js';
+import { errorHandler } from './routes/errors.js';
+import { eventRoutes } from './routes/events.js';
+import { pixelRoutes } from './routes/pixel.js';
+import { sessionRoutes } from './routes/session.js';
+import { staticRoutes } from './routes/static.js';
+import { openStore, type Store } from './store/store.js';
+import { typeboxValidatorCompiler } from './validation/fastify.js';
+
+export interface AppOptions {
+  /** an open store (the caller closes it), or… */
+  store?: Store;
+  /** …a SQLite path or postgres:// URL to open (closed with the app) */
+  db?: string;
+  /** epoch ms; injectable for tests (default Date.now) */
+  clock?: () => number;
+  /** abandoned-cart timeout unless the customer sets one (default 30) */
+  abandonAfterMinutes?: number;
+  /** how often the sweep runs; 0 disables the timer (tests call app.sweeper.runOnce()) */
+  sweepIntervalMs?: number;
+  logger?: FastifyServerOptions['logger'];
+  /** trust X-Forwarded-* from a reverse proxy (for the Secure cookie flag and client IPs) */
+  trustProxy?: boolean;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    store: Store;
+    clock: () => number;
+  }
+}
+
+export async function buildApp(options: AppOptions = {}): Promise<FastifyInstance> {
+  if (!options.store && !options.db) throw new Error('buildApp: give `store` or `db`');
+  const store = options.store ?? (await openStore(options.db!));
+  const clock = options.clock ?? Date.now;
+
+  const app = Fastify({
+    logger: options.logger ?? false,
+    trustProxy: options.trustProxy ?? false,
+    // reports and logins are small; the ingest route sets its own 512 KiB limit
+    bodyLimit: 64 * 1024,
+    routerOptions: { maxParamLength: 600 },
+  });
+  app.setValidatorCompiler(typeboxValidatorCompiler);
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((req, reply) => {
+    const e = new HttpError(404, 'not_found', `route: ${req.method} ${req.url.split('?')[0].slice(0, 200)} does not exist`);
+    return reply.code(404).send({ error: e.code, message: e.message });
+  });
+
+  const ingest = new DefaultIngestService({ store, clock });
+  const sweeper = createSweeper({
+    store,
+    clock,
+    abandonAfterMinutes: options.abandonAfterMinutes ?? DEFAULT_ABANDON_AFTER_MINUTES,
+    intervalMs: options.sweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS,
+    onError: (err) => app.log.error({ err }, 'abandoned-cart sweep failed'),
+  });
+
+  // shared services, decorated at the root so every plugin sees them
+  app.decorate('store', store);
+  app.decorate('clock', clock);
+  app.decorate('ingest', ingest);
+  app.decorate('sweeper', sweeper);
+  app.decorate('auth', new AuthService(store, clock));
+  app.decorate('reports', new ReportsService(store));
+
+  await app.register(fastifyCookie);
+
+  // ---- Route plugins. The legacy pixel plugin (routes/legacy-pixel.ts) is registered here too. ----
+  for (const plugin of [eventRoutes, pixelRoutes, sessionRoutes, staticRoutes]) await app.register(plugin);
+  await app.register(customerRoutes, { prefix: '/api/v1/customers/:customerId' });
+
+  app.addHook('onReady', async () => sweeper.start());
+  app.addHook('onClose', async () => {
+    await sweeper.stop();
+    await ingest.drain();
+    if (!options.store) await store.close();
+  });
+  return app;
+}

@@ -1,0 +1,344 @@
+// emarsys-collector: the collector's command line (SPEC 5.1). Each command parses its own
+// options with node:util parseArgs; bad arguments print the reason and the usage (exit 2),
+// failures print the reason (exit 1).
+import { readFile } from 'node:fs/promises';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { pathToFileURL } from 'node:url';
+import { CURRENCY_PATTERN, EMAIL_PATTERN, TEXT_PATTERN } from '../../src/protocol/index.js';
+import { AuthService } from './auth/service.js';
+import { DEFAULT_ABANDON_AFTER_MINUTES, DEFAULT_HOST, DEFAULT_PORT, parseDuration, resolveDatabase } from './config.js';
+import { DEMO_CUSTOMER, demoLink, prepareDemo } from './demo.js';
+import { importDirectoryCsv } from './directory/service.js';
+import { HttpError } from './errors.js';
+import { startServer } from './server.js';
+import { openStore, type Store } from './store/store.js';
+import { ROLES, type Role } from './store/types.js';
+
+export interface Io {
+  out(line: string): void;
+  err(line: string): void;
+  env: NodeJS.ProcessEnv;
+}
+
+/** A bad command line: printed with the command's usage, exit code 2. */
+export class UsageError extends Error {}
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+type Values = Record<string, string | boolean | undefined>;
+
+interface Command {
+  usage: string;
+  summary: string;
+  options: Options;
+  /** names of the positional arguments, in order */
+  args: string[];
+  /** runs the command; resolves to the exit code (serve/demo resolve once the server stops) */
+  run(values: Values, args: string[], io: Io): Promise<number>;
+}
+
+const DB_OPTION: Options = { db: { type: 'string' } };
+const CUSTOMER_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+function need(values: Values, name: string): string {
+  const v = values[name];
+  if (typeof v !== 'string' || v === '') throw new UsageError(`--${name}: is required`);
+  return v;
+}
+
+function customerIdOf(value: string, field = '--customer'): string {
+  if (!CUSTOMER_ID.test(value)) throw new UsageError(`${field}: must be 1 to 64 letters, digits, "_" or "-" (got ${JSON.stringify(value)})`);
+  return value;
+}
+
+function portOf(value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!/^[0-9]{1,5}$/.test(value) || Number(value) > 65535) throw new UsageError(`--port: must be a number from 0 to 65535 (got ${JSON.stringify(value)})`);
+  return Number(value);
+}
+
+async function withStore<T>(values: Values, io: Io, fn: (store: Store) => Promise<T>): Promise<T> {
+  const store = await openStore(resolveDatabase(values.db as string | undefined, io.env));
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
+async function requireCustomer(store: Store, customerId: string): Promise<void> {
+  if (!(await store.customers.get(customerId))) {
+    throw new HttpError(404, 'unknown_customer', `--customer: customer ${customerId} does not exist (add it with "emarsys-collector customers add ${customerId}")`);
+  }
+}
+
+/** Runs until SIGINT/SIGTERM, then closes the server (accepted writes are committed first). */
+function untilSignal(close: () => Promise<void>, io: Io): Promise<number> {
+  return new Promise((resolve) => {
+    const stop = (signal: string) => {
+      io.err(`${signal}: stopping`);
+      close().then(
+        () => resolve(0),
+        (err: unknown) => {
+          io.err(`error while stopping: ${(err as Error).message}`);
+          resolve(1);
+        },
+      );
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+}
+
+function logger(io: Io) {
+  return { level: io.env.LOG_LEVEL ?? 'warn' };
+}
+
+const COMMANDS: Record<string, Command> = {
+  serve: {
+    usage: 'emarsys-collector serve [--port 8080] [--host 127.0.0.1] [--db PATH|postgres://…] [--abandon-after 30m]',
+    summary: 'run the collector',
+    options: { ...DB_OPTION, port: { type: 'string' }, host: { type: 'string' }, 'abandon-after': { type: 'string' } },
+    args: [],
+    async run(values, _args, io) {
+      const after = values['abandon-after'];
+      const abandonAfterMinutes = typeof after === 'string' ? parseDurationArg(after) / 60_000 : DEFAULT_ABANDON_AFTER_MINUTES;
+      const port = portOf(values.port as string | undefined, DEFAULT_PORT);
+      const host = (values.host as string | undefined) ?? DEFAULT_HOST;
+      const db = resolveDatabase(values.db as string | undefined, io.env);
+      const server = await startServer({ db, port, host, abandonAfterMinutes, logger: logger(io) });
+      io.out(`emarsys-collector listening on ${server.url} (${server.app.store.description}, carts abandoned after ${abandonAfterMinutes} min)`);
+      return untilSignal(server.close, io);
+    },
+  },
+
+  demo: {
+    usage: 'emarsys-collector demo [--port 8080] [--host localhost] [--db PATH|postgres://…]',
+    summary: 'run the collector with a demo customer, login, directory and sample data',
+    options: { ...DB_OPTION, port: { type: 'string' }, host: { type: 'string' } },
+    args: [],
+    async run(values, _args, io) {
+      const port = portOf(values.port as string | undefined, DEFAULT_PORT);
+      const host = (values.host as string | undefined) ?? 'localhost';
+      const store = await openStore(resolveDatabase(values.db as string | undefined, io.env));
+      try {
+        const demo = await prepareDemo(store, Date.now());
+        const server = await startServer({ store, port, host, logger: logger(io) });
+        const base = `http://${host === '127.0.0.1' || host === '0.0.0.0' || host === '::' ? 'localhost' : host}:${(server.app.server.address() as { port: number }).port}`;
+        io.out(`emarsys-collector demo on ${base} (${store.description})`);
+        if (demo.customerCreated) io.out(`sample data: ${demo.sampleOrders} orders and ${demo.sampleCarts} carts over the last 3 weeks`);
+        io.out('');
+        io.out(`dashboard:   ${base}/`);
+        io.out(`  customer ID: ${DEMO_CUSTOMER.customerId}`);
+        io.out(`  email:       ${demo.email}`);
+        io.out(`  password:    ${demo.password}`);
+        io.out('');
+        io.out(`email link into the demo shop (campaign 5521, contact u1):`);
+        io.out(`  ${demoLink(base)}`);
+        return await untilSignal(async () => {
+          await server.close();
+          await store.close();
+        }, io);
+      } catch (err) {
+        await store.close().catch(() => undefined);
+        throw err;
+      }
+    },
+  },
+
+  'customers add': {
+    usage: 'emarsys-collector customers add <customerId> [--name NAME] [--currency EUR] [--abandon-after 30m] [--db …]',
+    summary: 'register a customer (account)',
+    options: { ...DB_OPTION, name: { type: 'string' }, currency: { type: 'string' }, 'abandon-after': { type: 'string' } },
+    args: ['customerId'],
+    async run(values, [id], io) {
+      const customerId = customerIdOf(id, 'customerId');
+      const currency = (values.currency as string | undefined) ?? 'EUR';
+      if (!new RegExp(CURRENCY_PATTERN).test(currency)) throw new UsageError(`--currency: must be an ISO 4217 code such as EUR (got ${JSON.stringify(currency)})`);
+      const name = (values.name as string | undefined) ?? `Customer ${customerId}`;
+      if (name === '' || name.length > 512 || !new RegExp(TEXT_PATTERN).test(name)) {
+        throw new UsageError('--name: must be 1 to 512 characters without control characters');
+      }
+      const after = values['abandon-after'];
+      const abandonAfterSeconds = typeof after === 'string' ? Math.round(parseDurationArg(after) / 1000) : null;
+      await withStore(values, io, (store) => store.customers.add({ customerId, name, currency, abandonAfterSeconds }, Date.now()));
+      io.out(`customer ${customerId} added: ${JSON.stringify(name)}, ${currency}${abandonAfterSeconds === null ? '' : `, carts abandoned after ${after}`}`);
+      return 0;
+    },
+  },
+
+  'users add': {
+    usage: 'emarsys-collector users add <email> --customer <customerId> --role ecommerce-admin|admin [--password P] [--db …]',
+    summary: 'add a user; prints its API token (and the password when generated)',
+    options: { ...DB_OPTION, customer: { type: 'string' }, role: { type: 'string' }, password: { type: 'string' } },
+    args: ['email'],
+    async run(values, [email], io) {
+      if (email.length > 254 || !new RegExp(EMAIL_PATTERN).test(email)) throw new UsageError(`email: must be an email address (got ${JSON.stringify(email)})`);
+      const customerId = customerIdOf(need(values, 'customer'));
+      const role = need(values, 'role');
+      if (!(ROLES as readonly string[]).includes(role)) throw new UsageError(`--role: must be ${ROLES.join(' or ')} (got ${JSON.stringify(role)})`);
+      const password = values.password as string | undefined;
+      if (password !== undefined && (password.length < 8 || password.length > 1024)) throw new UsageError('--password: must be 8 to 1024 characters');
+      const made = await withStore(values, io, async (store) => {
+        await requireCustomer(store, customerId);
+        return new AuthService(store, Date.now).createUser(customerId, email, role as Role, password);
+      });
+      io.out(`user ${made.user.email} (${made.user.role}) added to customer ${customerId}`);
+      if (made.generatedPassword) io.out(`password: ${made.generatedPassword}`);
+      io.out(`token: ${made.token}`);
+      return 0;
+    },
+  },
+
+  'import campaigns': importCommand('campaigns', 'campaignId,name'),
+  'import contacts': importCommand('contacts', 'contactUid,email'),
+
+  'rejected list': {
+    usage: 'emarsys-collector rejected list [--customer <customerId>] [--limit 100] [--db …]',
+    summary: 'list rejected events, newest first (customer "-" = none or unknown)',
+    options: { ...DB_OPTION, customer: { type: 'string' }, limit: { type: 'string' } },
+    args: [],
+    async run(values, _args, io) {
+      const customer = values.customer as string | undefined;
+      const customerId = customer === undefined ? undefined : customer === '-' ? null : customerIdOf(customer);
+      const limitText = (values.limit as string | undefined) ?? '100';
+      if (!/^[0-9]{1,6}$/.test(limitText) || Number(limitText) < 1) throw new UsageError(`--limit: must be a whole number from 1 (got ${JSON.stringify(limitText)})`);
+      const rows = await withStore(values, io, (store) => store.rejected.list(customerId, Number(limitText)));
+      if (rows.length === 0) {
+        io.out('no rejected events');
+        return 0;
+      }
+      io.out(['received', 'customer', 'source', 'reason', 'raw'].join('\t'));
+      for (const r of rows) {
+        io.out([new Date(r.receivedAt).toISOString(), r.customerId ?? '-', r.source, printable(r.reason, 500), printable(r.raw, 300)].join('\t'));
+      }
+      return 0;
+    },
+  },
+
+  // 'links decorate': SPEC 5.1 `emarsys-collector links decorate <url> --campaign <campaignId> --contact <contactUid>`
+  // is added here by its own issue (it will use campaignLinkParams from src/protocol/campaign.ts).
+};
+
+function importCommand(kind: 'campaigns' | 'contacts', header: string): Command {
+  return {
+    usage: `emarsys-collector import ${kind} <file.csv> --customer <customerId> [--db …]`,
+    summary: `import ${kind} from a CSV file with the header ${header}`,
+    options: { ...DB_OPTION, customer: { type: 'string' } },
+    args: ['file.csv'],
+    async run(values, [file], io) {
+      const customerId = customerIdOf(need(values, 'customer'));
+      let text: string;
+      try {
+        text = await readFile(file, 'utf8');
+      } catch (err) {
+        throw new HttpError(400, 'file', `file: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+      }
+      const result = await withStore(values, io, async (store) => {
+        await requireCustomer(store, customerId);
+        return importDirectoryCsv(store, kind, customerId, text, Date.now());
+      });
+      if (result.errors.length) {
+        for (const e of result.errors.slice(0, 50)) io.err(`${file}: ${e}`);
+        if (result.errors.length > 50) io.err(`${file}: … and ${result.errors.length - 50} more bad lines`);
+        io.err(`nothing imported: fix the lines above and import again`);
+        return 1;
+      }
+      io.out(`imported ${result.imported} ${kind} for customer ${customerId}`);
+      return 0;
+    },
+  };
+}
+
+function parseDurationArg(text: string): number {
+  try {
+    return parseDuration(text, '--abandon-after');
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+/** One line, control characters escaped, cut at `max` characters. */
+function printable(text: string, max: number): string {
+  const escaped = text.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return escaped.length > max ? `${escaped.slice(0, max)}…` : escaped;
+}
+
+export function usage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((k) => k.length));
+  return [
+    'usage: emarsys-collector <command> [options]',
+    '',
+    ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
+    '',
+    ...Object.values(COMMANDS).map((c) => `  ${c.usage}`),
+    '',
+    'Every command takes --db (a SQLite file or postgres:// URL; default $DATABASE_URL, else ./.data/emarsys-track.db).',
+    'Durations: 90s, 30m, 2h.',
+  ].join('\n');
+}
+
+export async function main(argv: string[], io: Io): Promise<number> {
+  if (argv.length === 0) {
+    io.err('error: no command given');
+    io.err(usage());
+    return 2;
+  }
+  if (argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
+    io.out(usage());
+    return 0;
+  }
+  const name = COMMANDS[argv[0]] ? argv[0] : `${argv[0]} ${argv[1] ?? ''}`.trim();
+  const command = COMMANDS[name];
+  if (!command) {
+    io.err(`error: unknown command "${name}"`);
+    io.err(usage());
+    return 2;
+  }
+  const rest = argv.slice(name.split(' ').length);
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.out(`usage: ${command.usage}`);
+    return 0;
+  }
+  try {
+    let parsed: { values: Values; positionals: string[] };
+    try {
+      parsed = parseArgs({ args: rest, options: command.options, allowPositionals: true, strict: true }) as typeof parsed;
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    if (parsed.positionals.length !== command.args.length) {
+      const expected = command.args.length ? command.args.map((a) => `<${a}>`).join(' ') : 'no arguments';
+      throw new UsageError(
+        parsed.positionals.length < command.args.length
+          ? `${command.args[parsed.positionals.length]}: is required`
+          : `unexpected argument ${JSON.stringify(parsed.positionals[command.args.length])} (expected ${expected})`,
+      );
+    }
+    return await command.run(parsed.values, parsed.positionals, io);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.err(`error: ${err.message}`);
+      io.err(`usage: ${command.usage}`);
+      return 2;
+    }
+    io.err(`error: ${(err as Error).message}`);
+    return 1;
+  }
+}
+
+/** Runs the CLI in this process and sets its exit code. */
+export function runCli(argv: string[] = process.argv.slice(2)): void {
+  const io: Io = { out: (l) => process.stdout.write(`${l}\n`), err: (l) => process.stderr.write(`${l}\n`), env: process.env };
+  main(argv, io).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`error: ${(err as Error)?.stack ?? String(err)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}
+
+// `node collector/dist/collector/src/cli.js …` (npm start); the bin calls runCli() itself
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) runCli();

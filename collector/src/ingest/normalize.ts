@@ -1,0 +1,48 @@
+// A validated wire event → what the store keeps: exact money, the campaign read from the
+// captured parameters, the customer's currency by default, and a trustworthy order date.
+import { parseCampaign, type TrackEvent } from '../../../src/protocol/index.js';
+import { parseMoney } from '../money.js';
+import type { Customer, EventRecord, StoredItem } from '../store/types.js';
+
+/** How far back a browser's clock is believed: 7 days before the collector received the event. */
+export const MAX_EVENT_AGE_MS = 7 * 86_400_000;
+
+/** The order date is the browser's `time`, clamped into [receivedAt − 7 days, receivedAt]. */
+export function clampTime(time: number, receivedAt: number): number {
+  return Math.min(receivedAt, Math.max(receivedAt - MAX_EVENT_AGE_MS, time));
+}
+
+export function toRecord(ev: TrackEvent, customer: Customer, receivedAt: number, source: string): EventRecord {
+  const ref = parseCampaign(ev.attribution);
+  const items: StoredItem[] = ev.items.map((i) => ({
+    sku: i.sku,
+    name: i.name ?? null,
+    category: i.category ?? null,
+    price: parseMoney(i.price),
+    quantity: i.quantity,
+  }));
+  const base = {
+    eventId: ev.id,
+    time: clampTime(ev.time, receivedAt),
+    receivedAt,
+    campaignId: ref?.campaignId ?? '',
+    contactUid: ref?.contactUid ?? '',
+    email: ev.email ?? null,
+    currency: ev.currency ?? customer.currency,
+    tax: ev.tax === undefined ? null : parseMoney(ev.tax),
+    shipping: ev.shipping === undefined ? null : parseMoney(ev.shipping),
+    city: ev.city ?? null,
+    country: ev.country ?? null,
+    items,
+    itemCount: items.reduce((n, i) => n + i.quantity, 0),
+    visitor: ev.visitor,
+    sessionId: ev.session ?? null,
+    source,
+  };
+  if (ev.type === 'order') {
+    const buyer = base.contactUid ? `u:${base.contactUid}` : base.email ? `e:${base.email.toLowerCase()}` : `v:${base.visitor}`;
+    return { ...base, type: 'order', orderId: ev.orderId, cartId: ev.cartId ?? '', total: parseMoney(ev.total), buyer };
+  }
+  const total = ev.total !== undefined ? parseMoney(ev.total) : items.reduce((sum, i) => sum + i.price * BigInt(i.quantity), 0n);
+  return { ...base, type: 'cart', cartId: ev.cartId, total };
+}

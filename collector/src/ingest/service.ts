@@ -1,0 +1,102 @@
+// The ingest service: every route that receives events (SDK batch, modern pixel, legacy
+// ti.php) goes through it. Validation per event, durable grouped writes, rejected events kept.
+import type { BatchResult } from '../../../src/protocol/index.js';
+import { HttpError } from '../errors.js';
+import type { Store } from '../store/store.js';
+import type { Customer, IngestWrite, EventOutcome, RejectRecord } from '../store/types.js';
+import { checkEvent } from '../validation/events.js';
+import { GroupCommitter } from './group-commit.js';
+import { toRecord } from './normalize.js';
+
+export interface IngestContext {
+  source: 'sdk' | 'emstrack' | 'pixel' | 'ti.php' | 'api';
+  receivedAt?: number;
+}
+
+export interface IngestService {
+  /** Validates each event against the protocol schema; stores the good ones durably (dedupe by event ID, orders by (customer, orderId)); keeps each refused one with its reason. Throws UnknownCustomerError (exported) for an unknown customer. */
+  ingest(customerId: string, events: unknown[], ctx: IngestContext): Promise<BatchResult>;
+  /** Keeps a request that could not even be turned into events, with its reason (customerId null when unknown). */
+  reject(customerId: string | null, raw: string, reason: string, ctx: IngestContext): Promise<void>;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    ingest: IngestService;
+  }
+}
+
+export class UnknownCustomerError extends HttpError {
+  constructor(readonly customerId: string) {
+    super(404, 'unknown_customer', `customerId: unknown customer ${JSON.stringify(customerId.length > 64 ? `${customerId.slice(0, 64)}…` : customerId)}`);
+  }
+}
+
+/** Known customers are remembered this long (customers are never deleted; unknown IDs are always looked up). */
+const CUSTOMER_CACHE_MS = 60_000;
+
+export interface IngestServiceOptions {
+  store: Store;
+  clock: () => number;
+}
+
+export class DefaultIngestService implements IngestService {
+  private readonly committer: GroupCommitter<IngestWrite, EventOutcome[]>;
+  private readonly customers = new Map<string, { customer: Customer; until: number }>();
+
+  constructor(private readonly options: IngestServiceOptions) {
+    this.committer = new GroupCommitter((writes) => options.store.events.writeGroup(writes));
+  }
+
+  private async customer(customerId: string): Promise<Customer | undefined> {
+    const now = Date.now();
+    const hit = this.customers.get(customerId);
+    if (hit && hit.until > now) return hit.customer;
+    const customer = await this.options.store.customers.get(customerId);
+    if (customer) this.customers.set(customerId, { customer, until: now + CUSTOMER_CACHE_MS });
+    return customer;
+  }
+
+  async ingest(customerId: string, events: unknown[], ctx: IngestContext): Promise<BatchResult> {
+    const receivedAt = ctx.receivedAt ?? this.options.clock();
+    const customer = await this.customer(customerId);
+    if (!customer) throw new UnknownCustomerError(customerId);
+    const write: IngestWrite = { customerId, events: [], rejects: [] };
+    const rejected: BatchResult['rejected'] = [];
+    events.forEach((raw, index) => {
+      const checked = checkEvent(raw, `events[${index}]`);
+      if (checked.ok) {
+        write.events.push(toRecord(checked.value, customer, receivedAt, ctx.source));
+      } else {
+        const { field, reason } = checked.error;
+        rejected.push({ index, field, reason });
+        write.rejects.push({ customerId, receivedAt, source: ctx.source, reason: `${field}: ${reason}`, raw: rawText(raw) });
+      }
+    });
+    if (write.events.length === 0 && write.rejects.length === 0) return { accepted: 0, duplicates: 0, rejected };
+    const outcomes = await this.committer.submit(write);
+    let accepted = 0;
+    for (const o of outcomes) if (o === 'accepted') accepted++;
+    return { accepted, duplicates: outcomes.length - accepted, rejected };
+  }
+
+  /** A customer ID that is not registered is kept as null (unknown), never as a new tenant. */
+  async reject(claimedCustomerId: string | null, raw: string, reason: string, ctx: IngestContext): Promise<void> {
+    const customerId = claimedCustomerId !== null && (await this.customer(claimedCustomerId)) ? claimedCustomerId : null;
+    const record: RejectRecord = { customerId, receivedAt: ctx.receivedAt ?? this.options.clock(), source: ctx.source, reason, raw };
+    await this.committer.submit({ customerId: customerId ?? '', events: [], rejects: [record] });
+  }
+
+  /** Resolves once every accepted write is committed (on shutdown). */
+  drain(): Promise<void> {
+    return this.committer.drain();
+  }
+}
+
+function rawText(raw: unknown): string {
+  try {
+    return JSON.stringify(raw) ?? String(raw);
+  } catch {
+    return String(raw);
+  }
+}

@@ -1,0 +1,82 @@
+// A tolerant reader for the legacy pixel's query string. The old emstrack.js and many shop
+// templates appended values WITHOUT URL encoding, so a product name like `Salt & Pepper`
+// arrives as a raw `&`; URLSearchParams would cut it in two. The rules (docs/legacy.md):
+//   1. A `&` (or a mistyped `&amp;`) followed by a KNOWN parameter name and `=` starts a pair.
+//   2. Any other `&` inside a free-text value belongs to that value.
+//   3. Values that can never hold a `&` (numbers, IDs) and unknown pairs end at any `&`;
+//      what follows up to the next known name is an unknown pair, which the caller ignores
+//      (cache busters such as `&rnd=123`).
+// Components are decoded as the original PHP endpoint did (`+` is a space, `%XX` a byte,
+// a `%` without two hex digits is kept), then read as UTF-8, or windows-1252 when the
+// bytes are not valid UTF-8 (pages served as Latin-1 percent-encode in their own charset).
+
+/** How a known parameter's value may be split: `text` keeps raw `&`s, `closed` never holds one. */
+export type FieldKind = 'text' | 'closed';
+
+export interface RawParam {
+  /** decoded name, `[]` included for repeated parameters */
+  name: string;
+  value: string;
+  known: boolean;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+// Node 20's TextDecoder('windows-1252') decodes ISO-8859-1 instead, so 0x80-0x9F (€, ‚, “, …)
+// would come out as C1 control characters; the WHATWG table for that range, by hand.
+const CP1252 =
+  '\u20ac\u0081\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u008d\u017d\u008f' +
+  '\u0090\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u009d\u017e\u0178';
+const windows1252 = (bytes: Uint8Array) =>
+  Array.from(bytes, (b) => (b >= 0x80 && b < 0xa0 ? CP1252[b - 0x80] : String.fromCharCode(b))).join('');
+const encoder = new TextEncoder();
+const HEX = /^[0-9A-Fa-f]{2}$/;
+
+export function decodeComponent(raw: string): string {
+  const text = raw.replace(/\+/g, ' ');
+  if (!text.includes('%')) return text;
+  const bytes: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const hex = text.slice(i + 1, i + 3);
+    if (text[i] === '%' && HEX.test(hex)) {
+      bytes.push(parseInt(hex, 16));
+      i += 2;
+    } else {
+      // Node's HTTP parser refuses raw non-ASCII bytes, so any such character came in as text.
+      for (const b of encoder.encode(String.fromCodePoint(text.codePointAt(i)!))) bytes.push(b);
+      if (text.codePointAt(i)! > 0xffff) i++;
+    }
+  }
+  const view = Uint8Array.from(bytes);
+  try {
+    return utf8.decode(view);
+  } catch {
+    return windows1252(view);
+  }
+}
+
+/** The decoded name of a `name=value` segment, or undefined when it has no `=`. */
+function nameOf(segment: string): string | undefined {
+  const eq = segment.indexOf('=');
+  return eq < 0 ? undefined : decodeComponent(segment.slice(0, eq));
+}
+
+export function splitLegacyQuery(query: string, kindOf: (name: string) => FieldKind | undefined): RawParam[] {
+  const pairs: { name: string; raw: string; kind: FieldKind | undefined }[] = [];
+  const segments = query.split('&');
+  segments.forEach((segment, i) => {
+    // `&amp;` is an HTML entity left in a URL built by a template: a separator all the same.
+    const unescaped = segment.startsWith('amp;') && kindOf(nameOf(segment.slice(4)) ?? '') ? segment.slice(4) : segment;
+    const name = nameOf(unescaped);
+    const kind = name === undefined ? undefined : kindOf(name);
+    const current = pairs[pairs.length - 1];
+    if (i > 0 && !kind && current?.kind === 'text') {
+      current.raw += '&' + segment;
+      return;
+    }
+    const eq = unescaped.indexOf('=');
+    pairs.push({ name: name ?? decodeComponent(unescaped), raw: eq < 0 ? '' : unescaped.slice(eq + 1), kind });
+  });
+  return pairs
+    .filter((p) => p.name !== '' || p.raw !== '')
+    .map((p) => ({ name: p.name, value: decodeComponent(p.raw), known: p.kind !== undefined }));
+}

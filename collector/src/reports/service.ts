@@ -1,0 +1,211 @@
+// The reports (SPEC 5.3): keyset-paged lists and the computed summary/timeseries, shaped
+// by the column definitions. Transport (JSON or CSV) is the route's business.
+import { divRound } from '../money.js';
+import { badRequest } from '../errors.js';
+import type { Store } from '../store/store.js';
+import type { CartRow, ItemRow, OrderRow, ReportFilter } from '../store/reports.js';
+import { DAY_MS, dayOf } from '../store/types.js';
+import {
+  CAMPAIGN_COLUMNS,
+  CART_COLUMNS,
+  ITEM_COLUMNS,
+  ORDER_COLUMNS,
+  SUMMARY_COLUMNS,
+  TIMESERIES_COLUMNS,
+  type CampaignOut,
+  type Column,
+  type DayOut,
+  type SummaryOut,
+} from './columns.js';
+import { decodeCursor, encodeCursor, type CursorKey } from './cursor.js';
+
+export interface Page<T> {
+  rows: T[];
+  total: number;
+  next: string | null;
+}
+
+/** A report: its columns, and how to read one page of it after a cursor. */
+export interface Report<T> {
+  name: string;
+  columns: readonly Column<T>[];
+  page(f: ReportFilter, limit: number, cursor?: string): Promise<Page<T>>;
+}
+
+/** The longest timeseries answered, in days (10 years). */
+export const MAX_TIMESERIES_DAYS = 3660;
+/** Rows per internal page when a CSV streams a whole report. */
+export const EXPORT_PAGE = 1000;
+
+interface Keyset<T> {
+  name: string;
+  columns: readonly Column<T>[];
+  /** cursor key types: 'n' number, 's' string */
+  shape: string;
+  list(f: ReportFilter, limit: number, after: CursorKey | undefined): Promise<T[]>;
+  count(f: ReportFilter): Promise<number>;
+  key(row: T): CursorKey;
+}
+
+function keysetReport<T>(k: Keyset<T>): Report<T> {
+  return {
+    name: k.name,
+    columns: k.columns,
+    async page(f, limit, cursor) {
+      const after = cursor === undefined ? undefined : decodeCursor(k.name, cursor, k.shape);
+      const [rows, total] = await Promise.all([k.list(f, limit + 1, after), k.count(f)]);
+      const more = rows.length > limit;
+      if (more) rows.length = limit;
+      return { rows, total, next: more ? encodeCursor(k.name, k.key(rows[rows.length - 1])) : null };
+    },
+  };
+}
+
+/** A report computed whole (small: one row per campaign), paged by position. */
+function computedReport<T>(name: string, columns: readonly Column<T>[], all: (f: ReportFilter) => Promise<T[]>): Report<T> {
+  return {
+    name,
+    columns,
+    async page(f, limit, cursor) {
+      const offset = cursor === undefined ? 0 : Number(decodeCursor(name, cursor, 'n')[0]);
+      const rows = await all(f);
+      const slice = rows.slice(offset, offset + limit);
+      const end = offset + slice.length;
+      return { rows: slice, total: rows.length, next: end < rows.length ? encodeCursor(name, [end]) : null };
+    },
+  };
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    reports: ReportsService;
+  }
+}
+
+export class ReportsService {
+  readonly orders: Report<OrderRow>;
+  readonly abandonedCarts: Report<CartRow>;
+  readonly items: Report<ItemRow>;
+  readonly summary: Report<SummaryOut>;
+
+  constructor(private readonly store: Store) {
+    const r = store.reports;
+    this.orders = keysetReport<OrderRow>({
+      name: 'orders',
+      columns: ORDER_COLUMNS,
+      shape: 'ns',
+      list: (f, limit, after) => r.listOrders(f, limit, after && { time: after[0] as number, id: after[1] as string }),
+      count: (f) => r.countOrders(f),
+      key: (row) => [row.time, row.orderId],
+    });
+    this.abandonedCarts = keysetReport<CartRow>({
+      name: 'abandoned-carts',
+      columns: CART_COLUMNS,
+      shape: 'ns',
+      list: (f, limit, after) => r.listAbandoned(f, limit, after && { time: after[0] as number, id: after[1] as string }),
+      count: (f) => r.countAbandoned(f),
+      key: (row) => [row.time, row.cartId],
+    });
+    this.items = keysetReport<ItemRow>({
+      name: 'items',
+      columns: ITEM_COLUMNS,
+      shape: 'nsn',
+      list: (f, limit, after) =>
+        r.listItems(f, limit, after && { time: after[0] as number, id: after[1] as string, line: after[2] as number }),
+      count: (f) => r.countItems(f),
+      key: (row) => [row.time, row.orderId, row.line],
+    });
+    this.summary = computedReport('summary', SUMMARY_COLUMNS, (f) => this.summaryRows(f));
+  }
+
+  /** Every row of a report, a page at a time (CSV export). */
+  async *all<T>(report: Report<T>, f: ReportFilter): AsyncGenerator<T[]> {
+    let cursor: string | undefined;
+    do {
+      const page = await report.page(f, EXPORT_PAGE, cursor);
+      if (page.rows.length) yield page.rows;
+      cursor = page.next ?? undefined;
+    } while (cursor);
+  }
+
+  /** Per campaign and currency, highest revenue first. */
+  async summaryRows(f: ReportFilter): Promise<SummaryOut[]> {
+    const r = this.store.reports;
+    const [stats, buyers, names] = await Promise.all([r.stats(f), r.buyers(f), r.campaignNames(f.customerId)]);
+    const rows = stats
+      .filter((s) => s.orders !== 0 || s.carts !== 0 || s.abandoned !== 0 || s.recovered !== 0)
+      .map<SummaryOut>((s) => ({
+        campaignId: s.campaignId,
+        campaignName: s.campaignId === null ? null : (names.get(s.campaignId) ?? null),
+        currency: s.currency,
+        revenue: s.revenue,
+        buyers: buyers.get(`${s.campaignId ?? ''}\u0000${s.currency}`) ?? 0,
+        orders: s.orders,
+        averageOrderValue: s.orders > 0 ? divRound(s.revenue, BigInt(s.orders)) : 0n,
+        abandonedCarts: s.abandoned,
+        abandonedValue: s.abandonedValue,
+        recoveredCarts: s.recovered,
+        carts: s.carts,
+        conversionRate: s.carts > 0 ? Math.round((s.converted / s.carts) * 10_000) / 10_000 : 0,
+      }));
+    return rows.sort(
+      (a, b) =>
+        (a.revenue === b.revenue ? 0 : a.revenue > b.revenue ? -1 : 1) ||
+        cmp(a.campaignId ?? '\uffff', b.campaignId ?? '\uffff') ||
+        cmp(a.currency, b.currency),
+    );
+  }
+
+  /** Per UTC day (and currency) over the range, days without data included as zeros. */
+  async timeseries(f: ReportFilter): Promise<DayOut[]> {
+    if (f.from !== undefined && f.to !== undefined && (f.to - f.from) / DAY_MS > MAX_TIMESERIES_DAYS) {
+      throw badRequest('to', `the timeseries spans at most ${MAX_TIMESERIES_DAYS} days`);
+    }
+    const days = await this.store.reports.days(f);
+    const first = f.from !== undefined ? dayOf(f.from) : days[0]?.day;
+    const last = f.to !== undefined ? dayOf(f.to - 1) : days[days.length - 1]?.day;
+    if (first === undefined || last === undefined) return [];
+    if (last - first + 1 > MAX_TIMESERIES_DAYS) throw badRequest('from', `the timeseries spans at most ${MAX_TIMESERIES_DAYS} days`);
+    const currencies = new Set(days.map((d) => d.currency));
+    if (currencies.size === 0) {
+      const customer = await this.store.customers.get(f.customerId);
+      currencies.add(customer?.currency ?? 'EUR');
+    }
+    const byKey = new Map(days.map((d) => [`${d.day}\u0000${d.currency}`, d]));
+    const out: DayOut[] = [];
+    const sorted = [...currencies].sort();
+    for (let day = first; day <= last; day++) {
+      const date = new Date(day * DAY_MS).toISOString().slice(0, 10);
+      for (const currency of sorted) {
+        const d = byKey.get(`${day}\u0000${currency}`);
+        out.push({
+          date,
+          currency,
+          revenue: d?.revenue ?? 0n,
+          orders: d?.orders ?? 0,
+          abandonedCarts: d?.abandoned ?? 0,
+          abandonedValue: d?.abandonedValue ?? 0n,
+        });
+      }
+    }
+    return out;
+  }
+
+  campaigns(customerId: string): Promise<CampaignOut[]> {
+    return this.store.reports.campaigns(customerId);
+  }
+
+  order(customerId: string, orderId: string) {
+    return this.store.reports.getOrder(customerId, orderId);
+  }
+
+  cart(customerId: string, cartId: string) {
+    return this.store.reports.getCart(customerId, cartId);
+  }
+}
+
+export { CAMPAIGN_COLUMNS, TIMESERIES_COLUMNS };
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

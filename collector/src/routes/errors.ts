@@ -1,0 +1,38 @@
+// One error answer for every route: `{ error, message }` with "<field>: <reason>".
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import { LIMITS } from '../../../src/protocol/index.js';
+import { HttpError } from '../errors.js';
+
+export const ErrorBody = Type.Object({ error: Type.String(), message: Type.String() });
+
+export const BODY_TOO_LARGE = `body: must be at most ${LIMITS.bodyBytes} bytes (512 KiB)`;
+
+/** Fastify's own errors, in the API's words. */
+const FASTIFY: Record<string, [number, string, string]> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: [413, 'payload_too_large', BODY_TOO_LARGE],
+  FST_ERR_CTP_INVALID_JSON_BODY: [400, 'invalid_json', 'body: is not valid JSON'],
+  FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'invalid_json', 'body: is empty; send a JSON object'],
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'unsupported_media_type', 'content-type: must be application/json'],
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'invalid_request', 'content-length: does not match the body'],
+};
+
+export function errorAnswer(err: FastifyError | Error): { status: number; body: { error: string; message: string }; headers: Record<string, string> } {
+  if (err instanceof HttpError) return { status: err.statusCode, body: { error: err.code, message: err.message }, headers: err.headers };
+  const e = err as FastifyError;
+  const known = e.code ? FASTIFY[e.code] : undefined;
+  if (known) return { status: known[0], body: { error: known[1], message: known[2] }, headers: {} };
+  if (e.validation !== undefined || e.code === 'FST_ERR_VALIDATION' || e.code === 'invalid_request') {
+    return { status: 400, body: { error: 'invalid_request', message: e.message }, headers: {} };
+  }
+  if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
+    return { status: e.statusCode, body: { error: 'bad_request', message: `request: ${e.message}` }, headers: {} };
+  }
+  return { status: 500, body: { error: 'internal_error', message: 'server: internal error; the request was not stored, retry later' }, headers: {} };
+}
+
+export function errorHandler(err: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const a = errorAnswer(err);
+  if (a.status >= 500) request.log.error({ err }, 'request failed');
+  return reply.code(a.status).headers(a.headers).send(a.body);
+}

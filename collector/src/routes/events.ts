@@ -1,0 +1,80 @@
+// POST /v1/events: a batch from the SDK (text/plain, so browsers send it without a CORS
+// preflight) or any JSON client. CORS is open to every shop origin; cookies are never used.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { BatchResult, LIMITS, ROUTES } from '../../../src/protocol/index.js';
+import { HttpError } from '../errors.js';
+import { UnknownCustomerError, type IngestContext } from '../ingest/service.js';
+import { parseBatch } from '../validation/events.js';
+import { formatFieldError } from '../validation/messages.js';
+import { BODY_TOO_LARGE, ErrorBody, errorAnswer } from './errors.js';
+
+export function corsHeaders(reply: FastifyReply): void {
+  reply.header('access-control-allow-origin', '*');
+}
+
+/** The customer a body names, if it can be read at all (to file a rejected request under it). */
+function claimedCustomer(text: string): string | null {
+  try {
+    const id = (JSON.parse(text) as { customerId?: unknown })?.customerId;
+    return typeof id === 'string' && id.length <= 64 ? id : null;
+  } catch {
+    return null;
+  }
+}
+
+export async function eventRoutes(app: FastifyInstance): Promise<void> {
+  // this plugin reads every body as text, whatever its content type, and parses it itself
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: LIMITS.bodyBytes }, (_req, body, done) => done(null, body));
+
+  app.addHook('onRequest', async (_req, reply) => corsHeaders(reply));
+
+  app.setErrorHandler(async (err, req, reply) => {
+    corsHeaders(reply);
+    const a = errorAnswer(err as Error);
+    if (a.status === 413) {
+      await app.ingest.reject(null, '', BODY_TOO_LARGE, { source: 'sdk' }).catch((e: unknown) => req.log.error({ err: e }, 'could not keep a rejected request'));
+    }
+    if (a.status >= 500) req.log.error({ err }, 'ingest failed');
+    return reply.code(a.status).headers(a.headers).send(a.body);
+  });
+
+  app.options(ROUTES.events, async (_req, reply) =>
+    reply
+      .code(204)
+      .header('access-control-allow-methods', 'POST, OPTIONS')
+      .header('access-control-allow-headers', 'content-type')
+      .header('access-control-max-age', '86400')
+      .send(),
+  );
+
+  app.post(
+    ROUTES.events,
+    {
+      bodyLimit: LIMITS.bodyBytes,
+      schema: { response: { 200: BatchResult, '4xx': ErrorBody } },
+    },
+    async (req: FastifyRequest) => {
+      const text = typeof req.body === 'string' ? req.body : '';
+      const ctx: IngestContext = { source: 'sdk' };
+      if (text.trim() === '') {
+        const message = 'body: is empty; send a JSON batch { v, customerId, events }';
+        await app.ingest.reject(null, '', message, ctx);
+        throw new HttpError(400, 'invalid_batch', message);
+      }
+      const batch = parseBatch(text);
+      if (!batch.ok) {
+        const message = formatFieldError(batch.error);
+        await app.ingest.reject(claimedCustomer(text), text, message, ctx);
+        throw new HttpError(400, batch.error.field === 'body' ? 'invalid_json' : 'invalid_batch', message);
+      }
+      ctx.source = batch.value.source ?? 'sdk';
+      try {
+        return await app.ingest.ingest(batch.value.customerId, batch.value.events, ctx);
+      } catch (err) {
+        if (err instanceof UnknownCustomerError) await app.ingest.reject(null, text, err.message, ctx);
+        throw err;
+      }
+    },
+  );
+}

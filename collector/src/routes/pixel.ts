@@ -1,0 +1,44 @@
+// GET /v1/pixel.gif?customerId=…&e=<JSON event>: the modern pixel. It always answers the
+// 1×1 GIF (a pixel never shows as broken); what it cannot accept is kept as rejected.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ROUTES } from '../../../src/protocol/index.js';
+import { UnknownCustomerError, type IngestContext } from '../ingest/service.js';
+import { sendGif } from './gif.js';
+
+const CUSTOMER_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+export async function pixelRoutes(app: FastifyInstance): Promise<void> {
+  app.get(ROUTES.pixel, async (req: FastifyRequest, reply) => {
+    const ctx: IngestContext = { source: 'pixel' };
+    const raw = req.url;
+    const q = req.query as Record<string, unknown>;
+    const customerId = q.customerId;
+    const e = q.e;
+    try {
+      if (typeof customerId !== 'string' || customerId === '') {
+        await app.ingest.reject(null, raw, 'customerId: is required (once)', ctx);
+      } else if (!CUSTOMER_ID.test(customerId)) {
+        await app.ingest.reject(null, raw, 'customerId: must contain only letters, digits, "_" and "-"', ctx);
+      } else if (typeof e !== 'string' || e === '') {
+        await app.ingest.reject(customerId, raw, 'e: is required (once): the event as JSON', ctx);
+      } else {
+        let event: unknown;
+        try {
+          event = JSON.parse(e);
+        } catch (err) {
+          await app.ingest.reject(customerId, raw, `e: is not valid JSON (${(err as Error).message})`, ctx);
+          return sendGif(reply);
+        }
+        try {
+          await app.ingest.ingest(customerId, [event], ctx);
+        } catch (err) {
+          if (!(err instanceof UnknownCustomerError)) throw err;
+          await app.ingest.reject(null, raw, err.message, ctx);
+        }
+      }
+    } catch (err) {
+      req.log.error({ err }, 'pixel event could not be stored');
+    }
+    return sendGif(reply);
+  });
+}

@@ -1,0 +1,130 @@
+// The reports (SPEC 5.3) as JSON or CSV. A JSON report is one page; a CSV without `limit`
+// or `cursor` is the whole report, streamed.
+import { Readable } from 'node:stream';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { notFound } from '../errors.js';
+import {
+  CAMPAIGN_COLUMNS,
+  CART_DETAIL_COLUMNS,
+  LINE_COLUMNS,
+  ORDER_COLUMNS,
+  TIMESERIES_COLUMNS,
+  csvHeader,
+  csvRow,
+  jsonRow,
+  rowSchema,
+  type Column,
+} from '../reports/columns.js';
+import { DEFAULT_LIMIT, ReportQuery, parseReportQuery, type ParsedQuery } from '../reports/query.js';
+import { EXPORT_PAGE, type Report } from '../reports/service.js';
+import { ErrorBody } from './errors.js';
+
+export const CustomerParams = Type.Object({ customerId: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' }) });
+const IdParam = (name: string) => Type.Object({ customerId: CustomerParams.properties.customerId, [name]: Type.String({ minLength: 1, maxLength: 512 }) });
+
+const WholeQuery = Type.Object(
+  {
+    from: ReportQuery.properties.from,
+    to: ReportQuery.properties.to,
+    campaign: ReportQuery.properties.campaign,
+    attributed: ReportQuery.properties.attributed,
+    format: ReportQuery.properties.format,
+  },
+  { additionalProperties: false },
+);
+const FormatQuery = Type.Object({ format: ReportQuery.properties.format }, { additionalProperties: false });
+const NoQuery = Type.Object({}, { additionalProperties: false });
+
+const pageSchema = (row: TSchema) =>
+  Type.Object({ rows: Type.Array(row), total: Type.Integer(), next: Type.Union([Type.String(), Type.Null()]) });
+
+type Req<Q, P = Static<typeof CustomerParams>> = FastifyRequest<{ Querystring: Q; Params: P }>;
+
+function csvReply(reply: FastifyReply, name: string): FastifyReply {
+  return reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}.csv"`);
+}
+
+async function sendReport<T>(app: FastifyInstance, reply: FastifyReply, report: Report<T>, q: ParsedQuery) {
+  if (q.format === 'json') {
+    const page = await report.page(q.filter, q.limit ?? DEFAULT_LIMIT, q.cursor);
+    return { rows: page.rows.map((r) => jsonRow(report.columns, r)), total: page.total, next: page.next };
+  }
+  csvReply(reply, report.name);
+  if (q.limit !== undefined || q.cursor !== undefined) {
+    const page = await report.page(q.filter, q.limit ?? DEFAULT_LIMIT, q.cursor);
+    reply.header('x-total-count', String(page.total));
+    if (page.next) reply.header('x-next-cursor', page.next);
+    return reply.send(csvHeader(report.columns) + page.rows.map((r) => csvRow(report.columns, r)).join(''));
+  }
+  const first = await report.page(q.filter, EXPORT_PAGE);
+  reply.header('x-total-count', String(first.total));
+  async function* lines() {
+    yield csvHeader(report.columns);
+    let page = first;
+    for (;;) {
+      yield page.rows.map((r) => csvRow(report.columns, r)).join('');
+      if (!page.next) return;
+      page = await report.page(q.filter, EXPORT_PAGE, page.next);
+    }
+  }
+  void app;
+  return reply.send(Readable.from(lines()));
+}
+
+function sendWhole<T>(reply: FastifyReply, name: string, columns: readonly Column<T>[], rows: T[], format: 'json' | 'csv' | undefined) {
+  if (format === 'csv') return csvReply(reply, name).send(csvHeader(columns) + rows.map((r) => csvRow(columns, r)).join(''));
+  return { rows: rows.map((r) => jsonRow(columns, r)), total: rows.length, next: null };
+}
+
+export async function reportRoutes(app: FastifyInstance): Promise<void> {
+  const listed = <T>(path: string, report: () => Report<T>) =>
+    app.get(
+      path,
+      { schema: { params: CustomerParams, querystring: ReportQuery, response: { 200: pageSchema(rowSchema(report().columns)), '4xx': ErrorBody } } },
+      async (req: Req<ReportQuery>, reply) => sendReport(app, reply, report(), parseReportQuery(req.params.customerId, req.query)),
+    );
+
+  listed('/orders', () => app.reports.orders);
+  listed('/abandoned-carts', () => app.reports.abandonedCarts);
+  listed('/items', () => app.reports.items);
+  listed('/summary', () => app.reports.summary);
+
+  app.get(
+    '/timeseries',
+    { schema: { params: CustomerParams, querystring: WholeQuery, response: { 200: pageSchema(rowSchema(TIMESERIES_COLUMNS)), '4xx': ErrorBody } } },
+    async (req: Req<Static<typeof WholeQuery>>, reply) => {
+      const q = parseReportQuery(req.params.customerId, req.query);
+      return sendWhole(reply, 'timeseries', TIMESERIES_COLUMNS, await app.reports.timeseries(q.filter), q.format);
+    },
+  );
+
+  app.get(
+    '/campaigns',
+    { schema: { params: CustomerParams, querystring: FormatQuery, response: { 200: pageSchema(rowSchema(CAMPAIGN_COLUMNS)), '4xx': ErrorBody } } },
+    async (req: Req<Static<typeof FormatQuery>>, reply) =>
+      sendWhole(reply, 'campaigns', CAMPAIGN_COLUMNS, await app.reports.campaigns(req.params.customerId), req.query.format),
+  );
+
+  const orderDetail = rowSchema(ORDER_COLUMNS, { items: Type.Array(rowSchema(LINE_COLUMNS)) });
+  app.get(
+    '/orders/:orderId',
+    { schema: { params: IdParam('orderId'), querystring: NoQuery, response: { 200: orderDetail, '4xx': ErrorBody } } },
+    async (req: Req<object, { customerId: string; orderId: string }>) => {
+      const order = await app.reports.order(req.params.customerId, req.params.orderId);
+      if (!order) throw notFound('orderId', 'no such order');
+      return { ...jsonRow(ORDER_COLUMNS, order), items: order.items.map((i) => jsonRow(LINE_COLUMNS, i)) };
+    },
+  );
+
+  const cartDetail = rowSchema(CART_DETAIL_COLUMNS, { items: Type.Array(rowSchema(LINE_COLUMNS)) });
+  app.get(
+    '/abandoned-carts/:cartId',
+    { schema: { params: IdParam('cartId'), querystring: NoQuery, response: { 200: cartDetail, '4xx': ErrorBody } } },
+    async (req: Req<object, { customerId: string; cartId: string }>) => {
+      const cart = await app.reports.cart(req.params.customerId, req.params.cartId);
+      if (!cart) throw notFound('cartId', 'no such cart');
+      return { ...jsonRow(CART_DETAIL_COLUMNS, cart), items: cart.items.map((i) => jsonRow(LINE_COLUMNS, i)) };
+    },
+  );
+}

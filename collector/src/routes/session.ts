@@ -1,0 +1,62 @@
+// The dashboard login (docs/http-api.md, Session): password → HttpOnly SameSite=Lax cookie.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Type, type Static } from '@sinclair/typebox';
+import { SESSION_COOKIE, SESSION_TTL_MS } from '../auth/service.js';
+import { HttpError } from '../errors.js';
+import type { Customer, User } from '../store/types.js';
+import { ErrorBody } from './errors.js';
+
+const LoginBody = Type.Object(
+  {
+    customerId: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' }),
+    email: Type.String({ minLength: 1, maxLength: 254 }),
+    password: Type.String({ minLength: 1, maxLength: 1024 }),
+  },
+  { additionalProperties: false },
+);
+
+const UserBody = Type.Object({
+  user: Type.Object({
+    email: Type.String(),
+    role: Type.String(),
+    customerId: Type.String(),
+    customerName: Type.String(),
+    currency: Type.String(),
+  }),
+});
+
+const userJson = (user: User, customer: Customer) => ({
+  user: { email: user.email, role: user.role, customerId: user.customerId, customerName: customer.name, currency: customer.currency },
+});
+
+export async function sessionRoutes(app: FastifyInstance): Promise<void> {
+  app.post(
+    '/api/v1/session',
+    { schema: { body: LoginBody, response: { 200: UserBody, '4xx': ErrorBody } } },
+    async (req: FastifyRequest<{ Body: Static<typeof LoginBody> }>, reply: FastifyReply) => {
+      const { customerId, email, password } = req.body;
+      const { session, user, customer } = await app.auth.login(customerId, email, password);
+      reply.setCookie(SESSION_COOKIE, session, {
+        httpOnly: true,
+        sameSite: 'lax',
+        path: '/',
+        secure: req.protocol === 'https',
+        maxAge: SESSION_TTL_MS / 1000,
+      });
+      return userJson(user, customer);
+    },
+  );
+
+  app.get('/api/v1/session', { schema: { response: { 200: UserBody, '4xx': ErrorBody } } }, async (req: FastifyRequest) => {
+    const principal = await app.auth.identify(req.headers.authorization, req.cookies[SESSION_COOKIE]);
+    const customer = principal && (await app.store.customers.get(principal.user.customerId));
+    if (!principal || !customer) throw new HttpError(401, 'unauthorized', 'session: not logged in');
+    return userJson(principal.user, customer);
+  });
+
+  app.delete('/api/v1/session', async (req: FastifyRequest, reply: FastifyReply) => {
+    await app.auth.logout(req.cookies[SESSION_COOKIE]);
+    reply.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'lax' });
+    return reply.code(204).send();
+  });
+}

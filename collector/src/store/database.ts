@@ -1,0 +1,64 @@
+// The one interface both storage engines implement. Repositories (store/*.ts) are written
+// once against it in the SQL both engines share; the few differences are in `Dialect`.
+
+/** A bound SQL value. Integers beyond 2^53 travel as bigint. */
+export type SqlValue = string | number | bigint | null;
+export type Row = Record<string, unknown>;
+
+export interface Sql {
+  /** All rows. Placeholders are `$1`, `$2`, … in both engines. */
+  all<T = Row>(sql: string, params?: readonly SqlValue[]): Promise<T[]>;
+  /** The first row, or undefined. */
+  get<T = Row>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined>;
+  /** Runs a statement; answers the number of rows it changed. */
+  run(sql: string, params?: readonly SqlValue[]): Promise<number>;
+  /** Runs several `;`-separated statements without parameters (migrations). */
+  exec(sql: string): Promise<void>;
+}
+
+export interface Dialect {
+  /** `FOR UPDATE` on PostgreSQL; empty on SQLite, whose write transactions are already exclusive. */
+  forUpdate: string;
+  /** `FOR UPDATE SKIP LOCKED` on PostgreSQL, so several collectors share background work. */
+  skipLocked: string;
+  least(a: string, b: string): string;
+  greatest(a: string, b: string): string;
+}
+
+export interface Database extends Sql {
+  readonly engine: 'sqlite' | 'postgres';
+  readonly dialect: Dialect;
+  /** A short description for logs (file path or host/database, never a password). */
+  readonly description: string;
+  /**
+   * Runs `fn` in one transaction: committed durably when it resolves, rolled back when it throws.
+   * `fn` must only await `tx` (on SQLite the transaction holds the one connection).
+   * Retried on PostgreSQL deadlocks and serialization failures.
+   */
+  transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** Integer column → number (SQLite may give bigint, PostgreSQL gives int8 as a string). */
+export function num(v: unknown): number {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'bigint' || typeof v === 'string') return Number(v);
+  return 0;
+}
+
+/** Integer or NUMERIC column → bigint, exactly. */
+export function big(v: unknown): bigint {
+  if (typeof v === 'bigint') return v;
+  if (typeof v === 'number') return BigInt(Math.trunc(v));
+  if (typeof v === 'string' && v !== '') return BigInt(v.includes('.') ? v.slice(0, v.indexOf('.')) : v);
+  return 0n;
+}
+
+/** Nullable integer column → bigint or null. */
+export function bigOrNull(v: unknown): bigint | null {
+  return v === null || v === undefined ? null : big(v);
+}
+
+export function strOrNull(v: unknown): string | null {
+  return v === null || v === undefined ? null : String(v);
+}

@@ -1,0 +1,244 @@
+// Versioned schema migrations, the same SQL on both engines, applied at start in one
+// transaction (PostgreSQL: under an advisory lock, so collectors starting together are safe).
+//
+// Tenant-first (SPEC 5.8): every table carries customer_id and every primary key, unique key
+// and index leads with it. The one exception is schema_migrations, which describes the
+// database itself.
+import type { Database } from './database.js';
+
+export interface Migration {
+  version: number;
+  name: string;
+  /** `{{without_rowid}}` becomes `WITHOUT ROWID` on SQLite and nothing on PostgreSQL. */
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial schema',
+    sql: `
+CREATE TABLE customers (
+  customer_id TEXT NOT NULL PRIMARY KEY,
+  name TEXT NOT NULL,
+  currency TEXT NOT NULL,
+  abandon_after_seconds INTEGER,
+  created_at BIGINT NOT NULL
+);
+
+CREATE TABLE users (
+  customer_id TEXT NOT NULL,
+  email TEXT NOT NULL,
+  role TEXT NOT NULL,
+  password_hash TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  PRIMARY KEY (customer_id, email)
+);
+
+CREATE TABLE api_tokens (
+  customer_id TEXT NOT NULL,
+  token_hash TEXT NOT NULL,
+  email TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  PRIMARY KEY (customer_id, token_hash)
+);
+CREATE INDEX api_tokens_user ON api_tokens (customer_id, email);
+
+CREATE TABLE sessions (
+  customer_id TEXT NOT NULL,
+  session_hash TEXT NOT NULL,
+  email TEXT NOT NULL,
+  expires_at BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  PRIMARY KEY (customer_id, session_hash)
+);
+CREATE INDEX sessions_expiry ON sessions (customer_id, expires_at);
+
+CREATE TABLE campaigns (
+  customer_id TEXT NOT NULL,
+  campaign_id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  PRIMARY KEY (customer_id, campaign_id)
+);
+
+CREATE TABLE contacts (
+  customer_id TEXT NOT NULL,
+  contact_uid TEXT NOT NULL,
+  email TEXT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  PRIMARY KEY (customer_id, contact_uid)
+);
+
+CREATE TABLE seen_events (
+  customer_id TEXT NOT NULL,
+  event_id TEXT NOT NULL,
+  received_at BIGINT NOT NULL,
+  PRIMARY KEY (customer_id, event_id)
+) {{without_rowid}};
+
+CREATE TABLE orders (
+  customer_id TEXT NOT NULL,
+  order_id TEXT NOT NULL,
+  time BIGINT NOT NULL,
+  received_at BIGINT NOT NULL,
+  campaign_id TEXT NOT NULL,
+  contact_uid TEXT NOT NULL,
+  email TEXT,
+  buyer TEXT NOT NULL,
+  total BIGINT NOT NULL,
+  currency TEXT NOT NULL,
+  tax BIGINT,
+  shipping BIGINT,
+  city TEXT,
+  country TEXT,
+  item_count INTEGER NOT NULL,
+  source TEXT NOT NULL,
+  visitor TEXT NOT NULL,
+  session_id TEXT,
+  cart_id TEXT NOT NULL,
+  event_id TEXT NOT NULL,
+  PRIMARY KEY (customer_id, order_id)
+);
+CREATE INDEX orders_time ON orders (customer_id, time, order_id);
+CREATE INDEX orders_attributed ON orders (customer_id, time, order_id) WHERE campaign_id <> '';
+CREATE INDEX orders_campaign ON orders (customer_id, campaign_id, time, order_id);
+CREATE INDEX orders_cart ON orders (customer_id, cart_id) WHERE cart_id <> '';
+CREATE INDEX orders_visitor ON orders (customer_id, visitor, time);
+
+CREATE TABLE order_items (
+  customer_id TEXT NOT NULL,
+  order_id TEXT NOT NULL,
+  line INTEGER NOT NULL,
+  time BIGINT NOT NULL,
+  campaign_id TEXT NOT NULL,
+  sku TEXT NOT NULL,
+  name TEXT,
+  category TEXT,
+  price BIGINT NOT NULL,
+  quantity INTEGER NOT NULL,
+  PRIMARY KEY (customer_id, order_id, line)
+) {{without_rowid}};
+CREATE INDEX order_items_time ON order_items (customer_id, time, order_id, line);
+CREATE INDEX order_items_attributed ON order_items (customer_id, time, order_id, line) WHERE campaign_id <> '';
+CREATE INDEX order_items_campaign ON order_items (customer_id, campaign_id, time, order_id, line);
+
+CREATE TABLE carts (
+  customer_id TEXT NOT NULL,
+  cart_id TEXT NOT NULL,
+  state TEXT NOT NULL,
+  time BIGINT NOT NULL,
+  received_at BIGINT NOT NULL,
+  campaign_id TEXT NOT NULL,
+  contact_uid TEXT NOT NULL,
+  email TEXT,
+  total BIGINT NOT NULL,
+  currency TEXT NOT NULL,
+  tax BIGINT,
+  shipping BIGINT,
+  city TEXT,
+  country TEXT,
+  item_count INTEGER NOT NULL,
+  items TEXT NOT NULL,
+  visitor TEXT NOT NULL,
+  session_id TEXT,
+  source TEXT NOT NULL,
+  event_id TEXT NOT NULL,
+  abandoned_at BIGINT,
+  closed_at BIGINT,
+  order_id TEXT,
+  PRIMARY KEY (customer_id, cart_id)
+);
+CREATE INDEX carts_due ON carts (customer_id, state, received_at);
+CREATE INDEX carts_state_time ON carts (customer_id, state, time, cart_id);
+CREATE INDEX carts_campaign ON carts (customer_id, campaign_id, state, time, cart_id);
+CREATE INDEX carts_visitor ON carts (customer_id, visitor, time);
+
+CREATE TABLE daily_stats (
+  customer_id TEXT NOT NULL,
+  campaign_id TEXT NOT NULL,
+  day INTEGER NOT NULL,
+  currency TEXT NOT NULL,
+  orders BIGINT NOT NULL,
+  revenue BIGINT NOT NULL,
+  item_lines BIGINT NOT NULL,
+  carts BIGINT NOT NULL,
+  converted BIGINT NOT NULL,
+  abandoned BIGINT NOT NULL,
+  abandoned_value BIGINT NOT NULL,
+  recovered BIGINT NOT NULL,
+  PRIMARY KEY (customer_id, campaign_id, day, currency)
+) {{without_rowid}};
+CREATE INDEX daily_stats_day ON daily_stats (customer_id, day);
+
+CREATE TABLE buyer_days (
+  customer_id TEXT NOT NULL,
+  campaign_id TEXT NOT NULL,
+  currency TEXT NOT NULL,
+  day INTEGER NOT NULL,
+  buyer TEXT NOT NULL,
+  PRIMARY KEY (customer_id, campaign_id, currency, day, buyer)
+) {{without_rowid}};
+CREATE INDEX buyer_days_day ON buyer_days (customer_id, day);
+
+CREATE TABLE campaign_buyers (
+  customer_id TEXT NOT NULL,
+  campaign_id TEXT NOT NULL,
+  currency TEXT NOT NULL,
+  buyer TEXT NOT NULL,
+  PRIMARY KEY (customer_id, campaign_id, currency, buyer)
+) {{without_rowid}};
+
+CREATE TABLE campaign_totals (
+  customer_id TEXT NOT NULL,
+  campaign_id TEXT NOT NULL,
+  currency TEXT NOT NULL,
+  buyers BIGINT NOT NULL,
+  first_time BIGINT NOT NULL,
+  last_time BIGINT NOT NULL,
+  PRIMARY KEY (customer_id, campaign_id, currency)
+) {{without_rowid}};
+
+CREATE TABLE rejected_events (
+  customer_id TEXT NOT NULL,
+  received_at BIGINT NOT NULL,
+  id TEXT NOT NULL,
+  source TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  raw TEXT NOT NULL,
+  PRIMARY KEY (customer_id, received_at, id)
+);
+`,
+  },
+];
+
+const ADVISORY_LOCK = 74_301_771;
+
+function render(sql: string, engine: Database['engine']): string {
+  return sql.replaceAll('{{without_rowid}}', engine === 'sqlite' ? 'WITHOUT ROWID' : '');
+}
+
+/** Applies the migrations this database lacks; answers the versions applied now. */
+export async function migrate(db: Database, now: number = Date.now()): Promise<number[]> {
+  return db.transaction(async (tx) => {
+    if (db.engine === 'postgres') await tx.all(`SELECT pg_advisory_xact_lock(${ADVISORY_LOCK})`);
+    await tx.exec(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)',
+    );
+    const rows = await tx.all<{ version: unknown }>('SELECT version FROM schema_migrations');
+    const applied = new Set(rows.map((r) => Number(r.version)));
+    const newest = Math.max(0, ...applied);
+    const known = MIGRATIONS[MIGRATIONS.length - 1].version;
+    if (newest > known) {
+      throw new Error(`the database schema is version ${newest}, newer than this collector knows (${known}); upgrade the collector`);
+    }
+    const done: number[] = [];
+    for (const m of MIGRATIONS) {
+      if (applied.has(m.version)) continue;
+      await tx.exec(render(m.sql, db.engine));
+      await tx.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [m.version, m.name, now]);
+      done.push(m.version);
+    }
+    return done;
+  });
+}

@@ -1,0 +1,509 @@
+// Report queries (SPEC 5.3): keyset-paged lists newest first, and aggregates read from
+// daily_stats (whole UTC days) plus the raw rows of the partial days at the range's edges,
+// so no report scans the orders table to count or sum.
+import { big, bigOrNull, num, strOrNull, type Database, type SqlValue } from './database.js';
+import { DAY_MS, type CartState, type StoredItem } from './types.js';
+
+export interface ReportFilter {
+  customerId: string;
+  /** inclusive, epoch ms */
+  from?: number;
+  /** exclusive, epoch ms */
+  to?: number;
+  campaignId?: string;
+  /** 'email': only rows attributed to an email campaign; 'all': direct traffic too */
+  attributed: 'email' | 'all';
+}
+
+export interface OrderRow {
+  time: number;
+  orderId: string;
+  email: string | null;
+  campaignId: string | null;
+  campaignName: string | null;
+  contactUid: string | null;
+  total: bigint;
+  currency: string;
+  tax: bigint | null;
+  shipping: bigint | null;
+  city: string | null;
+  country: string | null;
+  itemCount: number;
+  source: string;
+}
+
+export interface CartRow extends Omit<OrderRow, 'orderId' | 'source'> {
+  cartId: string;
+  state: CartState;
+  abandonedAt: number | null;
+  orderId: string | null;
+}
+
+export interface ItemRow {
+  time: number;
+  sku: string;
+  name: string | null;
+  category: string | null;
+  price: bigint;
+  quantity: number;
+  orderId: string;
+  line: number;
+  campaignId: string | null;
+  campaignName: string | null;
+}
+
+export interface StatsRow {
+  campaignId: string | null;
+  currency: string;
+  orders: number;
+  revenue: bigint;
+  carts: number;
+  converted: number;
+  abandoned: number;
+  abandonedValue: bigint;
+  recovered: number;
+}
+
+export interface SummaryRow extends StatsRow {
+  campaignName: string | null;
+  buyers: number;
+}
+
+export interface DayRow {
+  day: number;
+  currency: string;
+  orders: number;
+  revenue: bigint;
+  abandoned: number;
+  abandonedValue: bigint;
+}
+
+export interface OrderKey {
+  time: number;
+  id: string;
+}
+export interface ItemKey extends OrderKey {
+  line: number;
+}
+
+/** A range split into whole UTC days (daily_stats) and the partial days at its ends (raw rows). */
+export interface SplitRange {
+  /** [first, end) day numbers; undefined bounds are open; null when there is no whole day */
+  days: { first?: number; end?: number } | null;
+  /** [from, to) epoch ms ranges of partial days */
+  edges: { from: number; to: number }[];
+}
+
+export function splitRange(from?: number, to?: number): SplitRange {
+  const edges: { from: number; to: number }[] = [];
+  const first = from === undefined ? undefined : Math.ceil(from / DAY_MS);
+  const end = to === undefined ? undefined : Math.floor(to / DAY_MS);
+  if (first !== undefined && end !== undefined && first >= end) {
+    return { days: null, edges: from! < to! ? [{ from: from!, to: to! }] : [] };
+  }
+  if (from !== undefined && first! * DAY_MS > from) edges.push({ from, to: first! * DAY_MS });
+  if (to !== undefined && end! * DAY_MS < to) edges.push({ from: end! * DAY_MS, to });
+  return { days: { first, end }, edges };
+}
+
+/** Builds a WHERE clause with numbered parameters. */
+class Where {
+  readonly params: SqlValue[] = [];
+  private readonly terms: string[] = [];
+
+  add(term: string, ...values: SqlValue[]): this {
+    let text = term;
+    for (const v of values) {
+      this.params.push(v);
+      text = text.replace('?', `$${this.params.length}`);
+    }
+    this.terms.push(text);
+    return this;
+  }
+
+  /** a placeholder for one more value, e.g. LIMIT */
+  param(v: SqlValue): string {
+    this.params.push(v);
+    return `$${this.params.length}`;
+  }
+
+  get sql(): string {
+    return this.terms.join(' AND ');
+  }
+}
+
+function campaignTerms(w: Where, f: ReportFilter, alias: string): void {
+  if (f.campaignId !== undefined) w.add(`${alias}campaign_id = ?`, f.campaignId);
+  else if (f.attributed === 'email') w.add(`${alias}campaign_id <> ''`);
+}
+
+function timeTerms(w: Where, from: number | undefined, to: number | undefined, column: string): void {
+  if (from !== undefined) w.add(`${column} >= ?`, from);
+  if (to !== undefined) w.add(`${column} < ?`, to);
+}
+
+const ORDER_SELECT = `SELECT o.time, o.order_id, COALESCE(o.email, ct.email) AS email, o.campaign_id, c.name AS campaign_name, o.contact_uid,
+  o.total, o.currency, o.tax, o.shipping, o.city, o.country, o.item_count, o.source
+FROM orders o
+LEFT JOIN campaigns c ON c.customer_id = o.customer_id AND c.campaign_id = o.campaign_id
+LEFT JOIN contacts ct ON ct.customer_id = o.customer_id AND ct.contact_uid = o.contact_uid`;
+
+const CART_SELECT = `SELECT k.time, k.cart_id, COALESCE(k.email, ct.email) AS email, k.campaign_id, c.name AS campaign_name, k.contact_uid,
+  k.total, k.currency, k.tax, k.shipping, k.city, k.country, k.item_count, k.state, k.abandoned_at, k.order_id
+FROM carts k
+LEFT JOIN campaigns c ON c.customer_id = k.customer_id AND c.campaign_id = k.campaign_id
+LEFT JOIN contacts ct ON ct.customer_id = k.customer_id AND ct.contact_uid = k.contact_uid`;
+
+const CART_STATES = "('empty', 'open', 'abandoned', 'ordered', 'recovered')";
+
+type R = Record<string, unknown>;
+const orNull = (v: unknown): string | null => (v === '' || v === null || v === undefined ? null : String(v));
+
+function toOrder(r: R): OrderRow {
+  return {
+    time: num(r.time),
+    orderId: String(r.order_id),
+    email: strOrNull(r.email),
+    campaignId: orNull(r.campaign_id),
+    campaignName: strOrNull(r.campaign_name),
+    contactUid: orNull(r.contact_uid),
+    total: big(r.total),
+    currency: String(r.currency),
+    tax: bigOrNull(r.tax),
+    shipping: bigOrNull(r.shipping),
+    city: strOrNull(r.city),
+    country: strOrNull(r.country),
+    itemCount: num(r.item_count),
+    source: String(r.source),
+  };
+}
+
+function toCart(r: R): CartRow {
+  return {
+    time: num(r.time),
+    cartId: String(r.cart_id),
+    email: strOrNull(r.email),
+    campaignId: orNull(r.campaign_id),
+    campaignName: strOrNull(r.campaign_name),
+    contactUid: orNull(r.contact_uid),
+    total: big(r.total),
+    currency: String(r.currency),
+    tax: bigOrNull(r.tax),
+    shipping: bigOrNull(r.shipping),
+    city: strOrNull(r.city),
+    country: strOrNull(r.country),
+    itemCount: num(r.item_count),
+    state: String(r.state) as CartState,
+    abandonedAt: r.abandoned_at === null ? null : num(r.abandoned_at),
+    orderId: strOrNull(r.order_id),
+  };
+}
+
+export class ReportRepository {
+  constructor(private readonly db: Database) {}
+
+  // ---- orders ----
+
+  async listOrders(f: ReportFilter, limit: number, after?: OrderKey): Promise<OrderRow[]> {
+    const w = new Where().add('o.customer_id = ?', f.customerId);
+    campaignTerms(w, f, 'o.');
+    timeTerms(w, f.from, f.to, 'o.time');
+    if (after) w.add('(o.time, o.order_id) < (?, ?)', after.time, after.id);
+    const rows = await this.db.all<R>(`${ORDER_SELECT} WHERE ${w.sql} ORDER BY o.time DESC, o.order_id DESC LIMIT ${w.param(limit)}`, w.params);
+    return rows.map(toOrder);
+  }
+
+  async getOrder(customerId: string, orderId: string): Promise<(OrderRow & { items: StoredItem[] }) | undefined> {
+    const row = await this.db.get<R>(`${ORDER_SELECT} WHERE o.customer_id = $1 AND o.order_id = $2`, [customerId, orderId]);
+    if (!row) return undefined;
+    const items = await this.db.all<R>(
+      'SELECT sku, name, category, price, quantity FROM order_items WHERE customer_id = $1 AND order_id = $2 ORDER BY line',
+      [customerId, orderId],
+    );
+    return {
+      ...toOrder(row),
+      items: items.map((i) => ({
+        sku: String(i.sku),
+        name: strOrNull(i.name),
+        category: strOrNull(i.category),
+        price: big(i.price),
+        quantity: num(i.quantity),
+      })),
+    };
+  }
+
+  countOrders(f: ReportFilter): Promise<number> {
+    return this.countFromStats(f, 'orders', (w) => {
+      w.add('customer_id = ?', f.customerId);
+      campaignTerms(w, f, '');
+      return 'SELECT COUNT(*) AS n FROM orders WHERE';
+    });
+  }
+
+  // ---- abandoned carts ----
+
+  async listAbandoned(f: ReportFilter, limit: number, after?: OrderKey): Promise<CartRow[]> {
+    const w = new Where().add('k.customer_id = ?', f.customerId).add("k.state = 'abandoned'");
+    campaignTerms(w, f, 'k.');
+    timeTerms(w, f.from, f.to, 'k.time');
+    if (after) w.add('(k.time, k.cart_id) < (?, ?)', after.time, after.id);
+    const rows = await this.db.all<R>(`${CART_SELECT} WHERE ${w.sql} ORDER BY k.time DESC, k.cart_id DESC LIMIT ${w.param(limit)}`, w.params);
+    return rows.map(toCart);
+  }
+
+  async getCart(customerId: string, cartId: string): Promise<(CartRow & { items: StoredItem[] }) | undefined> {
+    const row = await this.db.get<R>(`${CART_SELECT.replace('k.order_id', 'k.order_id, k.items')} WHERE k.customer_id = $1 AND k.cart_id = $2`, [
+      customerId,
+      cartId,
+    ]);
+    if (!row) return undefined;
+    const items = (JSON.parse(String(row.items)) as (Omit<StoredItem, 'price'> & { price: string })[]).map((i) => ({
+      sku: i.sku,
+      name: i.name ?? null,
+      category: i.category ?? null,
+      price: BigInt(i.price),
+      quantity: i.quantity,
+    }));
+    return { ...toCart(row), items };
+  }
+
+  countAbandoned(f: ReportFilter): Promise<number> {
+    return this.countFromStats(f, 'abandoned', (w) => {
+      w.add('customer_id = ?', f.customerId).add("state = 'abandoned'");
+      campaignTerms(w, f, '');
+      return 'SELECT COUNT(*) AS n FROM carts WHERE';
+    });
+  }
+
+  // ---- items sold ----
+
+  async listItems(f: ReportFilter, limit: number, after?: ItemKey): Promise<ItemRow[]> {
+    const w = new Where().add('i.customer_id = ?', f.customerId);
+    campaignTerms(w, f, 'i.');
+    timeTerms(w, f.from, f.to, 'i.time');
+    if (after) w.add('(i.time, i.order_id, i.line) < (?, ?, ?)', after.time, after.id, after.line);
+    const rows = await this.db.all<R>(
+      `SELECT i.time, i.sku, i.name, i.category, i.price, i.quantity, i.order_id, i.line, i.campaign_id, c.name AS campaign_name
+       FROM order_items i LEFT JOIN campaigns c ON c.customer_id = i.customer_id AND c.campaign_id = i.campaign_id
+       WHERE ${w.sql} ORDER BY i.time DESC, i.order_id DESC, i.line DESC LIMIT ${w.param(limit)}`,
+      w.params,
+    );
+    return rows.map((r) => ({
+      time: num(r.time),
+      sku: String(r.sku),
+      name: strOrNull(r.name),
+      category: strOrNull(r.category),
+      price: big(r.price),
+      quantity: num(r.quantity),
+      orderId: String(r.order_id),
+      line: num(r.line),
+      campaignId: orNull(r.campaign_id),
+      campaignName: strOrNull(r.campaign_name),
+    }));
+  }
+
+  countItems(f: ReportFilter): Promise<number> {
+    return this.countFromStats(f, 'item_lines', (w) => {
+      w.add('customer_id = ?', f.customerId);
+      campaignTerms(w, f, '');
+      return 'SELECT COUNT(*) AS n FROM order_items WHERE';
+    });
+  }
+
+  /** SUM(column) of daily_stats over the whole days + COUNT(*) of raw rows in the partial days. */
+  private async countFromStats(
+    f: ReportFilter,
+    column: 'orders' | 'abandoned' | 'item_lines',
+    edgeQuery: (w: Where) => string,
+  ): Promise<number> {
+    const split = splitRange(f.from, f.to);
+    let total = 0;
+    if (split.days) {
+      const w = new Where().add('customer_id = ?', f.customerId);
+      campaignTerms(w, f, '');
+      if (split.days.first !== undefined) w.add('day >= ?', split.days.first);
+      if (split.days.end !== undefined) w.add('day < ?', split.days.end);
+      const row = await this.db.get<R>(`SELECT SUM(${column}) AS n FROM daily_stats WHERE ${w.sql}`, w.params);
+      total += num(row?.n ?? 0);
+    }
+    for (const edge of split.edges) {
+      const w = new Where();
+      const head = edgeQuery(w);
+      timeTerms(w, edge.from, edge.to, 'time');
+      const row = await this.db.get<R>(`${head} ${w.sql}`, w.params);
+      total += num(row?.n ?? 0);
+    }
+    return total;
+  }
+
+  // ---- aggregates ----
+
+  /** Per (campaign, currency): orders, revenue and cart counts in the range. */
+  async stats(f: ReportFilter): Promise<StatsRow[]> {
+    const split = splitRange(f.from, f.to);
+    const acc = new Map<string, StatsRow>();
+    const merge = (r: R) => {
+      const campaignId = String(r.campaign_id);
+      const key = `${campaignId}\u0000${String(r.currency)}`;
+      let s = acc.get(key);
+      if (!s) {
+        s = {
+          campaignId: campaignId === '' ? null : campaignId,
+          currency: String(r.currency),
+          orders: 0,
+          revenue: 0n,
+          carts: 0,
+          converted: 0,
+          abandoned: 0,
+          abandonedValue: 0n,
+          recovered: 0,
+        };
+        acc.set(key, s);
+      }
+      s.orders += num(r.orders ?? 0);
+      s.revenue += big(r.revenue ?? 0);
+      s.carts += num(r.carts ?? 0);
+      s.converted += num(r.converted ?? 0);
+      s.abandoned += num(r.abandoned ?? 0);
+      s.abandonedValue += big(r.abandoned_value ?? 0);
+      s.recovered += num(r.recovered ?? 0);
+    };
+    if (split.days) {
+      const w = new Where().add('customer_id = ?', f.customerId);
+      campaignTerms(w, f, '');
+      if (split.days.first !== undefined) w.add('day >= ?', split.days.first);
+      if (split.days.end !== undefined) w.add('day < ?', split.days.end);
+      const rows = await this.db.all<R>(
+        `SELECT campaign_id, currency, SUM(orders) AS orders, SUM(revenue) AS revenue, SUM(carts) AS carts, SUM(converted) AS converted,
+           SUM(abandoned) AS abandoned, SUM(abandoned_value) AS abandoned_value, SUM(recovered) AS recovered
+         FROM daily_stats WHERE ${w.sql} GROUP BY campaign_id, currency`,
+        w.params,
+      );
+      rows.forEach(merge);
+    }
+    for (const edge of split.edges) {
+      for (const r of await this.edgeOrders(f, edge)) merge(r);
+      for (const r of await this.edgeCarts(f, edge)) merge(r);
+    }
+    return [...acc.values()];
+  }
+
+  private edgeOrders(f: ReportFilter, edge: { from: number; to: number }): Promise<R[]> {
+    const w = new Where().add('customer_id = ?', f.customerId);
+    campaignTerms(w, f, '');
+    timeTerms(w, edge.from, edge.to, 'time');
+    return this.db.all<R>(
+      `SELECT campaign_id, currency, COUNT(*) AS orders, SUM(total) AS revenue FROM orders WHERE ${w.sql} GROUP BY campaign_id, currency`,
+      w.params,
+    );
+  }
+
+  private edgeCarts(f: ReportFilter, edge: { from: number; to: number }): Promise<R[]> {
+    const w = new Where().add('customer_id = ?', f.customerId).add(`state IN ${CART_STATES}`).add('item_count > 0');
+    campaignTerms(w, f, '');
+    timeTerms(w, edge.from, edge.to, 'time');
+    return this.db.all<R>(
+      `SELECT campaign_id, currency, COUNT(*) AS carts,
+         SUM(CASE WHEN state IN ('ordered', 'recovered') THEN 1 ELSE 0 END) AS converted,
+         SUM(CASE WHEN state = 'abandoned' THEN 1 ELSE 0 END) AS abandoned,
+         SUM(CASE WHEN state = 'abandoned' THEN total ELSE 0 END) AS abandoned_value,
+         SUM(CASE WHEN state = 'recovered' THEN 1 ELSE 0 END) AS recovered
+       FROM carts WHERE ${w.sql} GROUP BY campaign_id, currency`,
+      w.params,
+    );
+  }
+
+  /**
+   * Distinct buyers per (campaign, currency) in the range: the maintained all-time count when
+   * the range holds every order of every campaign, else counted from buyer_days (+ edges).
+   */
+  async buyers(f: ReportFilter): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    const tw = new Where().add('customer_id = ?', f.customerId);
+    campaignTerms(tw, f, '');
+    const totals = await this.db.all<R>(`SELECT campaign_id, currency, buyers, first_time, last_time FROM campaign_totals WHERE ${tw.sql}`, tw.params);
+    const covered = totals.every(
+      (t) => (f.from === undefined || f.from <= num(t.first_time)) && (f.to === undefined || f.to > num(t.last_time)),
+    );
+    if (covered) {
+      for (const t of totals) out.set(`${String(t.campaign_id)}\u0000${String(t.currency)}`, num(t.buyers));
+      return out;
+    }
+    const split = splitRange(f.from, f.to);
+    const w = new Where();
+    const parts: string[] = [];
+    if (split.days) {
+      const terms = [`customer_id = ${w.param(f.customerId)}`];
+      if (f.campaignId !== undefined) terms.push(`campaign_id = ${w.param(f.campaignId)}`);
+      else if (f.attributed === 'email') terms.push("campaign_id <> ''");
+      if (split.days.first !== undefined) terms.push(`day >= ${w.param(split.days.first)}`);
+      if (split.days.end !== undefined) terms.push(`day < ${w.param(split.days.end)}`);
+      parts.push(`SELECT campaign_id, currency, buyer FROM buyer_days WHERE ${terms.join(' AND ')}`);
+    }
+    for (const edge of split.edges) {
+      const terms = [`customer_id = ${w.param(f.customerId)}`];
+      if (f.campaignId !== undefined) terms.push(`campaign_id = ${w.param(f.campaignId)}`);
+      else if (f.attributed === 'email') terms.push("campaign_id <> ''");
+      terms.push(`time >= ${w.param(edge.from)}`, `time < ${w.param(edge.to)}`);
+      parts.push(`SELECT campaign_id, currency, buyer FROM orders WHERE ${terms.join(' AND ')}`);
+    }
+    if (parts.length === 0) return out;
+    const rows = await this.db.all<R>(
+      `SELECT campaign_id, currency, COUNT(DISTINCT buyer) AS buyers FROM (${parts.join(' UNION ALL ')}) b GROUP BY campaign_id, currency`,
+      w.params,
+    );
+    for (const r of rows) out.set(`${String(r.campaign_id)}\u0000${String(r.currency)}`, num(r.buyers));
+    return out;
+  }
+
+  /** Per (UTC day, currency) in the range; only days with data. */
+  async days(f: ReportFilter): Promise<DayRow[]> {
+    const split = splitRange(f.from, f.to);
+    const acc = new Map<string, DayRow>();
+    const merge = (day: number, r: R) => {
+      const key = `${day}\u0000${String(r.currency)}`;
+      let d = acc.get(key);
+      if (!d) acc.set(key, (d = { day, currency: String(r.currency), orders: 0, revenue: 0n, abandoned: 0, abandonedValue: 0n }));
+      d.orders += num(r.orders ?? 0);
+      d.revenue += big(r.revenue ?? 0);
+      d.abandoned += num(r.abandoned ?? 0);
+      d.abandonedValue += big(r.abandoned_value ?? 0);
+    };
+    if (split.days) {
+      const w = new Where().add('customer_id = ?', f.customerId);
+      campaignTerms(w, f, '');
+      if (split.days.first !== undefined) w.add('day >= ?', split.days.first);
+      if (split.days.end !== undefined) w.add('day < ?', split.days.end);
+      const rows = await this.db.all<R>(
+        `SELECT day, currency, SUM(orders) AS orders, SUM(revenue) AS revenue, SUM(abandoned) AS abandoned, SUM(abandoned_value) AS abandoned_value
+         FROM daily_stats WHERE ${w.sql} GROUP BY day, currency`,
+        w.params,
+      );
+      for (const r of rows) merge(num(r.day), r);
+    }
+    for (const edge of split.edges) {
+      const day = Math.floor(edge.from / DAY_MS);
+      for (const r of await this.edgeOrders(f, edge)) merge(day, r);
+      for (const r of await this.edgeCarts(f, edge)) merge(day, r);
+    }
+    return [...acc.values()].sort((a, b) => a.day - b.day || (a.currency < b.currency ? -1 : 1));
+  }
+
+  /** Campaign names in the directory plus campaigns seen in data (without a name). */
+  async campaigns(customerId: string): Promise<{ campaignId: string; name: string | null }[]> {
+    const named = await this.db.all<R>('SELECT campaign_id, name FROM campaigns WHERE customer_id = $1', [customerId]);
+    const seen = await this.db.all<R>("SELECT DISTINCT campaign_id FROM daily_stats WHERE customer_id = $1 AND campaign_id <> ''", [customerId]);
+    const out = new Map<string, string | null>();
+    for (const r of seen) out.set(String(r.campaign_id), null);
+    for (const r of named) out.set(String(r.campaign_id), String(r.name));
+    return [...out.entries()]
+      .map(([campaignId, name]) => ({ campaignId, name }))
+      .sort((a, b) => (a.campaignId < b.campaignId ? -1 : a.campaignId > b.campaignId ? 1 : 0));
+  }
+
+  /** Names for the given campaign IDs (summary rows). */
+  async campaignNames(customerId: string): Promise<Map<string, string>> {
+    const rows = await this.db.all<R>('SELECT campaign_id, name FROM campaigns WHERE customer_id = $1', [customerId]);
+    return new Map(rows.map((r) => [String(r.campaign_id), String(r.name)]));
+  }
+}

@@ -1,0 +1,138 @@
+// SQLite through better-sqlite3: the embedded default. WAL with synchronous=FULL, so a
+// committed transaction survives kill -9 and power loss.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import type { Database, Dialect, Row, Sql, SqlValue } from './database.js';
+
+const dialect: Dialect = {
+  forUpdate: '',
+  skipLocked: '',
+  least: (a, b) => `min(${a}, ${b})`,
+  greatest: (a, b) => `max(${a}, ${b})`,
+};
+
+interface Prepared {
+  stmt: BetterSqlite3.Statement;
+  /** for each `?`, the index of the `$n` value it takes; null when it is the identity */
+  order: number[] | null;
+}
+
+export class SqliteDatabase implements Database {
+  readonly engine = 'sqlite' as const;
+  readonly dialect = dialect;
+  readonly description: string;
+  private readonly db: BetterSqlite3.Database;
+  private readonly cache = new Map<string, Prepared>();
+  /** Serializes transactions (and reads while one is open) on the one connection. */
+  private queue: Promise<unknown> = Promise.resolve();
+  private inTransaction = false;
+
+  constructor(path: string) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.description = `sqlite ${path}`;
+    this.db = new BetterSqlite3(path);
+    this.db.defaultSafeIntegers(true);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('busy_timeout = 10000');
+    this.db.pragma('foreign_keys = OFF');
+    this.db.pragma('cache_size = -65536');
+    this.db.pragma('temp_store = MEMORY');
+  }
+
+  exec(sql: string): Promise<void> {
+    return this.whenIdle(() => {
+      this.db.exec(sql);
+    });
+  }
+
+  private prepare(sql: string): Prepared {
+    let p = this.cache.get(sql);
+    if (!p) {
+      const order: number[] = [];
+      const text = sql.replace(/\$([0-9]+)/g, (_, n: string) => {
+        order.push(Number(n) - 1);
+        return '?';
+      });
+      const identity = order.every((v, i) => v === i);
+      p = { stmt: this.db.prepare(text), order: identity ? null : order };
+      this.cache.set(sql, p);
+    }
+    return p;
+  }
+
+  private bind(p: Prepared, params: readonly SqlValue[]): SqlValue[] {
+    return p.order ? p.order.map((i) => params[i]) : (params as SqlValue[]);
+  }
+
+  private allSync<T>(sql: string, params: readonly SqlValue[]): T[] {
+    const p = this.prepare(sql);
+    return p.stmt.all(...this.bind(p, params)) as T[];
+  }
+
+  private runSync(sql: string, params: readonly SqlValue[]): number {
+    const p = this.prepare(sql);
+    if (p.stmt.reader) return p.stmt.all(...this.bind(p, params)).length;
+    return Number(p.stmt.run(...this.bind(p, params)).changes);
+  }
+
+  /** Outside a transaction a read runs at once; during one it waits, so it never sees uncommitted rows. */
+  private whenIdle<T>(fn: () => T): Promise<T> {
+    if (!this.inTransaction) {
+      try {
+        return Promise.resolve(fn());
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    }
+    const next = this.queue.then(fn);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  all<T = Row>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
+    return this.whenIdle(() => this.allSync<T>(sql, params));
+  }
+
+  get<T = Row>(sql: string, params: readonly SqlValue[] = []): Promise<T | undefined> {
+    return this.whenIdle(() => this.allSync<T>(sql, params)[0]);
+  }
+
+  run(sql: string, params: readonly SqlValue[] = []): Promise<number> {
+    return this.whenIdle(() => this.runSync(sql, params));
+  }
+
+  transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
+    const tx: Sql = {
+      all: async <R>(sql: string, params: readonly SqlValue[] = []) => this.allSync<R>(sql, params),
+      get: async <R>(sql: string, params: readonly SqlValue[] = []) => this.allSync<R>(sql, params)[0],
+      run: async (sql: string, params: readonly SqlValue[] = []) => this.runSync(sql, params),
+      exec: async (sql: string) => {
+        this.db.exec(sql);
+      },
+    };
+    const work = async (): Promise<T> => {
+      this.inTransaction = true;
+      try {
+        this.db.exec('BEGIN IMMEDIATE');
+        const result = await fn(tx);
+        this.db.exec('COMMIT');
+        return result;
+      } catch (err) {
+        if (this.db.inTransaction) this.db.exec('ROLLBACK');
+        throw err;
+      } finally {
+        this.inTransaction = false;
+      }
+    };
+    const next = this.queue.then(work);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  async close(): Promise<void> {
+    await this.queue;
+    if (this.db.open) this.db.close();
+  }
+}

@@ -1,0 +1,111 @@
+// What the store keeps, in the collector's own terms (money as scaled bigint, times as epoch ms).
+
+export const ROLES = ['ecommerce-admin', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface Customer {
+  customerId: string;
+  name: string;
+  /** ISO 4217, the default for orders and carts that come without one */
+  currency: string;
+  /** overrides the collector's abandoned-cart timeout when set */
+  abandonAfterSeconds: number | null;
+  createdAt: number;
+}
+
+export interface User {
+  customerId: string;
+  /** lower-cased */
+  email: string;
+  role: Role;
+  passwordHash: string;
+  createdAt: number;
+}
+
+export interface StoredItem {
+  sku: string;
+  name: string | null;
+  category: string | null;
+  /** unit price, scaled by 10^4 */
+  price: bigint;
+  quantity: number;
+}
+
+interface EventBase {
+  eventId: string;
+  /** browser time clamped into [receivedAt - 7 days, receivedAt] */
+  time: number;
+  receivedAt: number;
+  /** '' for direct traffic */
+  campaignId: string;
+  /** '' when unknown */
+  contactUid: string;
+  email: string | null;
+  currency: string;
+  tax: bigint | null;
+  shipping: bigint | null;
+  city: string | null;
+  country: string | null;
+  items: StoredItem[];
+  /** units: the sum of the items' quantities */
+  itemCount: number;
+  visitor: string;
+  sessionId: string | null;
+  source: string;
+}
+
+export interface OrderRecord extends EventBase {
+  type: 'order';
+  orderId: string;
+  /** '' when the order names no cart */
+  cartId: string;
+  total: bigint;
+  /** who bought, for the distinct buyer count: u:<contactUid>, e:<email> or v:<visitor> */
+  buyer: string;
+}
+
+export interface CartRecord extends EventBase {
+  type: 'cart';
+  cartId: string;
+  /** the cart's total, or the sum of its items when the shop sent none */
+  total: bigint;
+}
+
+export type EventRecord = OrderRecord | CartRecord;
+
+export interface RejectRecord {
+  /** null when the request named no known customer */
+  customerId: string | null;
+  receivedAt: number;
+  source: string;
+  reason: string;
+  raw: string;
+}
+
+export interface RejectedEvent extends RejectRecord {
+  id: string;
+}
+
+/** One ingest request's share of a grouped write. */
+export interface IngestWrite {
+  customerId: string;
+  events: EventRecord[];
+  rejects: RejectRecord[];
+}
+
+export type EventOutcome = 'accepted' | 'duplicate';
+
+export type CartState = 'empty' | 'open' | 'abandoned' | 'ordered' | 'recovered';
+
+export interface CampaignName {
+  campaignId: string;
+  name: string;
+}
+
+export interface ContactEmail {
+  contactUid: string;
+  email: string;
+}
+
+export const DAY_MS = 86_400_000;
+export const dayOf = (ms: number): number => Math.floor(ms / DAY_MS);

@@ -1,0 +1,16 @@
+// Sends one Batch for dist/emstrack.js. The SDK's transport (src/transport.ts) would cost 320
+// of emstrack.js's 1,500 gzipped bytes, mostly for its sendBeacon and image fallbacks, which
+// no browser able to run this ES2019 script needs; this is its fetch path alone.
+import { ROUTES } from '../protocol/constants.js';
+import type { Batch } from '../protocol/schema.js';
+import type { Sent } from '../transport.js';
+
+export function post(endpoint: string, batch: Batch): Promise<Sent> {
+  const body = JSON.stringify(batch);
+  // keepalive lets the request outlive the page, up to 64 KiB (2e4 characters are at most 60 KiB
+  // of UTF-8); a string body is sent as text/plain, so there is no CORS preflight.
+  return fetch(endpoint + ROUTES.events, { method: 'POST', body, keepalive: body.length < 2e4 }).then(
+    async (r) => ({ status: r.status, body: await r.json().catch(() => undefined) }),
+    () => ({ status: 0 }),
+  );
+}

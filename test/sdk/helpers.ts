@@ -1,0 +1,80 @@
+// Shared fakes for the SDK tests: a recording fetch, a console spy, and a clean browser state.
+import { vi } from 'vitest';
+import type { Batch, BatchResult } from '../../src/protocol/schema.js';
+import { createTracker, type Deps, type Options } from '../../src/index.js';
+
+export const ENDPOINT = 'https://collector.example.com';
+export const CUSTOMER = '112734771';
+
+/** One answer of the fake collector: a status with an optional JSON body, or a network failure. */
+export type Answer = number | { status: number; body?: unknown } | Error;
+
+export interface Call {
+  url: string;
+  init: RequestInit;
+  batch: Batch;
+}
+
+/**
+ * A fetch that records every request and plays `answers` in turn (the last one repeats).
+ * A bare 200 acknowledges every event of the batch, as the collector does.
+ */
+export function fakeFetch(...answers: Answer[]) {
+  const calls: Call[] = [];
+  const fetch = vi.fn(async (url: string | URL | Request, init?: RequestInit) => {
+    const batch = JSON.parse(String(init!.body)) as Batch;
+    calls.push({ url: String(url), init: init!, batch });
+    const a = answers.length > 1 ? answers.shift()! : (answers[0] ?? 200);
+    if (a instanceof Error) throw a;
+    const { status, body } = typeof a == 'number' ? { status: a, body: undefined } : a;
+    const answer: unknown = body ?? (status == 200 ? ({ accepted: batch.events.length, duplicates: 0, rejected: [] } satisfies BatchResult) : undefined);
+    return {
+      status,
+      json: async () => {
+        if (answer === undefined) throw new SyntaxError('Unexpected end of JSON input');
+        return answer;
+      },
+    } as Response;
+  });
+  return { fetch: fetch as unknown as typeof globalThis.fetch, calls, events: () => calls.flatMap((c) => c.batch.events) };
+}
+
+export function spyConsole() {
+  return { log: vi.fn(), warn: vi.fn() };
+}
+
+/** Everything a tracker can leave behind: cookies, both web storages. */
+export function browserState() {
+  return { cookie: document.cookie, local: { ...localStorage }, session: { ...sessionStorage } };
+}
+
+export function clearBrowser() {
+  for (const c of document.cookie.split('; ')) {
+    const name = c.split('=')[0];
+    if (name) document.cookie = `${name}=; expires=Thu, 01 Jan 1970 00:00:00 GMT; path=/`;
+  }
+  localStorage.clear();
+  sessionStorage.clear();
+  history.replaceState(null, '', '/');
+}
+
+/** Opens a "page" of the shop: a landing URL, then a tracker with test seams. */
+export function page(url: string, options: Partial<Options> = {}, deps: Deps = {}) {
+  history.replaceState(null, '', url);
+  const console = spyConsole();
+  const events = new EventTarget();
+  const tracker = createTracker({ customerId: CUSTOMER, endpoint: ENDPOINT, ...options }, { console, events, ...deps });
+  return { tracker, console, events };
+}
+
+/** Lets pending Promise callbacks and awaited fakes run. */
+export const settle = () => new Promise((r) => setTimeout(r, 0));
+
+export const ORDER = {
+  orderId: 'A-1001',
+  total: '2999.00',
+  currency: 'eur',
+  items: [{ sku: 'SKU-1', name: 'Sofa', price: '2999.00' }],
+};
+
+export const storedQueue = (): { e: { id: string }; n: number; t: number }[] => JSON.parse(localStorage.getItem('_et_queue') || '[]');

@@ -1,0 +1,122 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ORDER, browserState, clearBrowser, fakeFetch, page } from './helpers.js';
+
+beforeEach(clearBrowser);
+afterEach(() => vi.restoreAllMocks());
+
+const cookieDescriptor = Object.getOwnPropertyDescriptor(Document.prototype, 'cookie')!;
+
+/** Makes the browser refuse cookies: writes vanish, as with cookies blocked. */
+function refuseCookies() {
+  Object.defineProperty(document, 'cookie', { configurable: true, get: () => '', set: () => {} });
+  return () => delete (document as { cookie?: string }).cookie;
+}
+
+/** Records every cookie the page writes, attributes included. */
+function recordCookieWrites() {
+  const writes: string[] = [];
+  Object.defineProperty(document, 'cookie', {
+    configurable: true,
+    get: () => cookieDescriptor.get!.call(document),
+    set: (v: string) => {
+      writes.push(v);
+      cookieDescriptor.set!.call(document, v);
+    },
+  });
+  return { writes, restore: () => delete (document as { cookie?: string }).cookie };
+}
+
+describe("storage: 'auto'", () => {
+  it('keeps visitor, campaign and cart in first-party SameSite=Lax cookies; the queue in localStorage', async () => {
+    const rec = recordCookieWrites();
+    try {
+      await page('/?emst=1.a', {}, { fetch: fakeFetch(new TypeError('offline')).fetch }).tracker.cart({ items: [] });
+      const visitor = rec.writes.find((w) => w.startsWith('_et_vid='))!;
+      expect(visitor).toMatch(/; path=\/; sameSite=Lax; expires=/);
+      expect(visitor).not.toContain('secure');
+      expect(rec.writes.find((w) => w.startsWith('_et_cmp='))).toMatch(/sameSite=Lax; expires=/);
+      expect(rec.writes.find((w) => w.startsWith('_et_cart='))).toMatch(/sameSite=Lax; expires=/);
+      expect(Object.keys(localStorage).sort()).toEqual(['_et_queue']);
+      expect(sessionStorage.length).toBe(0);
+      // One support probe per chain, however many writes follow.
+      expect(rec.writes.filter((w) => w.startsWith('_et_probe=1'))).toHaveLength(1);
+    } finally {
+      rec.restore();
+    }
+  });
+
+  it('sets the cookie domain when given', async () => {
+    const rec = recordCookieWrites();
+    try {
+      page('/', { cookieDomain: 'localhost' });
+      expect(rec.writes.find((w) => w.startsWith('_et_vid='))).toContain('; domain=localhost');
+    } finally {
+      rec.restore();
+    }
+  });
+
+  it('falls back to sessionStorage when cookies are refused', async () => {
+    const restore = refuseCookies();
+    try {
+      const net = fakeFetch();
+      await page('/?emst=1.a', {}, { fetch: net.fetch }).tracker.cart({ items: [] });
+      expect(Object.keys(sessionStorage).sort()).toEqual(['_et_cart', '_et_cmp', '_et_vid']);
+      await page('/thank-you', {}, { fetch: net.fetch }).tracker.order(ORDER);
+      const [cart, order] = net.events();
+      expect(order).toMatchObject({ visitor: cart.visitor, cartId: cart.cartId, attribution: { emst: '1.a' } });
+    } finally {
+      restore();
+    }
+  });
+
+  it('falls back to memory when no storage works, and still delivers', async () => {
+    const restore = refuseCookies();
+    const quota = () => {
+      throw new DOMException('denied', 'SecurityError');
+    };
+    vi.spyOn(Storage.prototype, 'setItem').mockImplementation(quota);
+    try {
+      const net = fakeFetch(new TypeError('offline'), 200);
+      const { tracker } = page('/?emst=1.a', {}, { fetch: net.fetch });
+      await tracker.cart({ items: [] });
+      await tracker.order(ORDER);
+      await tracker.flush();
+      expect(net.calls).toHaveLength(3);
+      expect(net.events()[1].cartId).toBe(net.events()[0].cartId);
+      expect(browserState()).toEqual({ cookie: '', local: {}, session: {} });
+    } finally {
+      restore();
+    }
+  });
+
+  it('keeps the queue in memory for the page when localStorage is full', async () => {
+    const net = fakeFetch(new TypeError('offline'), 200);
+    const { tracker } = page('/', {}, { fetch: net.fetch });
+    const setItem = Storage.prototype.setItem;
+    vi.spyOn(Storage.prototype, 'setItem').mockImplementation(function (this: Storage, k: string, v: string) {
+      if (k == '_et_queue') throw new DOMException('full', 'QuotaExceededError');
+      setItem.call(this, k, v);
+    });
+    await expect(tracker.order(ORDER)).resolves.toBe('queued');
+    await tracker.flush();
+    expect(net.calls.map((c) => c.batch.events[0].id)).toEqual([net.events()[0].id, net.events()[0].id]);
+  });
+
+  it('survives a corrupted queue in localStorage', async () => {
+    localStorage.setItem('_et_queue', '{"not":"a list"}');
+    const net = fakeFetch();
+    await expect(page('/', {}, { fetch: net.fetch }).tracker.order(ORDER)).resolves.toBe('sent');
+  });
+});
+
+describe("storage: 'cookie'", () => {
+  it('uses memory, not sessionStorage, when cookies are refused', async () => {
+    const restore = refuseCookies();
+    try {
+      await page('/?emst=1.a', { storage: 'cookie' }, { fetch: fakeFetch().fetch }).tracker.cart({ items: [] });
+      expect(sessionStorage.length).toBe(0);
+    } finally {
+      restore();
+    }
+  });
+});

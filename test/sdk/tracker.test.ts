@@ -1,0 +1,365 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createTracker } from '../../src/index.js';
+import { PREFIX } from '../../src/log.js';
+import { FINAL, MAX_EVENTS } from '../../src/queue.js';
+import { CUSTOMER, ENDPOINT, ORDER, clearBrowser, fakeFetch, page, settle, spyConsole, storedQueue } from './helpers.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+beforeEach(clearBrowser);
+afterEach(() => {
+  vi.useRealTimers();
+  vi.unstubAllGlobals();
+});
+
+describe('order()', () => {
+  it('posts a Batch as a text/plain keepalive request and resolves once acknowledged', async () => {
+    const net = fakeFetch();
+    const { tracker } = page('/thank-you', {}, { fetch: net.fetch });
+    await expect(tracker.order({ ...ORDER, email: 'jane@example.com' })).resolves.toBe('sent');
+    expect(net.calls).toHaveLength(1);
+    const [{ url, init, batch }] = net.calls;
+    expect(url).toBe(`${ENDPOINT}/v1/events`);
+    expect(init).toMatchObject({ method: 'POST', keepalive: true });
+    // A string body is sent as text/plain: a "simple" request, no CORS preflight.
+    expect(typeof init.body).toBe('string');
+    expect(init.headers).toBeUndefined();
+    expect(batch).toMatchObject({ v: 1, customerId: CUSTOMER, source: 'sdk' });
+    const [e] = batch.events;
+    expect(e).toEqual({
+      type: 'order',
+      id: expect.stringMatching(UUID),
+      time: expect.any(Number),
+      visitor: expect.stringMatching(UUID),
+      orderId: 'A-1001',
+      total: '2999.00',
+      currency: 'EUR',
+      email: 'jane@example.com',
+      items: [{ sku: 'SKU-1', name: 'Sofa', price: '2999.00', quantity: 1 }],
+    });
+    expect(storedQueue()).toEqual([]);
+  });
+
+  it('gives every event its own ID and keeps the visitor ID across pages', async () => {
+    const net = fakeFetch();
+    const first = page('/', {}, { fetch: net.fetch }).tracker;
+    await first.cart({ items: [] });
+    await first.order({ orderId: 'A', total: 1 });
+    await page('/', {}, { fetch: net.fetch }).tracker.order({ orderId: 'B', total: 1 });
+    const events = net.events();
+    expect(new Set(events.map((e) => e.id)).size).toBe(3);
+    expect(new Set(events.map((e) => e.visitor)).size).toBe(1);
+  });
+
+  it('sends the same order ID once per browser: a reload of the Thank You page is a duplicate', async () => {
+    const net = fakeFetch();
+    await expect(page('/thank-you', {}, { fetch: net.fetch }).tracker.order(ORDER)).resolves.toBe('sent');
+    await expect(page('/thank-you', {}, { fetch: net.fetch }).tracker.order(ORDER)).resolves.toBe('duplicate');
+    expect(net.calls).toHaveLength(1);
+  });
+
+  it('remembers only the latest 20 order IDs', async () => {
+    const net = fakeFetch();
+    const { tracker } = page('/', {}, { fetch: net.fetch });
+    for (let i = 0; i < 21; i++) await tracker.order({ orderId: `O-${i}`, total: 1 });
+    expect(JSON.parse(localStorage.getItem('_et_orders')!)).toHaveLength(20);
+    await expect(tracker.order({ orderId: 'O-0', total: 1 })).resolves.toBe('sent');
+    await expect(tracker.order({ orderId: 'O-20', total: 1 })).resolves.toBe('duplicate');
+  });
+
+  it('refuses "2,999.00" with a console warning, rejects, and sends nothing', async () => {
+    const net = fakeFetch();
+    const { tracker, console } = page('/', {}, { fetch: net.fetch });
+    const message = 'items[0].price: "2,999.00" uses a thousands separator; use a dot decimal like "2999.00"';
+    await expect(tracker.order({ ...ORDER, items: [{ sku: 'S', price: '2,999.00' }] })).rejects.toThrow(message);
+    expect(console.warn).toHaveBeenCalledExactlyOnceWith(`${PREFIX} ${message}`);
+    await tracker.flush();
+    expect(net.calls).toHaveLength(0);
+    expect(storedQueue()).toEqual([]);
+    // Refused, not remembered: the corrected order still goes out.
+    await expect(tracker.order(ORDER)).resolves.toBe('sent');
+  });
+
+  it('never throws into the page, whatever it is given', async () => {
+    const { tracker, console } = page('/', {}, { fetch: fakeFetch().fetch });
+    const calls = [
+      () => tracker.order(undefined as never),
+      () => tracker.cart(null as never),
+      () => tracker.order('A-1' as never),
+      () => tracker.cart({ items: [{ sku: 'S', price: 1, quantity: 0 }] }),
+    ];
+    for (const call of calls) await expect(call()).rejects.toThrow();
+    expect(() => tracker.consent('maybe' as never)).not.toThrow();
+    expect(console.warn).toHaveBeenLastCalledWith(`${PREFIX} consent: "maybe" is not one of granted, denied`);
+  });
+
+  it('turns bad options into a warning and calls that reject with the same reason', async () => {
+    const console = spyConsole();
+    const tracker = createTracker({ customerId: '1', endpoint: 'collector.example.com' }, { console });
+    const reason = 'endpoint: "collector.example.com" is not a URL like "https://collector.example.com" or "/collector"';
+    expect(console.warn).toHaveBeenCalledWith(`${PREFIX} ${reason}`);
+    await expect(tracker.order(ORDER)).rejects.toThrow(reason);
+    await expect(tracker.flush()).rejects.toThrow(reason);
+    expect(() => createTracker(null as never, { console })).not.toThrow();
+  });
+});
+
+describe('cart()', () => {
+  it('generates a cart ID, keeps it across pages, sends it with the order, then starts afresh', async () => {
+    const net = fakeFetch();
+    await page('/checkout', {}, { fetch: net.fetch }).tracker.cart({ items: [{ sku: 'S', price: 5 }], total: 5 });
+    await page('/checkout', {}, { fetch: net.fetch }).tracker.cart({ items: [{ sku: 'S', price: 5, quantity: 2 }], total: 10 });
+    await page('/thank-you', {}, { fetch: net.fetch }).tracker.order({ orderId: 'A', total: 10 });
+    await page('/checkout', {}, { fetch: net.fetch }).tracker.cart({ items: [] });
+    const [c1, c2, o, c3] = net.events() as { type: string; cartId?: string }[];
+    expect(c1.cartId).toMatch(UUID);
+    expect(c2.cartId).toBe(c1.cartId);
+    expect(o).toMatchObject({ type: 'order', cartId: c1.cartId });
+    expect(c3.cartId).toMatch(UUID);
+    expect(c3.cartId).not.toBe(c1.cartId);
+  });
+
+  it("takes the shop's own cart ID and closes it with the order", async () => {
+    const net = fakeFetch();
+    const { tracker } = page('/', {}, { fetch: net.fetch });
+    await tracker.cart({ cartId: 981, items: [] });
+    await tracker.order({ orderId: 'A', total: 1 });
+    expect(net.events().map((e) => e.cartId)).toEqual(['981', '981']);
+  });
+
+  it('sends an order without a cart without cartId', async () => {
+    const net = fakeFetch();
+    await page('/', {}, { fetch: net.fetch }).tracker.order(ORDER);
+    expect(net.events()[0]).not.toHaveProperty('cartId');
+  });
+});
+
+describe('delivery failures', () => {
+  it('keeps a failed event and sends it on the next page load with the same event ID', async () => {
+    const offline = fakeFetch(new TypeError('Failed to fetch'));
+    await expect(page('/thank-you', {}, { fetch: offline.fetch }).tracker.order(ORDER)).resolves.toBe('queued');
+    const [entry] = storedQueue();
+    expect(entry.e.id).toBe(offline.events()[0].id);
+
+    const online = fakeFetch();
+    page('/next', {}, { fetch: online.fetch });
+    await settle();
+    expect(online.events().map((e) => e.id)).toEqual([entry.e.id]);
+    expect(storedQueue()).toEqual([]);
+  });
+
+  it('retries with exponential backoff and jitter, same event ID, until acknowledged', async () => {
+    vi.useFakeTimers({ now: 1_700_000_000_000 });
+    const net = fakeFetch(503, 500, new TypeError('offline'), 200);
+    const { tracker } = page('/', {}, { fetch: net.fetch, random: () => 0.5 });
+    const result = tracker.order(ORDER);
+    await vi.advanceTimersByTimeAsync(0);
+    await expect(result).resolves.toBe('queued');
+    // jitter 0.5 → factor 0.75: 2 s, 4 s, 8 s before attempts 2, 3, 4
+    await vi.advanceTimersByTimeAsync(1499);
+    expect(net.calls).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(net.calls).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(2999);
+    expect(net.calls).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(net.calls).toHaveLength(3);
+    await vi.advanceTimersByTimeAsync(6000);
+    expect(net.calls).toHaveLength(4);
+    expect(new Set(net.events().map((e) => e.id)).size).toBe(1);
+    expect(storedQueue()).toEqual([]);
+    await vi.advanceTimersByTimeAsync(600_000);
+    expect(net.calls).toHaveLength(4);
+  });
+
+  it.each([408, 429, 500, 502, 503])('retries after %i', async (status) => {
+    const net = fakeFetch(status, 200);
+    const { tracker } = page('/', {}, { fetch: net.fetch });
+    await expect(tracker.order(ORDER)).resolves.toBe('queued');
+    await tracker.flush();
+    expect(net.calls).toHaveLength(2);
+    expect(storedQueue()).toEqual([]);
+  });
+
+  it.each(FINAL)('never retries after %i: the event is dropped with a warning and the Promise rejects', async (status) => {
+    vi.useFakeTimers();
+    const net = fakeFetch({ status, body: { error: 'x', message: 'customerId: unknown customer' } });
+    const { tracker, console } = page('/', {}, { fetch: net.fetch });
+    const result = expect(tracker.order(ORDER)).rejects.toThrow(`collector answered ${status}: customerId: unknown customer`);
+    await vi.advanceTimersByTimeAsync(0);
+    await result;
+    expect(console.warn).toHaveBeenCalledWith(expect.stringMatching(`^\\${PREFIX} order [0-9a-f-]+ dropped: collector answered ${status}`));
+    expect(storedQueue()).toEqual([]);
+    await vi.advanceTimersByTimeAsync(3_600_000);
+    page('/next', {}, { fetch: net.fetch });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(net.calls).toHaveLength(1);
+  });
+
+  it("drops the events the collector's answer lists as rejected, keeps the verdict on the others", async () => {
+    const offline = new TypeError('offline');
+    const net = fakeFetch(offline, offline, {
+      status: 200,
+      body: { accepted: 1, duplicates: 0, rejected: [{ index: 1, field: 'items/0/sku', reason: 'unknown product' }] },
+    });
+    const { tracker, console } = page('/', {}, { fetch: net.fetch });
+    await expect(tracker.cart({ items: [] })).resolves.toBe('queued');
+    await expect(tracker.order(ORDER)).resolves.toBe('queued');
+    await tracker.flush();
+    expect(net.calls[2].batch.events.map((e) => e.type)).toEqual(['cart', 'order']);
+    expect(console.warn).toHaveBeenCalledWith(expect.stringMatching(/order [0-9a-f-]+ dropped: items\/0\/sku: unknown product$/));
+    expect(storedQueue()).toEqual([]);
+  });
+
+  it('rejects the Promise of an order the collector refuses', async () => {
+    const net = fakeFetch({ status: 200, body: { accepted: 0, duplicates: 0, rejected: [{ index: 0, field: 'total', reason: 'too large' }] } });
+    await expect(page('/', {}, { fetch: net.fetch }).tracker.order(ORDER)).rejects.toThrow('total: too large');
+  });
+
+  it('keeps at most 100 events, dropping the oldest with a warning', async () => {
+    const net = fakeFetch(new TypeError('offline'));
+    const { tracker, console } = page('/', {}, { fetch: net.fetch });
+    const first = await Promise.all(Array.from({ length: MAX_EVENTS + 1 }, () => tracker.cart({ items: [] })));
+    expect(first.every((r) => r == 'queued')).toBe(true);
+    const q = storedQueue();
+    expect(q).toHaveLength(MAX_EVENTS);
+    expect(q[0].e.id).toBe(net.events()[1].id);
+    expect(console.warn).toHaveBeenCalledWith(expect.stringMatching(/cart [0-9a-f-]+ dropped: retry queue full \(100 events\)$/));
+  });
+
+  it('sends at most 100 events per batch', async () => {
+    const down = fakeFetch(new TypeError('offline'));
+    const { tracker } = page('/', {}, { fetch: down.fetch });
+    await Promise.all(Array.from({ length: 100 }, () => tracker.cart({ items: [] })));
+    await tracker.order(ORDER);
+    const up = fakeFetch();
+    page('/', {}, { fetch: up.fetch });
+    await settle();
+    await settle();
+    expect(up.calls.map((c) => c.batch.events.length)).toEqual([100]);
+  });
+
+  it('drops events it could not deliver in 7 days', async () => {
+    let now = 1_700_000_000_000;
+    const down = fakeFetch(new TypeError('offline'));
+    await page('/', {}, { fetch: down.fetch, now: () => now }).tracker.order(ORDER);
+    now += 7 * 864e5;
+    const up = fakeFetch();
+    const { console } = page('/', {}, { fetch: up.fetch, now: () => now });
+    await settle();
+    expect(up.calls).toHaveLength(0);
+    expect(console.warn).toHaveBeenCalledWith(expect.stringMatching(/order [0-9a-f-]+ dropped: not delivered in 7 days$/));
+    expect(storedQueue()).toEqual([]);
+  });
+
+  it("retries on the browser's online event", async () => {
+    const net = fakeFetch(new TypeError('offline'), 200);
+    const { tracker, events } = page('/', {}, { fetch: net.fetch });
+    await tracker.order(ORDER);
+    events.dispatchEvent(new Event('online'));
+    await settle();
+    expect(net.calls).toHaveLength(2);
+    expect(storedQueue()).toEqual([]);
+  });
+
+  it('beacons the queue on pagehide and keeps it until acknowledged', async () => {
+    const net = fakeFetch(new TypeError('offline'));
+    const sendBeacon = vi.fn(() => true);
+    const { tracker, events } = page('/', {}, { fetch: net.fetch, sendBeacon });
+    await tracker.order(ORDER);
+    events.dispatchEvent(new Event('pagehide'));
+    expect(sendBeacon).toHaveBeenCalledOnce();
+    const [url, body] = sendBeacon.mock.calls[0] as unknown as [string, string];
+    expect(url).toBe(`${ENDPOINT}/v1/events`);
+    expect(JSON.parse(body).events.map((e: { id: string }) => e.id)).toEqual([net.events()[0].id]);
+    expect(storedQueue()).toHaveLength(1);
+  });
+
+  it('beacons nothing on pagehide when everything was delivered', async () => {
+    const sendBeacon = vi.fn(() => true);
+    const { tracker, events } = page('/', {}, { fetch: fakeFetch().fetch, sendBeacon });
+    await tracker.order(ORDER);
+    events.dispatchEvent(new Event('pagehide'));
+    expect(sendBeacon).not.toHaveBeenCalled();
+  });
+});
+
+describe('transports', () => {
+  it('uses sendBeacon when there is no fetch', async () => {
+    const sendBeacon = vi.fn(() => true);
+    const { tracker } = page('/', {}, { fetch: undefined, sendBeacon });
+    await expect(tracker.order(ORDER)).resolves.toBe('sent');
+    expect(sendBeacon).toHaveBeenCalledWith(`${ENDPOINT}/v1/events`, expect.stringContaining('"orderId":"A-1001"'));
+  });
+
+  it('falls back to one pixel GET per event when there is neither fetch nor sendBeacon', async () => {
+    const sources: string[] = [];
+    vi.stubGlobal(
+      'Image',
+      class {
+        onload?: () => void;
+        set src(url: string) {
+          sources.push(url);
+          setTimeout(() => this.onload!(), 0);
+        }
+      },
+    );
+    const { tracker } = page('/', {}, { fetch: undefined, sendBeacon: undefined });
+    await expect(tracker.order(ORDER)).resolves.toBe('sent');
+    expect(sources).toHaveLength(1);
+    const url = new URL(sources[0]);
+    expect(url.origin + url.pathname).toBe(`${ENDPOINT}/v1/pixel.gif`);
+    expect(url.searchParams.get('customerId')).toBe(CUSTOMER);
+    expect(JSON.parse(url.searchParams.get('e')!)).toMatchObject({ type: 'order', orderId: 'A-1001', total: '2999.00' });
+  });
+});
+
+describe('storage option', () => {
+  it("'none' stores nothing anywhere, and still delivers", async () => {
+    const net = fakeFetch(new TypeError('offline'), 200);
+    const { tracker } = page('/?emst=7.u', { storage: 'none' }, { fetch: net.fetch });
+    await tracker.cart({ items: [] });
+    await tracker.order(ORDER);
+    await tracker.flush();
+    // The failed cart waits for its backoff while the order goes; flush() sends it.
+    expect(net.calls.map((c) => c.batch.events.map((e) => e.type))).toEqual([['cart'], ['order'], ['cart']]);
+    expect(net.events()[1].attribution).toMatchObject({ emst: '7.u' });
+    expect(document.cookie).toBe('');
+    expect(localStorage.length + sessionStorage.length).toBe(0);
+  });
+
+  it("'session' keeps everything in sessionStorage, no cookie, no localStorage", async () => {
+    const net = fakeFetch(new TypeError('offline'));
+    await page('/?emst=7.u', { storage: 'session' }, { fetch: net.fetch }).tracker.order(ORDER);
+    expect(document.cookie).toBe('');
+    expect(localStorage.length).toBe(0);
+    expect(Object.keys(sessionStorage).sort()).toEqual(['_et_cmp', '_et_orders', '_et_queue', '_et_vid']);
+  });
+});
+
+describe('debug', () => {
+  it('logs every decision with the prefix', async () => {
+    vi.useFakeTimers();
+    const net = fakeFetch(500, 200);
+    const { tracker, console } = page('/?emst=12.abc', { debug: true }, { fetch: net.fetch });
+    const result = tracker.order(ORDER);
+    await vi.advanceTimersByTimeAsync(0);
+    await result;
+    await vi.advanceTimersByTimeAsync(5000);
+    await tracker.order(ORDER);
+    const lines = console.log.mock.calls.map((args) => {
+      expect(args[0]).toBe(PREFIX);
+      return args.slice(1).filter((a) => typeof a == 'string').join(' ');
+    });
+    for (const expected of [/^campaign captured$/, /^event$/, /^queued /, /^sending$/, /^answer$/, /^retry 1 of .* in \d+ ms$/, /^order already sent from this browser: A-1001$/])
+      expect(lines).toContainEqual(expect.stringMatching(expected));
+    expect(lines.filter((l) => l == 'sending')).toHaveLength(2);
+  });
+
+  it('is silent without debug', async () => {
+    const { tracker, console } = page('/?emst=12.abc', {}, { fetch: fakeFetch().fetch });
+    await tracker.order(ORDER);
+    expect(console.log).not.toHaveBeenCalled();
+    expect(console.warn).not.toHaveBeenCalled();
+  });
+});
