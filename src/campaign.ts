@@ -15,7 +15,7 @@ export function createCampaign(store: Store, days: number, now: () => number, lo
     const v = query.get(k);
     // A mangled link must not get the order refused: a value the collector would refuse is skipped.
     if (isText(v, LIMITS.text, 1)) (clicked = clicked || { at: now() })[k] = v;
-    else if (v) log._debug('campaign parameter ignored (too long, or control characters):', k);
+    else if (v) log._debug('campaign parameter ignored', k);
   }
   if (clicked) {
     store._set(CAMPAIGN, JSON.stringify(clicked), days);

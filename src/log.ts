@@ -10,9 +10,7 @@ export interface Log {
   _warn(message: string): void;
 }
 
-export type LogOutput = Pick<Console, 'log' | 'warn'>;
-
-export const createLog = (debug: unknown, out: LogOutput = console): Log => ({
-  _debug: (...args) => debug && out.log(PREFIX, ...args),
-  _warn: (message) => out.warn(PREFIX + ' ' + message),
+export const createLog = (debug?: unknown): Log => ({
+  _debug: (...args) => debug && console.log(PREFIX, ...args),
+  _warn: (message) => console.warn(PREFIX + ' ' + message),
 });

@@ -1,5 +1,5 @@
 // init() options (SPEC 3.2), checked once; the script tag's data-* attributes arrive here too.
-import { fields, must, oneOf, scalar, text } from './check.js';
+import { fields, must, oneOf, text } from './check.js';
 import type { StorageKind } from './storage.js';
 
 export type Consent = 'granted' | 'pending' | 'denied';
@@ -31,17 +31,18 @@ export interface Config {
   debug: boolean;
 }
 
-const OPTIONS = {
-  customerId: must((v) => scalar(v) && /^[\w-]{1,64}$/.test(v), 'a customer ID (letters, digits, _ and -)', String),
+export const OPTIONS = {
+  customerId: must((v) => /^[\w-]{1,64}$/.test(v), 'a customer ID (letters, digits, _ and -)', String),
   // Without a scheme, "collector.example.com" would silently post to a path of the shop.
   endpoint: must(
-    (v) => typeof v == 'string' && /^(https?:\/)?\//.test(v),
+    (v) => /^(https?:\/)?\//.test(v),
     'a URL like "https://collector.example.com" or "/collector"',
-    (v: string) => v.replace(/\/+$/, ''),
+    (v) => String(v).replace(/\/+$/, ''),
   ),
-  attributionDays: must((v) => typeof v == 'number' && v > 0 && v <= 3650, 'a number of days above 0, at most 3650'),
+  // A number, or the string of a data-attribution-days attribute.
+  attributionDays: must((v) => v > 0 && v <= 3650, 'a number of days above 0, at most 3650', Number),
   storage: oneOf('auto', 'cookie', 'session', 'none'),
-  cookieDomain: text(253),
+  cookieDomain: text,
   consent: oneOf('granted', 'pending', 'denied'),
   debug: oneOf(true, false),
 };

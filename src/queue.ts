@@ -1,30 +1,21 @@
 // The retry queue (SPEC 3.4): every event is stored before it is sent and leaves storage
-// only once the collector acknowledged it or refused it for good. Failed sends are retried
-// with exponential backoff and jitter; the tracker also flushes on each page load and on
-// the browser's `online` event, and beacons the queue on `pagehide`.
+// only once the collector acknowledged it or refused it for good. After a failed send the
+// queue is retried with exponential backoff and jitter; the tracker also flushes it on each
+// page load, on each new event and on the browser's `online` event, and beacons it on
+// `pagehide`.
 import { LIMITS } from './protocol/constants.js';
 import type { BatchResult, TrackEvent } from './protocol/schema.js';
 import type { Log } from './log.js';
 import { QUEUE, attempt, readJson, type Store } from './storage.js';
 import type { Sent } from './transport.js';
 
-/**
- * A stored event: `n` attempts so far, next attempt not before `t` (epoch ms). Plain short
- * keys: the minifier renames `_` properties per build, and stored data must outlive a build.
- */
-interface Entry {
-  e: TrackEvent;
-  n: number;
-  t: number;
-}
-
 /** What became of an event in a flush: delivered, kept for a retry, or refused for good. */
 export type Outcome = 'sent' | 'queued' | Error;
 
 export interface Queue {
   _add(e: TrackEvent): void;
-  /** Sends what is due (`all`: whatever its backoff) in one batch; the outcome per event ID. */
-  _flush(all?: boolean): Promise<Record<string, Outcome>>;
+  /** Sends everything queued, in batches; the outcome per event ID. */
+  _flush(): Promise<Record<string, Outcome>>;
   /** The page is going away: beacon what is queued, keeping it until acknowledged. */
   _beacon(): void;
 }
@@ -33,91 +24,84 @@ export type Sender = (events: TrackEvent[], beacon?: boolean) => Promise<Sent>;
 
 /** Most events kept; past it the oldest is dropped. */
 export const MAX_EVENTS = 100;
-/** JSON characters in one batch: under the 64 KiB of a keepalive request or a beacon. */
-const BATCH_CHARS = 30000;
+/** JSON characters in one batch: even in 3-byte UTF-8, under the 64 KiB of a keepalive request or a beacon. */
+export const BATCH_CHARS = 2e4;
 /** Answers a retry cannot fix: bad request, unauthorized, forbidden, unknown customer, gone, too large, unprocessable. */
 export const FINAL = [400, 401, 403, 404, 410, 413, 422];
 
-/** Wait before attempt `n + 1`: 2 s doubling up to 5 min, times a jitter of 0.5–1 so browsers don't retry in step. */
+/** Wait after `n` failures in a row: 2 s doubling up to 5 min, times a jitter of 0.5–1 so browsers don't retry in step. */
 export const backoff = (n: number, random: () => number): number => Math.round(Math.min(1e3 * 2 ** n, 3e5) * (0.5 + random() / 2));
 
-export function createQueue(store: Store, send: Sender, log: Log, now: () => number, random: () => number): Queue {
+export function createQueue(store: Store, send: Sender, log: Log, random: () => number): Queue {
   const sending: Record<string, number> = {};
-  // Set when storage refuses the queue (quota): this page keeps it in memory instead.
-  let memory: Entry[] | undefined;
+  let failures = 0;
   let timer: ReturnType<typeof setTimeout>;
+  // Set when storage refuses the queue (quota): this page keeps it in memory instead.
+  let memory: TrackEvent[] | undefined;
 
-  // Anything but a list of entries (another script wrote there) counts as empty.
-  const load = (): Entry[] => memory || attempt(() => (readJson(store, QUEUE) || []).filter((x: Entry) => x.e.id)) || [];
-
-  const save = (q: Entry[]) => {
-    if (memory || !(q.length ? store._set(QUEUE, JSON.stringify(q)) : (store._del(QUEUE), 1))) {
-      if (!memory) log._debug('storage refused the retry queue; kept in memory on this page');
-      memory = q;
-    }
+  // Anything but a list of events (another script wrote there) counts as empty.
+  const load = (): TrackEvent[] => memory || attempt(() => (readJson(store, QUEUE) || []).filter((e: TrackEvent) => e.id)) || [];
+  const save = (q: TrackEvent[]) => {
+    if (memory || !store._set(QUEUE, JSON.stringify(q))) memory = q;
   };
-
   const drop = (e: TrackEvent, why: string) => log._warn(`${e.type} ${e.id} dropped: ${why}`);
 
-  /** Events due, not already on their way, oldest first, up to one batch. */
-  const due = (all?: boolean) => {
+  /** Queued events not already on their way, oldest first, up to one batch. */
+  const next = () => {
     let chars = 0;
     return load()
-      .filter((x) => !sending[x.e.id] && (all || x.t <= now()) && chars < BATCH_CHARS && (chars += JSON.stringify(x.e).length))
-      .slice(0, LIMITS.batchEvents)
-      .map((x) => x.e);
+      .filter((e) => !sending[e.id] && chars < BATCH_CHARS && (chars += JSON.stringify(e).length))
+      .slice(0, LIMITS.batchEvents);
   };
 
-  async function flush(all?: boolean) {
+  async function flush() {
     const out: Record<string, Outcome> = {};
-    const events = due(all);
-    if (!events.length) return out;
-    events.forEach((e) => (sending[e.id] = 1));
-    log._debug('sending', events);
-    const r = await send(events);
-    const ok = r.status > 199 && r.status < 300;
-    const answer = (r.body || {}) as Partial<BatchResult> & { message?: string };
-    const refused = Error(`collector answered ${r.status}${answer.message ? ': ' + answer.message : ''}`);
-    log._debug('answer', r.status, r.body);
-    events.forEach((e) => {
-      sending[e.id] = 0;
-      out[e.id] = ok ? 'sent' : FINAL.indexOf(r.status) < 0 ? 'queued' : refused;
-    });
-    if (ok) (Array.isArray(answer.rejected) ? answer.rejected : []).forEach((x) => events[x.index] && (out[events[x.index].id] = Error(`${x.field}: ${x.reason}`)));
-    let retry = Infinity;
-    // Re-read: another tab, or an add() meanwhile, may have changed the stored queue.
-    save(
-      load().filter((x) => {
-        const o = out[x.e.id];
-        if (o == 'queued') {
-          x.t = now() + backoff(++x.n, random);
-          retry = Math.min(retry, x.t);
-          log._debug(`retry ${x.n} of ${x.e.id} in ${x.t - now()} ms`);
-        } else if (o && o != 'sent') drop(x.e, o.message);
-        return !o || o == 'queued';
-      }),
-    );
-    if (retry < Infinity) {
+    for (let batch = next(); batch.length; batch = next()) {
+      batch.forEach((e) => (sending[e.id] = 1));
+      log._debug('sending', batch);
+      const r = await send(batch);
+      const answer = (r.body || {}) as Partial<BatchResult> & { message?: string };
+      const ok = r.status > 199 && r.status < 300;
+      const retry = !ok && FINAL.indexOf(r.status) < 0;
+      log._debug('answer', r.status, r.body);
+      batch.forEach((e) => {
+        sending[e.id] = 0;
+        out[e.id] = retry ? 'queued' : ok ? 'sent' : Error(`collector answered ${r.status}${answer.message ? ': ' + answer.message : ''}`);
+      });
+      if (ok && Array.isArray(answer.rejected)) answer.rejected.forEach((x) => batch[x.index] && (out[batch[x.index].id] = Error(`${x.field}: ${x.reason}`)));
+      // Re-read: another tab, or an add() meanwhile, may have changed the stored queue.
+      save(
+        load().filter((e) => {
+          const o = out[e.id];
+          if (o instanceof Error) drop(e, o.message);
+          return !o || o == 'queued';
+        }),
+      );
       clearTimeout(timer);
-      timer = setTimeout(flush, retry - now());
+      if (retry) {
+        const wait = backoff(++failures, random);
+        log._debug(`retry ${failures} in ${wait} ms`);
+        timer = setTimeout(flush, wait);
+        break;
+      }
+      failures = 0;
     }
     return out;
   }
 
   return {
     _add(e) {
-      const q = load().filter((x) => x.e.id != e.id);
-      q.push({ e, n: 0, t: 0 });
-      q.splice(0, q.length - MAX_EVENTS).forEach((x) => drop(x.e, `retry queue full (${MAX_EVENTS} events)`));
+      const q = load().concat(e);
+      q.splice(0, q.length - MAX_EVENTS).forEach((x) => drop(x, `retry queue full (${MAX_EVENTS} events)`));
       save(q);
       log._debug('queued', e.id);
     },
     _flush: flush,
     _beacon() {
-      const events = due(true);
-      if (events.length) {
-        log._debug('page hidden: beacon', events);
-        void send(events, true);
+      const batch = next();
+      if (batch.length) {
+        log._debug('beacon', batch);
+        void send(batch, true);
       }
     },
   };

@@ -74,8 +74,8 @@ const read = (b: Backend, k: string) => attempt(() => b[0](k)) || undefined;
 export function gate(chain: Backend[], granted: boolean): GatedStore {
   let picked: Backend;
   let held: Record<string, [string?, number?]> | undefined = granted ? undefined : {};
-  // The support probe, once, on first use with consent: write, read back, delete. Memory,
-  // last in every chain, always passes.
+  // The support probe, once, at the first write with consent: write, read back, delete.
+  // Memory, last in every chain, always passes.
   const pick = () =>
     (picked =
       picked ||
@@ -85,16 +85,15 @@ export function gate(chain: Backend[], granted: boolean): GatedStore {
         attempt(() => b[2](PROBE));
         return ok;
       })!);
+  // From every backend, so that no older copy shows through the reads.
+  const erase = (k: string) => chain.forEach((b) => attempt(() => b[2](k)));
   const s: GatedStore = {
-    _get(k) {
-      if (!held) return read(pick(), k);
-      if (k in held) return held[k][0];
-      for (const b of chain) if (read(b, k)) return read(b, k);
-    },
+    // Reading stores nothing, so it goes through the whole chain even before consent.
+    _get: (k) => (held && k in held ? held[k][0] : chain.map((b) => read(b, k)).find(Boolean)),
     _set: (k, v, days) => (held ? (held[k] = [v, days]) : attempt(() => pick()[1](k, v, days))),
     _del(k) {
       if (held) held[k] = [];
-      else attempt(() => pick()[2](k));
+      else erase(k);
     },
     _grant() {
       const h = held;
@@ -103,7 +102,7 @@ export function gate(chain: Backend[], granted: boolean): GatedStore {
     },
     _deny() {
       held = {};
-      for (const b of chain) for (const k of KEYS) if (read(b, k)) attempt(() => b[2](k));
+      KEYS.forEach(erase);
     },
   };
   return s;

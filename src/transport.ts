@@ -1,8 +1,9 @@
-// Delivery of a Batch to the collector (SPEC 3.4), usable on its own: the legacy
-// emstrack.js sends through it too. A text/plain body needs no CORS preflight.
+// Delivery of a Batch to the collector (SPEC 3.4), usable on its own. A text/plain body
+// needs no CORS preflight.
 import { ROUTES } from './protocol/constants.js';
 import type { Batch } from './protocol/schema.js';
 
+/** Replacements for the browser's own fetch and sendBeacon (tests, unusual environments). */
 export interface TransportEnv {
   fetch?: typeof fetch;
   sendBeacon?: (url: string, data: string) => boolean;
@@ -18,25 +19,23 @@ export interface Sent {
   body?: unknown;
 }
 
-/** The browser's fetch and sendBeacon, bound (called as a method of another object, they throw). */
-export const browserEnv = (): TransportEnv => ({
-  fetch: typeof fetch == 'function' ? (url, init) => fetch(url, init) : undefined,
-  sendBeacon: typeof navigator == 'object' && navigator.sendBeacon ? (url, data) => navigator.sendBeacon(url, data) : undefined,
-});
-
 /**
  * POSTs `batch` as text/plain to `${endpoint}/v1/events`: with fetch (keepalive, so it
  * outlives the page), or with sendBeacon when there is no fetch or `beacon` is set (the page
  * is going away); with neither, one `GET /v1/pixel.gif` per event. Never rejects.
  */
-export async function send(endpoint: string, batch: Batch, env: TransportEnv = browserEnv(), beacon?: boolean): Promise<Sent> {
+export async function send(endpoint: string, batch: Batch, env: TransportEnv = {}, beacon?: boolean): Promise<Sent> {
   const url = endpoint + ROUTES.events;
   const body = JSON.stringify(batch);
+  // Held in locals: called as a method of `env`, the browser's own would throw.
+  const post = env.fetch || (typeof fetch == 'function' && fetch);
+  const sendBeacon = env.sendBeacon || (typeof navigator == 'object' && navigator.sendBeacon && navigator.sendBeacon.bind(navigator));
   try {
-    if (env.sendBeacon && (beacon || !env.fetch)) return { status: env.sendBeacon(url, body) ? 202 : 0 };
-    if (env.fetch) {
-      // Browsers refuse a keepalive body over 64 KiB; a bigger one goes as a normal request.
-      const r = await env.fetch(url, { method: 'POST', body, keepalive: new Blob([body]).size < 65536 });
+    if (sendBeacon && (beacon || !post)) return { status: sendBeacon(url, body) ? 202 : 0 };
+    if (post) {
+      // Browsers refuse a keepalive body over 64 KiB (2e4 characters are at most 60 KiB of
+      // UTF-8): a bigger one goes as a normal request.
+      const r = await post(url, { method: 'POST', body, keepalive: body.length < 2e4 });
       return { status: r.status, body: await r.json().catch(() => undefined) };
     }
     const loaded = await Promise.all(

@@ -77,7 +77,9 @@ export async function measureLoad({ port, path = '/v1/events', factory, warmFact
   const warm = await fire({ port, path, factory: warmFactory, duration: warmSeconds, connections, timeoutMs: warmSeconds * 1000 + 15_000 });
   const rate = warm.tally.ok / Math.max(0.05, (warm.tally.tLast - warm.tally.t0) / 1000);
   const amount = Math.max(connections * 10, Math.round(rate * seconds));
+  const fromUs = Number(process.hrtime.bigint() / 1000n);
   const main = await fire({ port, path, factory, amount, connections, timeoutMs: seconds * 4000 + 10_000 });
+  const toUs = Number(process.hrtime.bigint() / 1000n);
   add(main);
   const { result, tally } = main;
   const secs = (tally.tLast - tally.t0) / 1000;
@@ -100,6 +102,7 @@ export async function measureLoad({ port, path = '/v1/events', factory, warmFact
     badBodies: tally.badBodies,
     sample: tally.sample,
     total,
+    window: { fromUs, toUs },
   };
   log(
     `${label}: ${rps.toFixed(0)} req/s, ${out.eventsPerSec.toFixed(0)} events/s, p50 ${out.latency.p50} ms, p99 ${out.latency.p99} ms, ` +

@@ -16,9 +16,13 @@ export function copyLines(rows) {
   return out;
 }
 
-/** Runs `COPY table (cols) FROM STDIN` on a connected pg.Client with the given text chunks. */
-export function copyFrom(client, table, columns, chunks) {
-  const text = `COPY ${table} (${columns.join(', ')}) FROM STDIN`;
+/**
+ * Runs `COPY table (cols) FROM STDIN` on a connected pg.Client with the given text chunks.
+ * `freeze`: rows written frozen and all-visible (the table must have been created or
+ * truncated in the current transaction), so no VACUUM is needed after the load.
+ */
+export function copyFrom(client, table, columns, chunks, freeze = false) {
+  const text = `COPY ${table} (${columns.join(', ')}) FROM STDIN${freeze ? ' (FREEZE)' : ''}`;
   return new Promise((resolve, reject) => {
     let rowCount = 0;
     client.query({

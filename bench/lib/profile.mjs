@@ -26,13 +26,20 @@ function shortUrl(url) {
   return p;
 }
 
-/** Reads a .cpuprofile and returns { totalMs, idleMs, busyMs, top: [...], byWhere: [...] }. */
-export function summarizeProfile(file, { top = 15 } = {}) {
+/**
+ * Reads a .cpuprofile and returns { totalMs, idleMs, busyMs, top: [...], byWhere: [...] }.
+ * `fromUs`/`toUs` (process.hrtime in µs: the profile's clock) keep only that window, e.g.
+ * the load, leaving out start-up and shutdown.
+ */
+export function summarizeProfile(file, { top = 15, fromUs = -Infinity, toUs = Infinity } = {}) {
   const prof = JSON.parse(readFileSync(file, 'utf8'));
   const byId = new Map(prof.nodes.map((n) => [n.id, n]));
   const selfUs = new Map();
   const { samples, timeDeltas } = prof;
+  let t = prof.startTime;
   for (let i = 0; i < samples.length; i++) {
+    t += timeDeltas[i];
+    if (t < fromUs || t > toUs) continue;
     // timeDeltas[i] is the time before sample i; attribute the next delta to sample i.
     const dt = timeDeltas[i + 1] ?? 0;
     selfUs.set(samples[i], (selfUs.get(samples[i]) ?? 0) + Math.max(0, dt));

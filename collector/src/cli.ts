@@ -4,13 +4,12 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { pathToFileURL } from 'node:url';
-import { CURRENCY_PATTERN, EMAIL_PATTERN, TEXT_PATTERN } from '../../src/protocol/index.js';
+import { CURRENCY_PATTERN } from '../../src/protocol/index.js';
+import { EMAIL_PATTERN, TEXT_PATTERN } from './validation/patterns.js';
 import { AuthService } from './auth/service.js';
 import { DEFAULT_ABANDON_AFTER_MINUTES, DEFAULT_HOST, DEFAULT_PORT, parseDuration, resolveDatabase } from './config.js';
-import { DEMO_CUSTOMER, demoLink, prepareDemo } from './demo.js';
 import { importDirectoryCsv } from './directory/service.js';
 import { HttpError } from './errors.js';
-import { startServer } from './server.js';
 import { openStore, type Store } from './store/store.js';
 import { ROLES, type Role } from './store/types.js';
 
@@ -89,8 +88,9 @@ function untilSignal(close: () => Promise<void>, io: Io): Promise<number> {
   });
 }
 
+/** JSON log lines on stderr (stdout carries the command's own output). */
 function logger(io: Io) {
-  return { level: io.env.LOG_LEVEL ?? 'warn' };
+  return { level: io.env.LOG_LEVEL ?? 'warn', stream: process.stderr };
 }
 
 const COMMANDS: Record<string, Command> = {
@@ -105,6 +105,7 @@ const COMMANDS: Record<string, Command> = {
       const port = portOf(values.port as string | undefined, DEFAULT_PORT);
       const host = (values.host as string | undefined) ?? DEFAULT_HOST;
       const db = resolveDatabase(values.db as string | undefined, io.env);
+      const { startServer } = await import('./server.js');
       const server = await startServer({ db, port, host, abandonAfterMinutes, logger: logger(io) });
       io.out(`emarsys-collector listening on ${server.url} (${server.app.store.description}, carts abandoned after ${abandonAfterMinutes} min)`);
       return untilSignal(server.close, io);
@@ -119,6 +120,7 @@ const COMMANDS: Record<string, Command> = {
     async run(values, _args, io) {
       const port = portOf(values.port as string | undefined, DEFAULT_PORT);
       const host = (values.host as string | undefined) ?? 'localhost';
+      const [{ startServer }, { DEMO_CUSTOMER, demoLink, prepareDemo }] = await Promise.all([import('./server.js'), import('./demo.js')]);
       const store = await openStore(resolveDatabase(values.db as string | undefined, io.env));
       try {
         const demo = await prepareDemo(store, Date.now());

@@ -167,6 +167,11 @@ describe('what the old integrations really sent', () => {
     expect(event).toMatchObject({ visitor: 'v', total: '12.00', items: [{ sku: 'Q', price: '0', quantity: 1 }] });
   });
 
+  it('knows only its own parameter names, not those of Object.prototype', () => {
+    const { event } = accepted('ems_customer=1&ems_visitor=v&constructor=1&__proto__=2&total=5&code[]=A&productname[]=Tom&toString=Box&hasOwnProperty[]=4');
+    expect(event).toMatchObject({ type: 'cart', visitor: 'v', total: '5', items: [{ sku: 'A', name: 'Tom&toString=Box&hasOwnProperty[]=4' }] });
+  });
+
   it('lets the last of a repeated single parameter win, as PHP did', () => {
     expect(accepted('ems_customer=1&ems_visitor=v&city=A&city=B').event.city).toBe('B');
   });

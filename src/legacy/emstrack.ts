@@ -10,9 +10,9 @@ import { readForm } from './form.js';
 import { post } from './post.js';
 
 // Read while the script runs: document.currentScript is gone afterwards.
-const tag = document.currentScript as HTMLScriptElement;
-/** Where a Suite environment name points: data-endpoint, else the origin serving this script. */
-const home = (tag.dataset.endpoint || new URL(tag.src, location.href).origin).replace(/\/+$/, '');
+const tag = document.currentScript as HTMLScriptElement | null;
+/** Where a Suite environment name points: data-endpoint, else the origin serving this script (or the page). */
+const home = ((tag && tag.dataset.endpoint) || new URL((tag && tag.src) || '', location.href).origin).replace(/\/+$/, '');
 
 let endpoint = home;
 let customerId = '';
@@ -47,30 +47,30 @@ function emsTracking(customer: unknown, cookieDomain?: string) {
 }
 
 function emsSubmitOrder() {
-    if (!customerId) throw new Error('call emsTracking() first');
-    const { order, ...fields } = readForm();
-    if (order && !fields.total) throw new Error('total: missing');
-    const time = Date.now();
-    const emst = cookie(LEGACY_CAMPAIGN_COOKIE);
-    // The session pairs the Order Confirmation's cart with the Thank You page's order
-    // (as ti.php does); an order ends it, so the next checkout is a new cart.
-    if (order) setCookie(LEGACY_SESSION_COOKIE, '', domain, -1);
-    const event = {
-      ...fields,
-      type: order ? 'order' : 'cart',
-      orderId: order,
-      cartId: session,
-      id: uuid(),
-      time,
-      visitor,
-      session,
-      attribution: emst ? { emst, at: time } : undefined,
-    } as TrackEvent;
-    void post(endpoint, { v: PROTOCOL_VERSION, customerId, source: 'emstrack', events: [event] }).then(({ status, body }) => {
-      // In the collector's words: the refused field and reason, or its error.
-      const b = body as BatchResult | undefined;
-      if (!status || status > 299 || (b && b.rejected[0])) warn(event.type + ' not recorded: ' + JSON.stringify(b || status));
-    });
+  if (!customerId) throw new Error('call emsTracking() first');
+  const { order, ...fields } = readForm();
+  if (order && !fields.total) throw new Error('total: missing');
+  const time = Date.now();
+  const emst = cookie(LEGACY_CAMPAIGN_COOKIE);
+  // The session pairs the Order Confirmation's cart with the Thank You page's order
+  // (as ti.php does); an order ends it, so the next checkout is a new cart.
+  if (order) setCookie(LEGACY_SESSION_COOKIE, '', domain, -1);
+  const event = {
+    ...fields,
+    type: order ? 'order' : 'cart',
+    orderId: order,
+    cartId: session,
+    id: uuid(),
+    time,
+    visitor,
+    session,
+    attribution: emst ? { emst, at: time } : undefined,
+  } as TrackEvent;
+  void post(endpoint, { v: PROTOCOL_VERSION, customerId, source: 'emstrack', events: [event] }).then(({ status, body }) => {
+    // In the collector's words: the refused field and reason, or its error.
+    const b = body as BatchResult | undefined;
+    if (!status || status > 299 || (b && b.rejected && b.rejected[0])) warn(event.type + ' not recorded: ' + JSON.stringify(b || status));
+  });
 }
 
 /** The old snippets must never throw into the shop's page. */

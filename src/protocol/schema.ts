@@ -1,7 +1,7 @@
 // One schema per wire message. The collector validates with these (TypeBox, compiled);
 // the SDK imports only the derived types, so the schema code stays out of the bundle.
 import { Type, type Static } from '@sinclair/typebox';
-import { CURRENCY_PATTERN, EMAIL_PATTERN, LIMITS, MONEY_PATTERN, PROTOCOL_VERSION, TEXT_PATTERN } from './constants.js';
+import { CURRENCY_PATTERN, LIMITS, MONEY_PATTERN, PROTOCOL_VERSION, TEXT_PATTERN } from './constants.js';
 
 const Text = (maxLength: number, description: string) => Type.String({ maxLength, pattern: TEXT_PATTERN, description });
 const Id = (description: string) =>
@@ -59,7 +59,7 @@ const Common = {
   currency: Type.Optional(Currency),
   city: Type.Optional(Text(LIMITS.text, 'city')),
   country: Type.Optional(Text(LIMITS.text, 'country')),
-  email: Type.Optional(Type.String({ maxLength: LIMITS.email, pattern: EMAIL_PATTERN, description: 'contact email' })),
+  email: Type.Optional(Type.String({ maxLength: LIMITS.email, pattern: '^[^\\s@<>"]+@[^\\s@<>"]+$', description: 'contact email' })),
 };
 
 /** Order Confirmation page: starts the abandoned-cart clock. */

@@ -74,11 +74,11 @@ afterEach(() => {
 });
 
 /** Loads emstrack.js as a page would: a fresh copy, run from a <script> tag with these attributes. */
-async function loadScript(attrs: Record<string, string> = {}, url = `/checkout`) {
+async function loadScript(attrs: Record<string, string> | null = {}, url = `/checkout`) {
   history.replaceState(null, '', url);
-  const tag = document.createElement('script');
-  tag.src = attrs.src ?? `${collector}/js/emstrack.js`;
-  for (const [k, v] of Object.entries(attrs)) if (k !== 'src') tag.setAttribute(k, v);
+  const tag = attrs && document.createElement('script');
+  if (tag) tag.src = attrs.src ?? `${collector}/js/emstrack.js`;
+  for (const [k, v] of Object.entries(attrs ?? {})) if (k !== 'src') tag!.setAttribute(k, v);
   Object.defineProperty(document, 'currentScript', { configurable: true, get: () => tag });
   vi.resetModules();
   await import('../../src/legacy/emstrack.js');
@@ -88,7 +88,7 @@ async function loadScript(attrs: Record<string, string> = {}, url = `/checkout`)
 /** Runs page code the way an inline <script> would: in the page's global scope. */
 const run = (code: string) => new Function(code)();
 
-async function page(form: string, url?: string, attrs?: Record<string, string>) {
+async function page(form: string, url?: string, attrs?: Record<string, string> | null) {
   await loadScript(attrs, url);
   document.body.innerHTML = form;
   run(SNIPPET);
@@ -201,6 +201,16 @@ describe('emsSetEnv', () => {
     document.body.innerHTML = ORDER_CONFIRMATION_FORM;
     run(`emsSetEnv('${collector}/'); emsTracking('112734771', 'yourdomainhere.com'); emsSubmitOrder();`);
     expect((await received(1))[0].host).toBe(collector.slice('http://'.length));
+  });
+  it('sends to the page own origin when it cannot tell where it was loaded from', async () => {
+    const dom = (window as unknown as { jsdom: { reconfigure(o: { url: string }): void } }).jsdom;
+    dom.reconfigure({ url: `${collector}/checkout` });
+    try {
+      await page(ORDER_CONFIRMATION_FORM, '/checkout', null);
+      expect((await received(1))[0].path).toBe('/v1/events');
+    } finally {
+      dom.reconfigure({ url: 'http://localhost:3000/' });
+    }
   });
 });
 

@@ -112,13 +112,13 @@ describe('data-* attributes', () => {
     expect(net.calls[0].url).toBe(`${ENDPOINT}/v1/events`);
     expect(Object.keys(sessionStorage)).toContain('_et_vid');
     expect(document.cookie).toBe('');
-    expect(log).toHaveBeenCalledWith(PREFIX, 'held in memory until consent', expect.any(String));
+    expect(log).toHaveBeenCalledWith(PREFIX, 'held until consent', expect.any(String));
   });
 
   it('report a bad attribute by its option name', async () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     await loadScript({ 'customer-id': CUSTOMER, endpoint: ENDPOINT, 'attribution-days': 'thirty' });
-    expect(warn).toHaveBeenCalledWith(`${PREFIX} attributionDays: NaN is not a number of days above 0, at most 3650`);
+    expect(warn).toHaveBeenCalledWith(`${PREFIX} attributionDays: "thirty" is not a number of days above 0, at most 3650`);
     await expect(global.emarsysTrack!.order(ORDER)).rejects.toThrow('attributionDays');
   });
 

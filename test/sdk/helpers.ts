@@ -1,6 +1,6 @@
 // Shared fakes for the SDK tests: a recording fetch, a console spy, and a clean browser state.
 import { vi } from 'vitest';
-import type { Batch, BatchResult } from '../../src/protocol/schema.js';
+import type { Batch, BatchResult, TrackEvent } from '../../src/protocol/schema.js';
 import { createTracker, type Deps, type Options } from '../../src/index.js';
 
 export const ENDPOINT = 'https://collector.example.com';
@@ -39,8 +39,9 @@ export function fakeFetch(...answers: Answer[]) {
   return { fetch: fetch as unknown as typeof globalThis.fetch, calls, events: () => calls.flatMap((c) => c.batch.events) };
 }
 
+/** Spies on the console the SDK writes to; restored by vi.restoreAllMocks(). */
 export function spyConsole() {
-  return { log: vi.fn(), warn: vi.fn() };
+  return { log: vi.spyOn(console, 'log').mockImplementation(() => {}), warn: vi.spyOn(console, 'warn').mockImplementation(() => {}) };
 }
 
 /** Everything a tracker can leave behind: cookies, both web storages. */
@@ -49,6 +50,7 @@ export function browserState() {
 }
 
 export function clearBrowser() {
+  vi.restoreAllMocks();
   for (const c of document.cookie.split('; ')) {
     const name = c.split('=')[0];
     if (name) document.cookie = `${name}=; expires=Thu, 01 Jan 1970 00:00:00 GMT; path=/`;
@@ -63,7 +65,7 @@ export function page(url: string, options: Partial<Options> = {}, deps: Deps = {
   history.replaceState(null, '', url);
   const console = spyConsole();
   const events = new EventTarget();
-  const tracker = createTracker({ customerId: CUSTOMER, endpoint: ENDPOINT, ...options }, { console, events, ...deps });
+  const tracker = createTracker({ customerId: CUSTOMER, endpoint: ENDPOINT, ...options }, { events, ...deps });
   return { tracker, console, events };
 }
 
@@ -77,4 +79,4 @@ export const ORDER = {
   items: [{ sku: 'SKU-1', name: 'Sofa', price: '2999.00' }],
 };
 
-export const storedQueue = (): { e: { id: string }; n: number; t: number }[] => JSON.parse(localStorage.getItem('_et_queue') || '[]');
+export const storedQueue = (): TrackEvent[] => JSON.parse(localStorage.getItem('_et_queue') || '[]');

@@ -21,7 +21,7 @@ describe('money', () => {
   });
 
   it.each([['29,99'], ['2.999,00'], ['12 EUR'], [''], ['1.'], ['.5'], ['1.23456'], [' 1']])('refuses %j as an amount', (v) => {
-    expect(() => order({ tax: v })).toThrow(`tax: "${v}" is not an amount; use a number or a dot decimal like "2999.00"`);
+    expect(() => order({ tax: v })).toThrow(`tax: "${v}" is not an amount: a number or a dot decimal like "2999.00"`);
   });
 
   it.each([[NaN], [Infinity], [1e14], [true], [['5']], [{}]])('refuses %s', (v) => {
@@ -43,6 +43,7 @@ describe('currency', () => {
 describe('items', () => {
   it('defaults quantity to 1 and takes numeric SKUs and quantity strings', () => {
     expect(item({})).toEqual({ sku: 'S', price: 1, quantity: 1 });
+    expect(item({ quantity: 1e6 }).quantity).toBe(1e6);
     expect(item({ sku: 42, quantity: '3', name: 'Sofa', category: 'Living' })).toEqual({
       sku: '42',
       price: 1,
@@ -52,18 +53,18 @@ describe('items', () => {
     });
   });
 
-  it.each([[0], [1.5], [-1], ['2x'], [1e7]])('refuses quantity %j', (q) => {
+  it.each([[0], [1.5], [-1], ['2x'], [1e7], [1000001], ['01'], [true]])('refuses quantity %j', (q) => {
     expect(() => item({ quantity: q })).toThrow(/^items\[0\]\.quantity: .* is not a whole number from 1 to 1000000$/);
   });
 
   it('names the missing, unknown and badly typed fields of an item', () => {
     expect(() => readCart({ items: [{ sku: 'A', price: 1 }, { price: 1 }] })).toThrow('items[1].sku: is required');
     expect(() => item({ colour: 'red' })).toThrow('items[0].colour: is not a known field');
-    expect(() => item({ sku: '' })).toThrow('items[0].sku: must be non-empty text of at most 128 characters, without control characters');
-    expect(() => item({ name: 'a\nb' })).toThrow('items[0].name: must be text of at most 512 characters, without control characters');
+    expect(() => item({ sku: '' })).toThrow('items[0].sku: "" is not an ID (a non-empty string or a number)');
+    expect(() => item({ sku: true })).toThrow('items[0].sku: true is not an ID (a non-empty string or a number)');
+    expect(() => item({ name: 5 })).toThrow('items[0].name: 5 is not a string');
     expect(() => readCart({ items: ['SKU-1'] })).toThrow('items[0]: must be an object');
-    expect(() => readCart({ items: 'SKU-1' })).toThrow('items: must be an array of at most 500 items');
-    expect(() => readCart({ items: Array(501).fill({ sku: 'S', price: 1 }) })).toThrow('items: must be an array of at most 500 items');
+    expect(() => readCart({ items: 'SKU-1' })).toThrow('items: must be a list');
   });
 });
 
@@ -86,11 +87,10 @@ describe('cart and order', () => {
     expect(() => readOrder({ orderId: 'A', total: 1, totl: 1 })).toThrow('totl: is not a known field');
   });
 
-  it('checks email, city and country', () => {
+  it('takes email, city and country as strings, leaving their limits to the collector', () => {
     expect(order({ email: 'jane@example.com', city: 'Wien', country: 'AT' })).toMatchObject({ email: 'jane@example.com', city: 'Wien', country: 'AT' });
-    expect(() => order({ email: 'jane' })).toThrow('email: "jane" is not an email address');
-    expect(() => order({ email: '<a@b>' })).toThrow('email: "<a@b>" is not an email address');
-    expect(() => order({ city: 5 })).toThrow('city: must be text of at most 512 characters');
+    expect(() => order({ city: 5 })).toThrow('city: 5 is not a string');
+    expect(() => order({ email: ['a@b.c'] })).toThrow('email: a@b.c is not a string');
   });
 });
 
@@ -107,6 +107,9 @@ describe('init options', () => {
       debug: false,
     });
     expect(readOptions({ ...base, customerId: 112734771, endpoint: '/collector' })).toMatchObject({ customerId: '112734771', endpoint: '/collector' });
+    // A data-attribution-days attribute arrives as a string.
+    expect(readOptions({ ...base, attributionDays: '0.5' }).attributionDays).toBe(0.5);
+    expect(readOptions({ ...base, endpoint: '/' }).endpoint).toBe('');
   });
 
   it('names each bad option', () => {
@@ -115,8 +118,9 @@ describe('init options', () => {
     expect(() => readOptions({ ...base, endpoint: 'collector.example.com' })).toThrow(
       'endpoint: "collector.example.com" is not a URL like "https://collector.example.com" or "/collector"',
     );
-    expect(() => readOptions({ ...base, attributionDays: 0 })).toThrow('attributionDays: 0 is not a number of days');
-    expect(() => readOptions({ ...base, attributionDays: '30' })).toThrow('attributionDays: "30" is not a number of days');
+    expect(() => readOptions({ ...base, attributionDays: 0 })).toThrow('attributionDays: 0 is not a number of days above 0, at most 3650');
+    expect(() => readOptions({ ...base, attributionDays: 'thirty' })).toThrow('attributionDays: "thirty" is not a number of days');
+    expect(() => readOptions({ ...base, endpoint: 5 })).toThrow('endpoint: 5 is not a URL');
     expect(() => readOptions({ ...base, storage: 'local' })).toThrow('storage: "local" is not one of auto, cookie, session, none');
     expect(() => readOptions({ ...base, consent: 'yes' })).toThrow('consent: "yes" is not one of granted, pending, denied');
     expect(() => readOptions({ ...base, debug: 'true' })).toThrow('debug: "true" is not one of true, false');

@@ -4,6 +4,7 @@ import { h } from './dom.js';
 import { count, dayText, money } from './format.js';
 
 const DAY = 86_400;
+const shortDay = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', timeZone: 'UTC' });
 let uPlotModule;
 let plot;
 let resizeObserver;
@@ -89,7 +90,17 @@ export async function renderChart(figure, canvasHost, rows, defaultCurrency, sig
         { label: 'Abandoned carts', scale: 'carts', value: countValue, stroke: '#d9480f', width: 2, points: { size: 7 } },
       ],
       axes: [
-        {},
+        // one tick per day, or per few days when they would crowd: the data is daily
+        {
+          space: 56,
+          splits: (u, _i, min, max) => {
+            const step = DAY * Math.max(1, Math.ceil(((max - min) / DAY) / Math.max(1, Math.floor(u.bbox.width / devicePixelRatio / 64))));
+            const ticks = [];
+            for (let t = Math.ceil(min / DAY) * DAY; t <= max; t += step) ticks.push(t);
+            return ticks;
+          },
+          values: (_u, ticks) => ticks.map((t) => shortDay.format(new Date(t * 1000))),
+        },
         { scale: 'money', values: (_u, ticks) => ticks.map((t) => money(t, currency)), size: 80 },
         { scale: 'carts', side: 1, grid: { show: false }, values: (_u, ticks) => ticks.map((t) => (Number.isInteger(t) ? count(t) : '')) },
       ],

@@ -69,7 +69,7 @@ function renderDetails(row, defaultCurrency, kind) {
     ...fact('Shipping', money(row.shipping, currency)),
     ...fact('City', row.city),
     ...fact('Country', row.country),
-    ...fact('Items', count(row.items?.length ?? row.itemCount)),
+    ...fact('Items', count(row.itemCount)),
   );
   items.replaceChildren(renderTable(ZOOM_ITEM_COLUMNS, row.items ?? [], { currency }, `Items of ${kind} ${row.orderId ?? row.cartId}`));
 }

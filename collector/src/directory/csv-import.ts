@@ -27,7 +27,7 @@ export function parseDirectoryCsv(kind: DirectoryKind, text: string): ParsedDire
   const header = HEADERS[kind];
   let records: { record: string[]; info: { lines: number } }[];
   try {
-    records = parse(text, { bom: true, info: true, skip_empty_lines: true, relax_column_count: true, trim: true }) as unknown as typeof records;
+    records = parse(text, { bom: true, info: true, skip_empty_lines: true, relax_column_count: true, trim: true, record_delimiter: ['\r\n', '\n', '\r'] }) as unknown as typeof records;
   } catch (err) {
     return { rows: [], errors: [`${(err as Error).message}`] };
   }

@@ -10,25 +10,25 @@ export type TiPhpResult =
   | { ok: true; customerId: string; event: CartEvent | OrderEvent }
   | { ok: false; customerId: string | null; reason: string };
 
-const FIELDS: Record<string, FieldKind> = {
-  ems_customer: 'closed',
-  ems_visitor: 'closed',
-  ems_session: 'closed',
-  ems_campaign: 'closed',
-  ems_action: 'closed',
-  total: 'closed',
-  tax: 'closed',
-  shipping: 'closed',
-  'price[]': 'closed',
-  'quantity[]': 'closed',
-  order: 'text',
-  city: 'text',
-  country: 'text',
-  Country: 'text',
-  'code[]': 'text',
-  'category[]': 'text',
-  'productname[]': 'text',
-};
+const FIELDS = new Map<string, FieldKind>([
+  ['ems_customer', 'closed'],
+  ['ems_visitor', 'closed'],
+  ['ems_session', 'closed'],
+  ['ems_campaign', 'closed'],
+  ['ems_action', 'closed'],
+  ['total', 'closed'],
+  ['tax', 'closed'],
+  ['shipping', 'closed'],
+  ['price[]', 'closed'],
+  ['quantity[]', 'closed'],
+  ['order', 'text'],
+  ['city', 'text'],
+  ['country', 'text'],
+  ['Country', 'text'],
+  ['code[]', 'text'],
+  ['category[]', 'text'],
+  ['productname[]', 'text'],
+]);
 const ITEM_FIELDS = ['code', 'category', 'productname', 'price', 'quantity'] as const;
 type ItemField = (typeof ITEM_FIELDS)[number];
 
@@ -57,7 +57,7 @@ const optional = <K extends string, V>(key: K, value: V | undefined) => (value =
 function collect(query: string) {
   const scalars = new Map<string, string>();
   const slots: Record<ItemField, string[]> = { code: [], category: [], productname: [], price: [], quantity: [] };
-  for (const { name, value, known } of splitLegacyQuery(query, (n) => FIELDS[n])) {
+  for (const { name, value, known } of splitLegacyQuery(query, (n) => FIELDS.get(n))) {
     if (!known) continue;
     if (name.endsWith('[]')) slots[name.slice(0, -2) as ItemField].push(value);
     else scalars.set(name === 'Country' ? 'country' : name, value);

@@ -153,6 +153,7 @@ CREATE INDEX carts_due ON carts (customer_id, state, received_at);
 CREATE INDEX carts_state_time ON carts (customer_id, state, time, cart_id);
 CREATE INDEX carts_campaign ON carts (customer_id, campaign_id, state, time, cart_id);
 CREATE INDEX carts_visitor ON carts (customer_id, visitor, time);
+CREATE INDEX carts_time ON carts (customer_id, time);
 
 CREATE TABLE daily_stats (
   customer_id TEXT NOT NULL,

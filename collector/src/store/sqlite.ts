@@ -12,6 +12,18 @@ const dialect: Dialect = {
   greatest: (a, b) => `max(${a}, ${b})`,
 };
 
+/**
+ * Transactions hold the connection across awaits, so two connections of one process to the
+ * same file must take turns (a second BEGIN IMMEDIATE would block the only thread that can
+ * finish the first). Connections in other processes wait through busy_timeout instead.
+ */
+interface FileLock {
+  queue: Promise<unknown>;
+  inTransaction: boolean;
+  users: number;
+}
+const LOCKS = new Map<string, FileLock>();
+
 interface Prepared {
   stmt: BetterSqlite3.Statement;
   /** for each `?`, the index of the `$n` value it takes; null when it is the identity */
@@ -24,13 +36,18 @@ export class SqliteDatabase implements Database {
   readonly description: string;
   private readonly db: BetterSqlite3.Database;
   private readonly cache = new Map<string, Prepared>();
-  /** Serializes transactions (and reads while one is open) on the one connection. */
-  private queue: Promise<unknown> = Promise.resolve();
-  private inTransaction = false;
+  /** Serializes transactions (and reads while one is open) on this file, in this process. */
+  private readonly lock: FileLock;
+  private readonly lockKey: string;
 
   constructor(path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.description = `sqlite ${path}`;
+    this.lockKey = path === ':memory:' ? `:memory:${Math.random()}` : path;
+    const lock = LOCKS.get(this.lockKey) ?? { queue: Promise.resolve(), inTransaction: false, users: 0 };
+    lock.users++;
+    LOCKS.set(this.lockKey, lock);
+    this.lock = lock;
     this.db = new BetterSqlite3(path);
     this.db.defaultSafeIntegers(true);
     this.db.pragma('journal_mode = WAL');
@@ -39,6 +56,8 @@ export class SqliteDatabase implements Database {
     this.db.pragma('foreign_keys = OFF');
     this.db.pragma('cache_size = -65536');
     this.db.pragma('temp_store = MEMORY');
+    // keeps the planner's statistics current (cheap: only analyzes what changed a lot)
+    this.db.pragma('optimize = 0x10002');
   }
 
   exec(sql: string): Promise<void> {
@@ -79,15 +98,15 @@ export class SqliteDatabase implements Database {
 
   /** Outside a transaction a read runs at once; during one it waits, so it never sees uncommitted rows. */
   private whenIdle<T>(fn: () => T): Promise<T> {
-    if (!this.inTransaction) {
+    if (!this.lock.inTransaction) {
       try {
         return Promise.resolve(fn());
       } catch (err) {
         return Promise.reject(err);
       }
     }
-    const next = this.queue.then(fn);
-    this.queue = next.catch(() => undefined);
+    const next = this.lock.queue.then(fn);
+    this.lock.queue = next.catch(() => undefined);
     return next;
   }
 
@@ -113,7 +132,7 @@ export class SqliteDatabase implements Database {
       },
     };
     const work = async (): Promise<T> => {
-      this.inTransaction = true;
+      this.lock.inTransaction = true;
       try {
         this.db.exec('BEGIN IMMEDIATE');
         const result = await fn(tx);
@@ -123,16 +142,19 @@ export class SqliteDatabase implements Database {
         if (this.db.inTransaction) this.db.exec('ROLLBACK');
         throw err;
       } finally {
-        this.inTransaction = false;
+        this.lock.inTransaction = false;
       }
     };
-    const next = this.queue.then(work);
-    this.queue = next.catch(() => undefined);
+    const next = this.lock.queue.then(work);
+    this.lock.queue = next.catch(() => undefined);
     return next;
   }
 
   async close(): Promise<void> {
-    await this.queue;
-    if (this.db.open) this.db.close();
+    await this.lock.queue;
+    if (!this.db.open) return;
+    this.db.pragma('optimize');
+    this.db.close();
+    if (--this.lock.users === 0) LOCKS.delete(this.lockKey);
   }
 }

@@ -1,7 +1,8 @@
 // Turns TypeBox validation errors into what a user reads: the field path
 // (`events[2].items[0].price`) and a reason in plain words.
 import { ValueErrorType, type ValueError } from '@sinclair/typebox/errors';
-import { CURRENCY_PATTERN, EMAIL_PATTERN, MONEY_PATTERN, TEXT_PATTERN } from '../../../src/protocol/index.js';
+import { CURRENCY_PATTERN, MONEY_PATTERN } from '../../../src/protocol/index.js';
+import { CUSTOMER_ID_PATTERN, EMAIL_PATTERN, TEXT_PATTERN } from './patterns.js';
 
 export interface FieldError {
   field: string;
@@ -13,7 +14,7 @@ const KNOWN_PATTERNS: Record<string, string> = {
   [CURRENCY_PATTERN]: 'must be an ISO 4217 currency code such as EUR',
   [MONEY_PATTERN]: 'must be a dot-decimal amount such as "2999.00" (no thousands separator)',
   [EMAIL_PATTERN]: 'must be an email address',
-  '^[A-Za-z0-9_-]+$': 'must contain only letters, digits, "_" and "-"',
+  [CUSTOMER_ID_PATTERN]: 'must contain only letters, digits, "_" and "-"',
   '^[0-9]{4}-[0-9]{2}-[0-9]{2}$': 'must be a date (YYYY-MM-DD)',
 };
 

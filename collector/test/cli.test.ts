@@ -1,0 +1,153 @@
+// The real bin as a child process against a temporary SQLite file (SPEC 5.1).
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStore } from '../src/store/store.js';
+import { BIN, ensureBuilt } from './helpers/build.js';
+import { batch, order } from './helpers/fixtures.js';
+
+let dir: string;
+let db: string;
+
+function run(...args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, DATABASE_URL: '' }, cwd: dir, timeout: 30_000 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+beforeAll(async () => {
+  ensureBuilt();
+  dir = await mkdtemp(join(tmpdir(), 'emarsys-cli-'));
+  db = join(dir, 'cli.db');
+}, 120_000);
+afterAll(async () => rm(dir, { recursive: true, force: true }));
+
+describe('emarsys-collector', () => {
+  it('adds a customer, and refuses it twice or with bad values', () => {
+    expect(run('customers', 'add', '112734771', '--name', 'Demo Shop', '--currency', 'HUF', '--db', db)).toEqual({
+      code: 0,
+      out: 'customer 112734771 added: "Demo Shop", HUF\n',
+      err: '',
+    });
+    const again = run('customers', 'add', '112734771', '--db', db);
+    expect(again.code).toBe(1);
+    expect(again.err).toBe('error: customer 112734771 already exists\n');
+    const bad = run('customers', 'add', '1 2', '--db', db);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('error: customerId: must be 1 to 64 letters, digits, "_" or "-" (got "1 2")');
+    expect(bad.err).toContain('usage: emarsys-collector customers add <customerId>');
+    expect(run('customers', 'add', '9', '--currency', 'euro', '--db', db).err).toContain('--currency: must be an ISO 4217 code such as EUR (got "euro")');
+    expect(run('customers', 'add', '9', '--abandon-after', '30', '--db', db).err).toContain('--abandon-after: "30" is not a duration');
+    expect(run('customers', 'add', '9', '--colour', 'red', '--db', db).err).toContain("error: Unknown option '--colour'");
+  });
+
+  it('adds users: a generated password, and the token on a line of its own', async () => {
+    const r = run('users', 'add', 'Ada@Example.com', '--customer', '112734771', '--role', 'ecommerce-admin', '--db', db);
+    expect(r.code).toBe(0);
+    const lines = r.out.trimEnd().split('\n');
+    expect(lines[0]).toBe('user ada@example.com (ecommerce-admin) added to customer 112734771');
+    expect(lines[1]).toMatch(/^password: [A-Za-z0-9_-]{20}$/);
+    expect(lines[2]).toMatch(/^token: et_112734771_[0-9a-f]{64}$/);
+    const given = run('users', 'add', 'bob@example.com', '--customer', '112734771', '--role', 'admin', '--password', 'long enough pw', '--db', db);
+    expect(given.out).not.toContain('password:');
+    expect(given.out).toMatch(/\ntoken: et_112734771_[0-9a-f]{64}\n$/);
+    // the printed password and token really work
+    const store = await openStore(db);
+    try {
+      const { AuthService } = await import('../src/auth/service.js');
+      const auth = new AuthService(store, Date.now);
+      const token = lines[2].slice('token: '.length);
+      expect((await auth.identify(`Bearer ${token}`, undefined))?.user.email).toBe('ada@example.com');
+      await expect(auth.login('112734771', 'ada@example.com', lines[1].slice('password: '.length))).resolves.toMatchObject({ user: { role: 'ecommerce-admin' } });
+    } finally {
+      await store.close();
+    }
+    expect(run('users', 'add', 'ada@example.com', '--customer', '112734771', '--role', 'admin', '--db', db).err).toBe(
+      'error: user ada@example.com already exists for customer 112734771\n',
+    );
+    expect(run('users', 'add', 'x@example.com', '--customer', '404', '--role', 'admin', '--db', db)).toMatchObject({ code: 1, err: expect.stringContaining('customer 404 does not exist') });
+    expect(run('users', 'add', 'x@example.com', '--customer', '112734771', '--db', db)).toMatchObject({ code: 2, err: expect.stringContaining('--role: is required') });
+    expect(run('users', 'add', 'nobody', '--customer', '112734771', '--role', 'admin', '--db', db).err).toContain('email: must be an email address (got "nobody")');
+  });
+
+  it('imports campaigns and contacts, or nothing when a line is bad', async () => {
+    const campaigns = join(dir, 'campaigns.csv');
+    await writeFile(campaigns, 'campaignId,name\n5521,"Spring Sale, 2025"\n5522,Newsletter\n');
+    expect(run('import', 'campaigns', campaigns, '--customer', '112734771', '--db', db)).toEqual({ code: 0, out: 'imported 2 campaigns for customer 112734771\n', err: '' });
+    const contacts = join(dir, 'contacts.csv');
+    await writeFile(contacts, 'contactUid,email\nu1,ada@example.com\nu2,broken\n');
+    const bad = run('import', 'contacts', contacts, '--customer', '112734771', '--db', db);
+    expect(bad.code).toBe(1);
+    expect(bad.err).toBe(`${contacts}: line 3: email: must be an email address\nnothing imported: fix the lines above and import again\n`);
+    expect(run('import', 'contacts', join(dir, 'missing.csv'), '--customer', '112734771', '--db', db).err).toContain('file: cannot read');
+    expect(run('import', 'people', contacts, '--customer', '112734771', '--db', db)).toMatchObject({ code: 2, err: expect.stringContaining('unknown command "import people"') });
+    const store = await openStore(db);
+    try {
+      expect(await store.reports.campaigns('112734771')).toEqual([
+        { campaignId: '5521', name: 'Spring Sale, 2025' },
+        { campaignId: '5522', name: 'Newsletter' },
+      ]);
+      expect(await store.db.all('SELECT contact_uid FROM contacts')).toEqual([]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('lists rejected events, with a customer or all of them', async () => {
+    expect(run('rejected', 'list', '--db', db).out).toBe('no rejected events\n');
+    const { buildApp } = await import('../src/app.js');
+    const app = await buildApp({ db, sweepIntervalMs: 0 });
+    await app.inject({ method: 'POST', url: '/v1/events', payload: batch('112734771', [order(), { city: 'a\u0007b', ...order() }]) });
+    await app.inject({ method: 'POST', url: '/v1/events', payload: batch('nobody', [order()]) });
+    await app.close();
+    const all = run('rejected', 'list', '--db', db);
+    expect(all.code).toBe(0);
+    const lines = all.out.trimEnd().split('\n');
+    expect(lines[0]).toBe('received\tcustomer\tsource\treason\traw');
+    expect(lines).toHaveLength(3);
+    expect(lines[1]).toMatch(/^\d{4}-\d\d-\d\dT[^\t]+\t-\tsdk\tcustomerId: unknown customer "nobody"\t\{"v":1/);
+    expect(lines[2]).toMatch(/\t112734771\tsdk\tevents\[1\]\.city: must not contain control characters\t\{/);
+    expect(lines[2]).toContain('\t{"city":"a\\u0007b","type":"order"');
+    const mine = run('rejected', 'list', '--customer', '112734771', '--db', db);
+    expect(mine.out.trimEnd().split('\n')).toHaveLength(2);
+    expect(run('rejected', 'list', '--customer', '-', '--db', db).out).toContain('unknown customer "nobody"');
+  });
+
+  it('takes DATABASE_URL where --db is not given', () => {
+    const r = spawnSync(process.execPath, [BIN, 'rejected', 'list', '--customer', '112734771'], { encoding: 'utf8', env: { ...process.env, DATABASE_URL: db }, cwd: dir });
+    expect(r.stdout.split('\n')[0]).toBe('received\tcustomer\tsource\treason\traw');
+  });
+
+  it('prints usage for no or unknown commands, with exit code 2', () => {
+    const none = run();
+    expect(none.code).toBe(2);
+    expect(none.err).toContain('error: no command given');
+    expect(none.err).toContain('emarsys-collector users add <email> --customer <customerId> --role ecommerce-admin|admin [--password P]');
+    expect(run('help').code).toBe(0);
+    expect(run('frobnicate')).toMatchObject({ code: 2, err: expect.stringContaining('error: unknown command "frobnicate"') });
+    expect(run('rejected', 'list', 'extra', '--db', db)).toMatchObject({ code: 2, err: expect.stringContaining('unexpected argument "extra"') });
+    expect(run('serve', '--port', 'eighty')).toMatchObject({ code: 2, err: expect.stringContaining('--port: must be a number from 0 to 65535') });
+  });
+
+  it('serves until SIGTERM', async () => {
+    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--db', db, '--abandon-after', '90s'], { cwd: dir, env: { ...process.env, DATABASE_URL: '' } });
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        const m = /listening on (http:\/\/\S+)/.exec(out);
+        if (m) resolve(m[1]);
+      });
+      child.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${out}`)));
+    });
+    try {
+      const res = await fetch(`${url}/v1/events`, { method: 'POST', body: batch('112734771', [order({ orderId: 'VIA-SERVE' })]) });
+      expect(await res.json()).toEqual({ accepted: 1, duplicates: 0, rejected: [] });
+    } finally {
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    }
+  });
+});

@@ -1,0 +1,32 @@
+// The CLI tests run the real bin, which runs the compiled collector: build it when the
+// sources are newer than the build.
+import { execFileSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const COLLECTOR_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const BIN = join(COLLECTOR_DIR, 'bin', 'emarsys-collector.js');
+const BUILT = join(COLLECTOR_DIR, 'dist', 'collector', 'src', 'cli.js');
+
+function newest(dir: string): number {
+  let t = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+  }
+  return t;
+}
+
+export function ensureBuilt(): void {
+  let built = 0;
+  try {
+    built = statSync(BUILT).mtimeMs;
+  } catch {
+    // not built yet
+  }
+  const sources = Math.max(newest(join(COLLECTOR_DIR, 'src')), newest(join(COLLECTOR_DIR, '..', 'src', 'protocol')));
+  if (built < sources) {
+    execFileSync(process.execPath, [join(COLLECTOR_DIR, '..', 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(COLLECTOR_DIR, 'tsconfig.json')], { stdio: 'pipe' });
+  }
+}

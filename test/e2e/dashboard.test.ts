@@ -1,0 +1,321 @@
+// The dashboard end to end, in Chromium against a real collector: hostile data shown as
+// text, filters, paging, the URL hash and CSV, who may see what, the end of a session, and
+// screenshots of every view at desktop and phone size (test-results/screenshots/).
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser } from './browser.js';
+import {
+  DESKTOP,
+  MINUTE,
+  PASSWORD,
+  PHONE,
+  ROOT,
+  SHOP,
+  type Collector,
+  emailLink,
+  expectOrderOnce,
+  logIn,
+  poll,
+  report,
+  screenshot,
+  startCollector,
+  tableText,
+} from './harness.js';
+import { CAMPAIGNS, type Seeded, seedWeek } from './seed.js';
+
+const IMG = '<img src=x onerror="window.__xss=1">';
+const SCRIPT = '<script>window.__xss=1</script>';
+const EVIL_EMAIL = "x'/onerror='window.__xss=1'@evil.test";
+const EVIL_CAMPAIGN = `${IMG} & ${SCRIPT}`;
+const RECIPE_ORDER = 'R-</script><script>window.__xss=1</script>';
+
+let c: Collector;
+let browser: Browser;
+let seeded: Seeded;
+
+/** A marketer's or shopper's browser. The dashboard's CSP is bypassed, so only its own code stands between hostile data and the page. */
+function newContext(viewport = DESKTOP): Promise<BrowserContext> {
+  return browser.newContext({ viewport, locale: 'en-US', timezoneId: 'Europe/Berlin', bypassCSP: true });
+}
+
+const xss = (page: Page) => page.evaluate(() => (window as unknown as { __xss?: unknown }).__xss);
+/** Elements that tracked data must never have become. */
+const injected = (page: Page) => page.$$eval('#main img, #main script, #main svg, #zoom img, #zoom script, #zoom b, #main b', (els) => els.length);
+
+/** The hostile order and cart, sent by the real SDK from a shop page reached by an email link. */
+async function sendHostileData(): Promise<void> {
+  const context = await newContext();
+  const page = await context.newPage();
+  await page.goto(emailLink(c, '666', IMG));
+  const sent = await page.evaluate(
+    async ([order, cart]) => {
+      const t = (window as unknown as { emarsysTrack: { order(o: unknown): Promise<string>; cart(o: unknown): Promise<string> } }).emarsysTrack;
+      return [await t.order(order), await t.cart(cart)];
+    },
+    [
+      {
+        orderId: IMG,
+        items: [{ sku: SCRIPT, name: SCRIPT, category: IMG, price: '13.37', quantity: 1 }],
+        total: '13.37',
+        currency: 'EUR',
+        email: EVIL_EMAIL,
+        city: IMG,
+        country: SCRIPT,
+      },
+      {
+        cartId: SCRIPT,
+        items: [{ sku: 'BNT-DLX', name: IMG, category: SCRIPT, price: 4.99, quantity: 2 }],
+        total: 9.98,
+        email: EVIL_EMAIL,
+        city: SCRIPT,
+      },
+    ] as const,
+  );
+  expect(sent).toEqual(['sent', 'sent']);
+  await context.close();
+}
+
+/**
+ * The server-template recipe's Thank You page, rendered with its own helpers
+ * (examples/recipes/server-template) for an order whose ID and name try to end the script.
+ */
+async function sendRecipeOrder(): Promise<void> {
+  const dir = join(ROOT, 'examples', 'recipes', 'server-template');
+  const { jsonForScript } = (await import(join(dir, 'json-for-script.js'))) as { jsonForScript(v: unknown): string };
+  const { orderForTracking } = (await import(join(dir, 'tracking.js'))) as { orderForTracking(o: unknown): unknown };
+  const head = (await readFile(join(dir, 'partials', 'emarsys-track.html'), 'utf8')).replace('https://collector.example.com', '/');
+  const order = {
+    number: RECIPE_ORDER,
+    lines: [{ sku: 'R-1', name: '</script><script>window.__xss=1</script>', category: '<!--', unitPrice: 19.9, quantity: 2 }],
+    total: 39.8,
+    currency: 'EUR',
+    email: 'recipe@example.com',
+    city: 'Köln',
+    country: 'DE',
+  };
+  const html = `<!doctype html><html><head><meta charset="utf-8">${head}</head><body><h1>Thank you</h1>
+<script>emarsysTrack.order(${jsonForScript(orderForTracking(order))}).then(function (r) { document.body.dataset.tracked = r; });</script>
+</body></html>`;
+  const context = await newContext();
+  const url = `${c.url}/shop/recipe-thank-you.html`;
+  await context.route(url, (route) => route.fulfill({ body: html, contentType: 'text/html; charset=utf-8' }));
+  const page = await context.newPage();
+  await page.goto(url);
+  await page.waitForSelector('body[data-tracked]');
+  expect(await page.getAttribute('body', 'data-tracked')).toBe('sent');
+  expect(await xss(page)).toBeUndefined();
+  await context.close();
+}
+
+beforeAll(async () => {
+  c = await startCollector();
+  browser = await launchBrowser();
+  seeded = await seedWeek(c);
+  await c.app.store.directory.putCampaigns(SHOP, [{ campaignId: '666', name: EVIL_CAMPAIGN }], Date.now());
+  await sendHostileData();
+  await sendRecipeOrder();
+  // past the abandoned-cart timeout: the open carts are abandoned
+  c.advance(31 * MINUTE);
+  await c.app.sweeper.runOnce();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await c?.close();
+});
+
+async function marketer(hash = '', viewport = DESKTOP): Promise<Page> {
+  const page = await (await newContext(viewport)).newPage();
+  await logIn(page, c, 'marketer', hash);
+  return page;
+}
+
+/** Waits for a report table with at least one row, or the empty-report message. */
+async function tableShown(page: Page): Promise<void> {
+  await page.waitForSelector('#table tbody tr, #panel-message:text("Nothing matches")');
+}
+
+describe('the dashboard', () => {
+  it('shows hostile order, cart, campaign and contact data as text, never as markup', async () => {
+    await expectOrderOnce(c, RECIPE_ORDER).then(({ items }) => expect(items[0].name).toBe('</script><script>window.__xss=1</script>'));
+    const page = await marketer('#campaign=666');
+    await tableShown(page);
+    expect((await tableText(page))[0].slice(0, 2)).toEqual([EVIL_CAMPAIGN, '€13.37']);
+    expect(await page.$$eval('#filter-campaign option', (os) => os.map((o) => o.textContent))).toContain(`${EVIL_CAMPAIGN} (666)`);
+
+    await page.getByRole('tab', { name: 'Orders' }).click();
+    await page.getByRole('button', { name: `Show items of order ${IMG}` }).click();
+    await page.waitForSelector('#zoom[open] #zoom-items tbody tr');
+    expect(await page.textContent('#zoom-title')).toBe(`Order ${IMG}`);
+    const facts = await page.textContent('#zoom-facts');
+    for (const text of [EVIL_EMAIL, EVIL_CAMPAIGN, IMG, SCRIPT]) expect(facts).toContain(text);
+    expect(await tableText(page, '#zoom-items')).toEqual([[SCRIPT, SCRIPT, IMG, '€13.37', '1', '€13.37']]);
+    await page.keyboard.press('Escape');
+
+    await page.getByRole('tab', { name: 'Abandoned carts' }).click();
+    await page.getByRole('button', { name: `Show items of cart ${SCRIPT}` }).click();
+    await page.waitForSelector('#zoom[open] #zoom-items tbody tr');
+    expect(await tableText(page, '#zoom-items')).toEqual([['BNT-DLX', IMG, SCRIPT, '€4.99', '2', '€9.98']]);
+    await page.keyboard.press('Escape');
+
+    await page.getByRole('tab', { name: 'Items' }).click();
+    await poll(async () => (await tableText(page)).some((r) => r[1] === SCRIPT && r[2] === SCRIPT && r[3] === IMG && r[6] === IMG)).toBe(true);
+    expect(await injected(page)).toBe(0);
+    expect(await xss(page)).toBeUndefined();
+    // the collector's own guard, on top: the dashboard page forbids inline script
+    const res = await page.request.get(`${c.url}/`);
+    expect(res.headers()['content-security-policy']).toContain("script-src 'self'");
+  });
+
+  it('filters by campaign, date and direct traffic, pages, keeps the view in the URL, and downloads CSV', async () => {
+    const page = await marketer('#view=orders');
+    const { total } = await report(c, 'orders?limit=1');
+    await poll(() => page.textContent('#pager-range')).toBe(`Rows 1–50 of ${total}`);
+    await page.click('#pager-next');
+    await poll(() => page.textContent('#pager-range')).toBe(`Rows 51–${total} of ${total}`);
+    expect(await page.locator('#table tbody tr').count()).toBe(total - 50);
+    await page.click('#pager-prev');
+    await poll(() => page.textContent('#pager-range')).toBe(`Rows 1–50 of ${total}`);
+
+    // campaign filter, then direct traffic on top
+    await page.selectOption('#filter-campaign', '612');
+    await page.click('#filters button[type=submit]');
+    await poll(() => page.locator('#table tbody tr').count()).toBe(seeded.perCampaign['612']);
+    expect(new Set((await tableText(page)).map((r) => r[3]))).toEqual(new Set(['Weekly Newsletter']));
+    await page.selectOption('#filter-campaign', '');
+    await page.check('#filter-all');
+    await page.click('#filters button[type=submit]');
+    const all = (await report(c, 'orders?attributed=all&limit=1')).total;
+    expect(all).toBeGreaterThanOrEqual(total + seeded.direct);
+    await poll(() => page.textContent('#pager-range')).toBe(`Rows 1–50 of ${all}`);
+
+    // a date range: one UTC day
+    const day = new Date(Date.now() - 2 * 86_400_000).toISOString().slice(0, 10);
+    const onDay = (await report(c, `orders?attributed=all&from=${day}&to=${day}&limit=1000`)).rows.length;
+    await page.fill('#filter-from', day);
+    await page.fill('#filter-to', day);
+    await page.click('#filters button[type=submit]');
+    await poll(() => page.locator('#table tbody tr').count()).toBe(onDay);
+
+    // the hash holds the view: a reload (or a shared link) restores it
+    const hash = new URL(page.url()).hash;
+    expect(hash).toBe(`#view=orders&from=${day}&to=${day}&all=1`);
+    await page.reload();
+    await poll(() => page.locator('#table tbody tr').count()).toBe(onDay);
+    expect(await page.inputValue('#filter-from')).toBe(day);
+    expect(await page.isChecked('#filter-all')).toBe(true);
+
+    // CSV of the current view comes from the collector, with the same filters
+    const href = (await page.getAttribute('#csv', 'href'))!;
+    expect(href).toBe(`/api/v1/customers/${SHOP}/orders?from=${day}&to=${day}&attributed=all&format=csv`);
+    const csv = await page.request.get(`${c.url}${href}`);
+    expect(csv.status()).toBe(200);
+    expect(csv.headers()['content-type']).toContain('text/csv');
+    const lines = (await csv.text()).trim().split('\n');
+    expect(lines[0]).toMatch(/^time,orderId,email/);
+    expect(lines).toHaveLength(onDay + 1);
+  });
+
+  it('shows the Results Summary per campaign and the chart', async () => {
+    const page = await marketer();
+    await page.waitForSelector('#chart-canvas canvas');
+    const rows = await tableText(page);
+    const { rows: api } = await report<{ campaignName: string; orders: number }>(c, 'summary');
+    expect(rows).toHaveLength(api.length);
+    // one row per campaign and currency; the Orders column adds up to what was sent
+    for (const { name, campaignId } of CAMPAIGNS) {
+      const orders = rows.filter((r) => r[0] === name).reduce((n, r) => n + Number(r[3]), 0);
+      expect(orders, `orders of campaign ${campaignId}`).toBe(seeded.perCampaign[campaignId]);
+    }
+    expect(await page.textContent('#chart')).toMatch(/revenue and \d+ abandoned carts/);
+  });
+});
+
+describe('access', () => {
+  it("another customer's user sees none of this account's data, in the UI or the API", async () => {
+    const page = await (await newContext()).newPage();
+    await logIn(page, c, 'stranger', '#view=orders');
+    await poll(() => page.textContent('#panel-message')).toBe('Nothing matches these filters yet.');
+    expect(await page.textContent('#account-name')).toContain('Other Shop');
+    expect(await page.$$eval('#filter-campaign option', (os) => os.length)).toBe(1);
+    // a shared link to this account's order finds nothing in theirs
+    await page.goto(`${c.url}/#view=orders&zoom=order:S-1000`);
+    await poll(() => page.textContent('#zoom-message')).toBe('No order with ID “S-1000” in this account.');
+
+    const status = (path: string) => page.evaluate((p) => fetch(p).then((r) => r.status), path);
+    expect(await status(`/api/v1/customers/${SHOP}/orders`)).toBe(403);
+    expect(await status(`/api/v1/customers/${SHOP}/orders/S-1000`)).toBe(403);
+    expect(await status(`/api/v1/customers/${SHOP}/orders?format=csv`)).toBe(403);
+    const token = await fetch(`${c.url}/api/v1/customers/${SHOP}/summary`, { headers: { authorization: `Bearer ${c.tokens.stranger}` } });
+    expect(token.status).toBe(403);
+  });
+
+  it('a user without the ecommerce-admin role sees the reason and no data', async () => {
+    const page = await (await newContext()).newPage();
+    await logIn(page, c, 'manager', '#view=orders');
+    await poll(() => page.textContent('#panel-message')).toContain('lacks the ecommerce-admin role for this account');
+    expect(await page.locator('#table tbody tr').count()).toBe(0);
+    expect(await page.isVisible('#tabs')).toBe(false);
+    await screenshot(page, 'dashboard-no-access-desktop');
+
+    const status = (path: string) => page.evaluate((p) => fetch(p).then((r) => r.status), path);
+    expect(await status(`/api/v1/customers/${SHOP}/orders`)).toBe(403);
+    expect(await status(`/api/v1/customers/${SHOP}/abandoned-carts/K-700`)).toBe(403);
+    const token = await fetch(`${c.url}/api/v1/customers/${SHOP}/orders`, { headers: { authorization: `Bearer ${c.tokens.manager}` } });
+    expect(token.status).toBe(403);
+    const anonymous = await fetch(`${c.url}/api/v1/customers/${SHOP}/orders`);
+    expect(anonymous.status).toBe(401);
+  });
+});
+
+describe('screenshots and sessions', () => {
+  // name, hash, the panel's title once it shows, what else to wait for
+  const VIEWS: [string, string, string, string?][] = [
+    ['summary', '', 'Results Summary', '#chart-canvas canvas'],
+    ['orders', 'view=orders', 'Orders'],
+    ['abandoned-carts', 'view=abandoned-carts', 'Abandoned carts'],
+    ['items', 'view=items', 'Items sold'],
+    ['zoom-order', 'view=orders&zoom=order:S-1001', 'Orders', '#zoom[open] #zoom-items tbody tr'],
+    ['zoom-cart', 'view=abandoned-carts&zoom=cart:K-700', 'Abandoned carts', '#zoom[open] #zoom-items tbody tr'],
+  ];
+
+  it('saves every view at desktop and phone size', async () => {
+    for (const [size, viewport] of [['desktop', DESKTOP], ['phone', PHONE]] as const) {
+      const login = await (await newContext(viewport)).newPage();
+      await login.goto(`${c.url}/`);
+      await login.waitForSelector('#login:not([hidden])');
+      await screenshot(login, `dashboard-login-${size}`);
+      const page = await marketer('#view=items', viewport);
+      for (const [name, hash, title, more] of VIEWS) {
+        await page.evaluate((h) => (location.hash = h), hash);
+        await page.waitForFunction(
+          (t) => document.getElementById('panel-title')?.textContent === t && !document.getElementById('table')?.hasAttribute('aria-busy'),
+          title,
+        );
+        if (more) await page.waitForSelector(more);
+        // a phone shows the top of the view: the full page would be thousands of pixels of cards
+        await screenshot(page, `dashboard-${name}-${size}`, size === 'desktop' && !name.startsWith('zoom'));
+        // rows stack on a phone: no view scrolls sideways
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+        expect(overflow, `horizontal overflow of ${name} at ${size} size`).toBeLessThanOrEqual(0);
+      }
+    }
+  });
+
+  it('an ended session goes back to the login form and then to the same view', async () => {
+    const page = await marketer('#view=items');
+    await tableShown(page);
+    c.advance(13 * 60 * MINUTE); // past the 12-hour session
+    await page.getByRole('tab', { name: 'Abandoned carts' }).click();
+    await poll(() => page.textContent('#login-message')).toBe('Your session has ended. Please log in again.');
+    await page.fill('#login-password', PASSWORD);
+    await page.click('#login-form button[type=submit]');
+    await page.getByRole('button', { name: 'Show items of cart K-700' }).waitFor();
+
+    await page.click('#logout');
+    await page.waitForSelector('#login:not([hidden])');
+    expect(await page.evaluate((p) => fetch(p).then((r) => r.status), `/api/v1/customers/${SHOP}/orders`)).toBe(401);
+  });
+});
