@@ -12,7 +12,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { prepareDb, removeSqlite } from './lib/collector.mjs';
@@ -43,13 +44,15 @@ export function campaignIds(n) {
   return Array.from({ length: n }, (_, i) => String(5001 + i));
 }
 
-/** Schema version + this generator + the dataset: the cache key. */
+/** Bump when the generated data changes (rows, distributions, aggregates). */
+const GENERATOR_VERSION = 3;
+
+/** The schema (the collector's migrations) + the generator's version + the dataset: the cache key. */
 export async function datasetKey(ds, kind) {
   const { MIGRATIONS } = await import(pathToFileURL(join(COLLECTOR_DIST, 'store', 'migrations.js')).href);
   const h = createHash('sha1');
   h.update(JSON.stringify(MIGRATIONS.map((m) => [m.version, m.sql])));
-  h.update(readFileSync(fileURLToPath(import.meta.url)));
-  h.update(JSON.stringify({ ds, kind }));
+  h.update(JSON.stringify({ GENERATOR_VERSION, ds, kind }));
   return `v${MIGRATIONS[MIGRATIONS.length - 1].version}-${h.digest('hex').slice(0, 10)}`;
 }
 
@@ -351,28 +354,29 @@ async function loadPostgres(url, chunks, { aggregates, directory }) {
     for (const ix of indexes) await c.query(`DROP INDEX ${ix.name}`);
     const counts = { orders: 0, items: 0, carts: 0 };
     for (const ch of chunks) {
-      if (ch.orders.length) await copyFrom(c, 'orders', ORDER_COLS, [copyLines(ch.orders)]);
-      if (ch.items.length) await copyFrom(c, 'order_items', ITEM_COLS, [copyLines(ch.items)]);
-      if (ch.carts.length) await copyFrom(c, 'carts', CART_COLS, [copyLines(ch.carts)]);
+      if (ch.orders.length) await copyFrom(c, 'orders', ORDER_COLS, [copyLines(ch.orders)], true);
+      if (ch.items.length) await copyFrom(c, 'order_items', ITEM_COLS, [copyLines(ch.items)], true);
+      if (ch.carts.length) await copyFrom(c, 'carts', CART_COLS, [copyLines(ch.carts)], true);
       counts.orders += ch.orders.length;
       counts.items += ch.items.length;
       counts.carts += ch.carts.length;
     }
     if (directory) {
-      await copyFrom(c, 'campaigns', ['customer_id', 'campaign_id', 'name', 'updated_at'], [copyLines(directory.campaigns)]);
-      await copyFrom(c, 'contacts', ['customer_id', 'contact_uid', 'email', 'updated_at'], [copyLines(directory.contacts)]);
+      await copyFrom(c, 'campaigns', ['customer_id', 'campaign_id', 'name', 'updated_at'], [copyLines(directory.campaigns)], true);
+      await copyFrom(c, 'contacts', ['customer_id', 'contact_uid', 'email', 'updated_at'], [copyLines(directory.contacts)], true);
     }
     phase('rows');
     for (const [table, { cols, rows }] of Object.entries(aggregates.tables())) {
-      for (let i = 0; i < rows.length; i += 50_000) await copyFrom(c, table, cols, [copyLines(rows.slice(i, i + 50_000))]);
+      for (let i = 0; i < rows.length; i += 50_000) await copyFrom(c, table, cols, [copyLines(rows.slice(i, i + 50_000))], true);
     }
     phase('aggregates');
     for (const ix of indexes) await c.query(ix.sql);
     await c.query('COMMIT');
     phase('indexes');
-    // what autovacuum does to freshly loaded tables, done now rather than at some point during the run
-    await c.query('VACUUM ANALYZE');
-    phase('vacuum analyze');
+    // COPY FREEZE left the pages all-visible, as a VACUUM would; the statistics are what
+    // autovacuum would gather soon after such a load
+    await c.query('ANALYZE');
+    phase('analyze');
     return counts;
   } catch (e) {
     await c.query('ROLLBACK').catch(() => undefined);
@@ -411,8 +415,9 @@ export async function reportDataset(engine, { quick = false, dataset, pg: pgServ
     return { db: target, token: meta.token, meta, cached: true, seconds: meta.seconds };
   }
   // stale data of other schema versions or generator versions goes first
-  if (engine === 'postgres') for (const old of await pgServer.listDatabases('bench_reports_')) if (old !== dbName) await pgServer.dropDatabase(old);
-  else dropOtherCaches('reports', key);
+  if (engine === 'postgres') {
+    for (const old of await pgServer.listDatabases('bench_reports_')) if (old !== dbName) await pgServer.dropDatabase(old);
+  } else dropOtherCaches('reports', key);
   const t0 = performance.now();
   if (engine === 'sqlite') removeSqlite(target);
   else await pgServer.createDatabase(dbName);
@@ -436,6 +441,16 @@ export async function reportDataset(engine, { quick = false, dataset, pg: pgServ
   return { db: target, token, meta, cached: false, seconds };
 }
 
+/** reportDataset('sqlite', …) in a worker thread. */
+export function reportDatasetInWorker(options) {
+  return new Promise((resolve, reject) => {
+    const w = new Worker(new URL('./lib/dataset-worker.mjs', import.meta.url), { workerData: { engine: 'sqlite', options } });
+    w.once('message', (m) => (m.ok ? resolve(m.result) : reject(new Error(m.error))));
+    w.once('error', reject);
+    w.once('exit', (code) => code !== 0 && reject(new Error(`dataset worker exited ${code}`)));
+  });
+}
+
 /**
  * A fresh database holding `n` expired open carts (for the sweep). The generated original
  * is cached; each call answers a copy (SQLite: a file copy; PostgreSQL: CREATE DATABASE …
@@ -452,8 +467,9 @@ export async function sweepDataset(engine, { n, pg: pgServer } = {}) {
   if (existsSync(metaFile) && (engine === 'sqlite' ? existsSync(original) : await pgServer.exists(dbName))) {
     meta = JSON.parse(readFileSync(metaFile, 'utf8'));
   } else {
-    if (engine === 'postgres') for (const old of await pgServer.listDatabases('bench_sweep_')) if (old !== dbName) await pgServer.dropDatabase(old);
-    else dropOtherCaches('sweep', key);
+    if (engine === 'postgres') {
+      for (const old of await pgServer.listDatabases('bench_sweep_')) if (old !== dbName) await pgServer.dropDatabase(old);
+    } else dropOtherCaches('sweep', key);
     const t0 = performance.now();
     if (engine === 'sqlite') removeSqlite(original);
     else await pgServer.createDatabase(dbName);

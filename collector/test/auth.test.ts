@@ -32,7 +32,7 @@ describe.each(ENGINES)('access on %s', (engine) => {
   const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
   it('answers 401 without credentials and with a made-up or malformed token', async () => {
-    for (const headers of [{}, bearer(`et_${shop}_${'0'.repeat(64)}`), bearer('garbage'), { authorization: 'Basic abc' }, { cookie: `et_session=${shop}.${'a'.repeat(64)}` }]) {
+    for (const headers of [{} as Record<string, string>, bearer(`et_${shop}_${'0'.repeat(64)}`), bearer('garbage'), { authorization: 'Basic abc' }, { cookie: `et_session=${shop}.${'a'.repeat(64)}` }]) {
       const res = await get(`/api/v1/customers/${shop}/orders`, headers);
       expect(res.statusCode).toBe(401);
       expect(res.json()).toEqual({ error: 'unauthorized', message: 'authorization: log in, or send Authorization: Bearer <api token>' });
@@ -92,6 +92,28 @@ describe.each(ENGINES)('access on %s', (engine) => {
     expect(String(logout.headers['set-cookie'])).toMatch(/^et_session=; Max-Age=0;|Expires=Thu, 01 Jan 1970/);
     expect((await get(`/api/v1/customers/${shop}/orders`, { cookie })).statusCode).toBe(401);
     expect((await get('/api/v1/session', { cookie })).json()).toEqual({ error: 'unauthorized', message: 'session: not logged in' });
+  });
+
+  it('works with a browser-style cookie over a real port', async () => {
+    const user = await addUser(t.store, shop);
+    const served = await testApp(t.store, { clock: clock.clock });
+    const base = await served.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      const login = await fetch(`${base}/api/v1/session`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ customerId: shop, email: user.email, password: user.password }),
+      });
+      expect(login.status).toBe(200);
+      const cookie = login.headers.getSetCookie()[0].split(';')[0];
+      const orders = await fetch(`${base}/api/v1/customers/${shop}/orders?format=csv`, { headers: { cookie } });
+      expect(orders.status).toBe(200);
+      expect((await orders.text()).split('\r\n')[1]).toContain('SECRET-1');
+      expect((await fetch(`${base}/api/v1/session`, { method: 'DELETE', headers: { cookie } })).status).toBe(204);
+      expect((await fetch(`${base}/api/v1/customers/${shop}/orders`, { headers: { cookie } })).status).toBe(401);
+    } finally {
+      await served.close();
+    }
   });
 
   it('ends a session after its lifetime', async () => {

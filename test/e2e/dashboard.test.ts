@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from './browser.js';
 import {
   DESKTOP,
@@ -34,10 +34,13 @@ const RECIPE_ORDER = 'R-</script><script>window.__xss=1</script>';
 let c: Collector;
 let browser: Browser;
 let seeded: Seeded;
+let contexts: BrowserContext[] = [];
 
 /** A marketer's or shopper's browser. The dashboard's CSP is bypassed, so only its own code stands between hostile data and the page. */
-function newContext(viewport = DESKTOP): Promise<BrowserContext> {
-  return browser.newContext({ viewport, locale: 'en-US', timezoneId: 'Europe/Berlin', bypassCSP: true });
+async function newContext(viewport = DESKTOP): Promise<BrowserContext> {
+  const context = await browser.newContext({ viewport, locale: 'en-US', timezoneId: 'Europe/Berlin', bypassCSP: true });
+  contexts.push(context);
+  return context;
 }
 
 const xss = (page: Page) => page.evaluate(() => (window as unknown as { __xss?: unknown }).__xss);
@@ -119,6 +122,11 @@ beforeAll(async () => {
   // past the abandoned-cart timeout: the open carts are abandoned
   c.advance(31 * MINUTE);
   await c.app.sweeper.runOnce();
+});
+
+afterEach(async () => {
+  await Promise.all(contexts.map((context) => context.close()));
+  contexts = [];
 });
 
 afterAll(async () => {
@@ -310,6 +318,9 @@ describe('screenshots and sessions', () => {
     c.advance(13 * 60 * MINUTE); // past the 12-hour session
     await page.getByRole('tab', { name: 'Abandoned carts' }).click();
     await poll(() => page.textContent('#login-message')).toBe('Your session has ended. Please log in again.');
+    await page.fill('#login-password', 'not the password');
+    await page.click('#login-form button[type=submit]');
+    await poll(() => page.textContent('#login-message')).toBe('The customer ID, email or password is not right.');
     await page.fill('#login-password', PASSWORD);
     await page.click('#login-form button[type=submit]');
     await page.getByRole('button', { name: 'Show items of cart K-700' }).waitFor();

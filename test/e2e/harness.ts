@@ -75,6 +75,8 @@ export async function startCollector(): Promise<Collector> {
       skipped += ms;
     },
     async restart() {
+      // as a crash or a deploy would: open connections are dropped, not waited for
+      app.server.closeAllConnections();
       await app.close();
       app = await buildApp(options);
       await app.listen({ port, host: '127.0.0.1' });

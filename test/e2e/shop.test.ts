@@ -4,8 +4,8 @@
 // must end with the order in the reports exactly once.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Browser, Page, Route } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page, Route } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from './browser.js';
 import {
   DESKTOP,
@@ -21,6 +21,7 @@ import {
   placeOrder,
   poll,
   report,
+  screenshot,
   shopToConfirmation,
   startCollector,
   tableText,
@@ -28,6 +29,7 @@ import {
 
 let c: Collector;
 let browser: Browser;
+let contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
   c = await startCollector();
@@ -38,6 +40,11 @@ beforeAll(async () => {
   browser = await launchBrowser();
 });
 
+afterEach(async () => {
+  await Promise.all(contexts.map((context) => context.close()));
+  contexts = [];
+});
+
 afterAll(async () => {
   await browser?.close();
   await c?.close();
@@ -46,6 +53,7 @@ afterAll(async () => {
 /** A fresh browser profile: a new shopper (or a marketer) with empty storage. */
 async function newPage(): Promise<Page> {
   const context = await browser.newContext({ viewport: DESKTOP, locale: 'en-US', timezoneId: 'Europe/Berlin' });
+  contexts.push(context);
   return context.newPage();
 }
 
@@ -61,7 +69,9 @@ describe('the demo shop and the dashboard', () => {
   it('email link → product → cart → Order Confirmation → Thank You: the order shows in the dashboard', async () => {
     const shopper = await newPage();
     await shopToConfirmation(shopper, emailLink(c, '501', 'u-anna'), ['BNT-DLX', 'DRL-18V'], anna, 'full');
+    await screenshot(shopper, 'shop-order-confirmation-desktop');
     const orderId = await placeOrder(shopper);
+    await screenshot(shopper, 'shop-thank-you-desktop');
     expect(orderId).toMatch(/^NW-/);
 
     const { order, items } = await expectOrderOnce(c, orderId);

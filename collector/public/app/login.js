@@ -20,11 +20,13 @@ form.addEventListener('submit', async (event) => {
     password.value = '';
     onLogin(user);
   } catch (err) {
-    const text = err instanceof ApiError && err.status === 401
-      ? 'The customer ID, email or password is not right.'
-      : err instanceof ApiError && err.status === 400
-        ? `Please check the form: ${err.message}`
-        : 'The collector could not be reached. Please try again.';
+    const text = !(err instanceof ApiError)
+      ? 'The collector could not be reached. Please try again.'
+      : err.status === 401
+        ? 'The customer ID, email or password is not right.'
+        : err.status === 429
+          ? 'Too many failed logins. Please wait a minute and try again.'
+          : `Please check the form: ${err.message}`;
     showMessage(message, text, 'error');
     password.select();
   } finally {

@@ -32,7 +32,7 @@ function facts(row: CartRow): CartFacts {
 }
 
 /** Items are written in chunks of fixed sizes so each statement text is prepared once. */
-const ITEM_CHUNKS = [32, 8, 1];
+const ITEM_CHUNKS = [32, 8, 4, 2, 1];
 const ITEM_SQL = new Map<number, string>();
 function itemSql(rows: number): string {
   let sql = ITEM_SQL.get(rows);
