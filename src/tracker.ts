@@ -98,8 +98,9 @@ export function createTracker(options: Options, deps: Deps = {}): Tracker {
         }
         log._debug('event', e);
         return new Promise((resolve, reject) => {
-          if (state == 'granted') deliver([[e, resolve, reject]]);
-          else held.push([e, resolve, reject]), log._debug('held until consent', e.id);
+          if (state == 'granted') return deliver([[e, resolve, reject]]);
+          held.push([e, resolve, reject]);
+          log._debug('held until consent', e.id);
         });
       } catch (err) {
         log._warn((err as Error).message);
@@ -121,8 +122,15 @@ export function createTracker(options: Options, deps: Deps = {}): Tracker {
           state = answers(answer, 'consent') as Consent;
           log._debug('consent', answer);
           const hs = held.splice(0);
-          if (answer == 'denied') deny(), hs.forEach((h) => h[2](denied()));
-          else ids._grant(), durable._grant(), deliver(hs);
+          if (answer == 'granted') {
+            ids._grant();
+            durable._grant();
+            deliver(hs);
+          } else {
+            deny();
+            if (hs.length) log._warn(`consent: denied, ${hs.length} held event(s) dropped`);
+            hs.forEach((h) => h[2](denied()));
+          }
         } catch (err) {
           log._warn((err as Error).message);
         }

@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { ORDER, browserState, clearBrowser, fakeFetch, page, settle } from './helpers.js';
 
 const NOTHING = { cookie: '', local: {}, session: {} };
@@ -15,7 +15,9 @@ describe("consent: 'pending'", () => {
     await settle();
     expect(net.calls).toHaveLength(0);
     expect(browserState()).toEqual(NOTHING);
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     tracker.consent('denied');
+    expect(warn).toHaveBeenCalledWith('[emarsys-track] consent: denied, 2 held event(s) dropped');
     await expect(cart).rejects.toThrow('consent: denied, event dropped');
     await expect(order).rejects.toThrow('consent: denied, event dropped');
     await expect(tracker.order({ orderId: 'B', total: 1 })).rejects.toThrow('consent: denied');

@@ -201,14 +201,14 @@ describe('delivery failures', () => {
     const offline = new TypeError('offline');
     const net = fakeFetch(offline, offline, {
       status: 200,
-      body: { accepted: 1, duplicates: 0, rejected: [{ index: 1, field: 'items/0/sku', reason: 'unknown product' }] },
+      body: { accepted: 1, duplicates: 0, rejected: [{ index: 1, field: 'events[1].items[0].sku', reason: 'must be a string' }] },
     });
     const { tracker, console } = page('/', {}, { fetch: net.fetch });
     await expect(tracker.cart({ items: [] })).resolves.toBe('queued');
     await expect(tracker.order(ORDER)).resolves.toBe('queued');
     await tracker.flush();
     expect(net.calls[2].batch.events.map((e) => e.type)).toEqual(['cart', 'order']);
-    expect(console.warn).toHaveBeenCalledWith(expect.stringMatching(/order [0-9a-f-]+ dropped: items\/0\/sku: unknown product$/));
+    expect(console.warn).toHaveBeenCalledWith(expect.stringMatching(/order [0-9a-f-]+ dropped: events\[1\]\.items\[0\]\.sku: must be a string$/));
     expect(storedQueue()).toEqual([]);
   });
 
