@@ -11,6 +11,7 @@ import { ReportsService } from './reports/service.js';
 import { customerRoutes } from './routes/customers.js';
 import { errorHandler } from './routes/errors.js';
 import { eventRoutes } from './routes/events.js';
+import legacyPixelRoutes from './routes/legacy-pixel.js';
 import { pixelRoutes } from './routes/pixel.js';
 import { sessionRoutes } from './routes/session.js';
 import { staticRoutes } from './routes/static.js';
@@ -78,8 +79,7 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
 
   await app.register(fastifyCookie);
 
-  // ---- Route plugins. The legacy pixel plugin (routes/legacy-pixel.ts) is registered here too. ----
-  for (const plugin of [eventRoutes, pixelRoutes, sessionRoutes, staticRoutes]) await app.register(plugin);
+  for (const plugin of [eventRoutes, pixelRoutes, legacyPixelRoutes, sessionRoutes, staticRoutes]) await app.register(plugin);
   await app.register(customerRoutes, { prefix: '/api/v1/customers/:customerId' });
 
   app.addHook('onReady', async () => sweeper.start());

@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { CURRENCY_PATTERN } from '../../src/protocol/index.js';
-import { EMAIL_PATTERN, TEXT_PATTERN } from './validation/patterns.js';
+import { EMAIL_PATTERN, TEXT_PATTERN } from '../../src/protocol/constants.js';
 import { AuthService } from './auth/service.js';
 import { DEFAULT_ABANDON_AFTER_MINUTES, DEFAULT_HOST, DEFAULT_PORT, parseDuration, resolveDatabase } from './config.js';
 import { importDirectoryCsv } from './directory/service.js';

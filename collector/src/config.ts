@@ -64,6 +64,8 @@ export interface AssetPaths {
   dashboard: string;
   /** the demo shop (`examples/shop/`), served at `/shop/` */
   shop: string;
+  /** the legacy integration pages (`examples/legacy/`), served at `/legacy/` */
+  legacy: string;
   /** the SDK builds (`dist/` of the repo root), served at `/js/` */
   sdk: string;
   /** uPlot's `dist/`, served at `/vendor/uplot/` */
@@ -76,6 +78,7 @@ export function assetPaths(): AssetPaths {
   return {
     dashboard: join(pkg, 'public'),
     shop: join(root, 'examples', 'shop'),
+    legacy: join(root, 'examples', 'legacy'),
     sdk: join(root, 'dist'),
     uplot: findUplotDist(pkg, root),
   };

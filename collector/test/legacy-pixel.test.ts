@@ -8,7 +8,6 @@ import { ROUTES } from '../../src/protocol/index.js';
 import { buildApp } from '../src/app.js';
 import { GIF_1X1 } from '../src/routes/gif.js';
 import { parseTiPhp } from '../src/legacy/ti-php.js';
-import legacyPixelRoutes from '../src/routes/legacy-pixel.js';
 import { ENGINES, openTestStore } from './helpers/engines.js';
 import { addCustomer, addUser, MINUTE, testClock, uid } from './helpers/fixtures.js';
 
@@ -50,8 +49,6 @@ describe.each(ENGINES)('GET /upages/ti.php on %s', (engine) => {
   beforeAll(async () => {
     t = await openTestStore(engine);
     app = await buildApp({ store: t.store, clock: time.clock, sweepIntervalMs: 0, abandonAfterMinutes: 30 });
-    // Until app.ts registers it itself.
-    if (!app.hasRoute({ method: 'GET', url: ROUTES.legacyPixel })) await app.register(legacyPixelRoutes);
     await app.listen({ port: 0, host: '127.0.0.1' });
     port = (app.server.address() as AddressInfo).port;
     customerId = await addCustomer(t.store, 'EUR');

@@ -1,7 +1,7 @@
 // One schema per wire message. The collector validates with these (TypeBox, compiled);
 // the SDK imports only the derived types, so the schema code stays out of the bundle.
 import { Type, type Static } from '@sinclair/typebox';
-import { CURRENCY_PATTERN, LIMITS, MONEY_PATTERN, PROTOCOL_VERSION, TEXT_PATTERN } from './constants.js';
+import { CURRENCY_PATTERN, CUSTOMER_ID_PATTERN, EMAIL_PATTERN, LIMITS, MONEY_PATTERN, PROTOCOL_VERSION, TEXT_PATTERN } from './constants.js';
 
 const Text = (maxLength: number, description: string) => Type.String({ maxLength, pattern: TEXT_PATTERN, description });
 const Id = (description: string) =>
@@ -59,7 +59,7 @@ const Common = {
   currency: Type.Optional(Currency),
   city: Type.Optional(Text(LIMITS.text, 'city')),
   country: Type.Optional(Text(LIMITS.text, 'country')),
-  email: Type.Optional(Type.String({ maxLength: LIMITS.email, pattern: '^[^\\s@<>"]+@[^\\s@<>"]+$', description: 'contact email' })),
+  email: Type.Optional(Type.String({ maxLength: LIMITS.email, pattern: EMAIL_PATTERN, description: 'contact email' })),
 };
 
 /** Order Confirmation page: starts the abandoned-cart clock. */
@@ -94,7 +94,7 @@ export const Source = Type.Union([Type.Literal('sdk'), Type.Literal('emstrack')]
 export const Batch = Type.Object(
   {
     v: Type.Literal(PROTOCOL_VERSION),
-    customerId: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$', description: 'customer (account) ID' }),
+    customerId: Type.String({ minLength: 1, maxLength: 64, pattern: CUSTOMER_ID_PATTERN, description: 'customer (account) ID' }),
     source: Type.Optional(Source),
     events: Type.Array(Type.Unknown(), { minItems: 1, maxItems: LIMITS.batchEvents }),
   },

@@ -1,7 +1,7 @@
 // What a directory entry may hold: the same limits as the tracked values it names.
 import { Type } from '@sinclair/typebox';
 import { LIMITS } from '../../../src/protocol/index.js';
-import { EMAIL_PATTERN, TEXT_PATTERN } from '../validation/patterns.js';
+import { EMAIL_PATTERN, TEXT_PATTERN } from '../../../src/protocol/constants.js';
 
 const Label = (maxLength: number, description: string) => Type.String({ minLength: 1, maxLength, pattern: TEXT_PATTERN, description });
 

@@ -1,5 +1,5 @@
 // What the collector serves besides its API: the dashboard at /, the demo shop at /shop/,
-// the SDK builds at /js/ and uPlot at /vendor/uplot/. Folders are found from the package,
+// the legacy pages at /legacy/, the SDK builds at /js/ and uPlot at /vendor/uplot/. Folders are found from the package,
 // never from the working directory; a missing one answers a 404 saying how to get it.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -58,6 +58,7 @@ export async function staticRoutes(app: FastifyInstance): Promise<void> {
 
   const folders: [string, string, string, string][] = [
     ['/shop', paths.shop, 'demo shop', 'examples/shop/ is missing from this installation'],
+    ['/legacy', paths.legacy, 'legacy integration pages', 'examples/legacy/ is missing from this installation'],
     ['/js', paths.sdk, 'SDK build', 'run "npm run build" at the repository root'],
     ['/vendor/uplot', paths.uplot, 'uPlot', 'install the collector\'s dependencies ("npm install")'],
   ];
@@ -71,7 +72,7 @@ export async function staticRoutes(app: FastifyInstance): Promise<void> {
       prefix,
       decorateReply: false,
       redirect: true,
-      index: prefix === '/shop' ? ['index.html'] : false,
+      index: prefix === '/shop' || prefix === '/legacy' ? ['index.html'] : false,
       setHeaders: (reply: FastifyReply) => {
         reply.header('x-content-type-options', 'nosniff');
         if (prefix === '/js') reply.header('access-control-allow-origin', '*');

@@ -2,7 +2,7 @@
 // (`events[2].items[0].price`) and a reason in plain words.
 import { ValueErrorType, type ValueError } from '@sinclair/typebox/errors';
 import { CURRENCY_PATTERN, MONEY_PATTERN } from '../../../src/protocol/index.js';
-import { CUSTOMER_ID_PATTERN, EMAIL_PATTERN, TEXT_PATTERN } from './patterns.js';
+import { CUSTOMER_ID_PATTERN, EMAIL_PATTERN, TEXT_PATTERN } from '../../../src/protocol/constants.js';
 
 export interface FieldError {
   field: string;
