@@ -8,7 +8,7 @@ const ts = (): Plugin => typescript({ tsconfig: './tsconfig.json', include: ['sr
 // Browser builds: every byte counts (SPEC 6 budgets, checked in test/size.test.ts).
 const min = () =>
   terser({
-    ecma: 2019,
+    ecma: 2020,
     compress: { passes: 3, pure_getters: true, unsafe_arrows: true },
     mangle: { properties: { regex: /^_/ } },
     format: { comments: false },

@@ -38,6 +38,10 @@ const ITEM_COLS = ['customer_id', 'order_id', 'line', 'time', 'campaign_id', 'sk
 const CART_COLS = ['customer_id', 'cart_id', 'state', 'time', 'received_at', 'campaign_id', 'contact_uid', 'email', 'total', 'currency', 'tax', 'shipping', 'city', 'country', 'item_count', 'items', 'visitor', 'session_id', 'source', 'event_id', 'abandoned_at', 'closed_at', 'order_id'];
 const DAILY_COLS = ['customer_id', 'campaign_id', 'day', 'currency', 'orders', 'revenue', 'item_lines', 'carts', 'converted', 'abandoned', 'abandoned_value', 'recovered'];
 const BULK_TABLES = ['orders', 'order_items', 'carts'];
+const AGG_TABLES = ['daily_stats', 'buyer_days', 'campaign_buyers', 'campaign_totals'];
+/** Filled when the schema has it (migration 2): u:<contactUid>, else e:<lower-cased email>, else ''. */
+const CONTACT_KEY = 'contact_key';
+const contactKey = (uid, email) => (uid ? `u:${uid}` : email ? `e:${email.toLowerCase()}` : '');
 
 /** The campaign IDs of a dataset; the first has the most orders (the worst case for a filter). */
 export function campaignIds(n) {
@@ -45,7 +49,7 @@ export function campaignIds(n) {
 }
 
 /** Bump when the generated data changes (rows, distributions, aggregates). */
-const GENERATOR_VERSION = 3;
+const GENERATOR_VERSION = 4;
 
 /** The schema (the collector's migrations) + the generator's version + the dataset: the cache key. */
 export async function datasetKey(ds, kind) {
@@ -215,11 +219,11 @@ export function* reportChunks(ds, anchor, daily, chunk = 25_000) {
         item_count: itemCount,
       };
       daily.cart(c);
-      carts.push([CUSTOMER_ID, cartId, c.state, cartTime, cartReceived, p.campaignId, p.contactUid, p.email, total, 'EUR', Math.round(subtotal * 0.2), shipping, p.city, p.country, itemCount, cartItemsJson(its), p.visitor, `s${i.toString(36)}`, 'sdk', `gen-c-${cartId}`, recovered ? cartReceived + 30 * 60_000 : null, receivedAt, orderId]);
+      carts.push([CUSTOMER_ID, cartId, c.state, cartTime, cartReceived, p.campaignId, p.contactUid, p.email, total, 'EUR', Math.round(subtotal * 0.2), shipping, p.city, p.country, itemCount, cartItemsJson(its), p.visitor, `s${i.toString(36)}`, 'sdk', `gen-c-${cartId}`, recovered ? cartReceived + 30 * 60_000 : null, receivedAt, orderId, contactKey(p.contactUid, p.email)]);
     }
     const o = { campaign_id: p.campaignId, time, currency: 'EUR', total };
     daily.order(o, lines, buyer);
-    orders.push([CUSTOMER_ID, orderId, time, receivedAt, p.campaignId, p.contactUid, p.email, buyer, total, 'EUR', Math.round(subtotal * 0.2), shipping, p.city, p.country, itemCount, 'sdk', p.visitor, `s${i.toString(36)}`, cartId, `gen-o-${orderId}`]);
+    orders.push([CUSTOMER_ID, orderId, time, receivedAt, p.campaignId, p.contactUid, p.email, buyer, total, 'EUR', Math.round(subtotal * 0.2), shipping, p.city, p.country, itemCount, 'sdk', p.visitor, `s${i.toString(36)}`, cartId, `gen-o-${orderId}`, contactKey(p.contactUid, p.email)]);
     its.forEach((it, l) => items.push([CUSTOMER_ID, orderId, l + 1, time, p.campaignId, it.sku, it.name, it.category, it.price, it.quantity]));
 
     while (abandonedMade < Math.floor((i + 1) * abandonedPerOrder)) {
@@ -231,7 +235,7 @@ export function* reportChunks(ds, anchor, daily, chunk = 25_000) {
       const id = `A${String(abandonedMade).padStart(8, '0')}`;
       const c = { cart_id: id, state: 'abandoned', time: t, campaign_id: a.campaignId, currency: 'EUR', total: sub + ship, item_count: aits.reduce((s, x) => s + x.quantity, 0) };
       daily.cart(c);
-      carts.push([CUSTOMER_ID, id, 'abandoned', t, t + 700, a.campaignId, a.contactUid, a.email, c.total, 'EUR', Math.round(sub * 0.2), ship, a.city, a.country, c.item_count, cartItemsJson(aits), a.visitor, `sa${abandonedMade.toString(36)}`, 'sdk', `gen-a-${id}`, t + 700 + 30 * 60_000, null, null]);
+      carts.push([CUSTOMER_ID, id, 'abandoned', t, t + 700, a.campaignId, a.contactUid, a.email, c.total, 'EUR', Math.round(sub * 0.2), ship, a.city, a.country, c.item_count, cartItemsJson(aits), a.visitor, `sa${abandonedMade.toString(36)}`, 'sdk', `gen-a-${id}`, t + 700 + 30 * 60_000, null, null, contactKey(a.contactUid, a.email)]);
       abandonedMade++;
     }
     if (orders.length >= chunk) yield emit();
@@ -252,7 +256,7 @@ function* openCartChunks(n, anchor, daily, chunk = 25_000) {
     const sub = its.reduce((s, x) => s + x.price * x.quantity, 0);
     const c = { cart_id: `S${String(i).padStart(8, '0')}`, state: 'open', time: t, campaign_id: p.campaignId, currency: 'EUR', total: sub, item_count: its.reduce((s, x) => s + x.quantity, 0) };
     daily.cart(c);
-    carts.push([CUSTOMER_ID, c.cart_id, 'open', t, t + 600, p.campaignId, p.contactUid, p.email, sub, 'EUR', Math.round(sub * 0.2), 0, p.city, p.country, c.item_count, cartItemsJson(its), p.visitor, `so${i.toString(36)}`, 'sdk', `gen-s-${c.cart_id}`, null, null, null]);
+    carts.push([CUSTOMER_ID, c.cart_id, 'open', t, t + 600, p.campaignId, p.contactUid, p.email, sub, 'EUR', Math.round(sub * 0.2), 0, p.city, p.country, c.item_count, cartItemsJson(its), p.visitor, `so${i.toString(36)}`, 'sdk', `gen-s-${c.cart_id}`, null, null, null, contactKey(p.contactUid, p.email)]);
     if (carts.length >= chunk) {
       yield { orders: [], items: [], carts };
       carts = [];
@@ -279,6 +283,14 @@ function phases(what) {
   };
 }
 
+/** The generated rows carry contact_key last; without that column in the schema it is dropped. */
+function fitRows(rows, cols) {
+  for (const r of rows) r.length = cols.length;
+  return rows;
+}
+
+const DIRECTORY_TABLES = ['campaigns', 'contacts'];
+
 /** Inserts rows through multi-row INSERT statements (far fewer calls into SQLite). */
 function sqliteInserter(db, table, cols, per = 100) {
   const one = `(${cols.map(() => '?').join(', ')})`;
@@ -300,10 +312,16 @@ async function loadSqlite(path, chunks, { aggregates, directory }) {
     db.pragma('locking_mode = EXCLUSIVE');
     db.pragma('cache_size = -1000000');
     db.pragma('temp_store = MEMORY');
+    const filled = [...BULK_TABLES, ...AGG_TABLES, ...DIRECTORY_TABLES];
     const indexes = db
-      .prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN (${BULK_TABLES.map((t) => `'${t}'`).join(', ')})`)
+      .prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN (${filled.map((t) => `'${t}'`).join(', ')})`)
       .all();
-    const ins = { orders: sqliteInserter(db, 'orders', ORDER_COLS), order_items: sqliteInserter(db, 'order_items', ITEM_COLS), carts: sqliteInserter(db, 'carts', CART_COLS) };
+    const has = (table, col) => db.prepare(`SELECT 1 FROM pragma_table_info('${table}') WHERE name = ?`).get(col) !== undefined;
+    const orderCols = has('orders', CONTACT_KEY) ? [...ORDER_COLS, CONTACT_KEY] : ORDER_COLS;
+    const cartCols = has('carts', CONTACT_KEY) ? [...CART_COLS, CONTACT_KEY] : CART_COLS;
+    const insOrders = sqliteInserter(db, 'orders', orderCols);
+    const insCarts = sqliteInserter(db, 'carts', cartCols);
+    const ins = { orders: (rows) => insOrders(fitRows(rows, orderCols)), order_items: sqliteInserter(db, 'order_items', ITEM_COLS), carts: (rows) => insCarts(fitRows(rows, cartCols)) };
     const counts = { orders: 0, items: 0, carts: 0 };
     db.exec('BEGIN');
     for (const ix of indexes) db.exec(`DROP INDEX ${ix.name}`);
@@ -333,8 +351,6 @@ async function loadSqlite(path, chunks, { aggregates, directory }) {
   }
 }
 
-const AGG_TABLES = ['daily_stats', 'buyer_days', 'campaign_buyers', 'campaign_totals'];
-
 async function loadPostgres(url, chunks, { aggregates, directory }) {
   const phase = phases('postgres');
   const c = new pg.Client({ connectionString: url });
@@ -344,19 +360,35 @@ async function loadPostgres(url, chunks, { aggregates, directory }) {
     // One transaction that starts by truncating what it fills: under the bulk-load settings
     // (lib/pg.mjs) PostgreSQL then writes those tables without WAL.
     await c.query('BEGIN');
-    await c.query(`TRUNCATE ${[...BULK_TABLES, ...AGG_TABLES, ...(directory ? ['campaigns', 'contacts'] : [])].join(', ')}`);
+    const filled = [...BULK_TABLES, ...AGG_TABLES, ...(directory ? DIRECTORY_TABLES : [])];
+    await c.query(`TRUNCATE ${filled.join(', ')}`);
+    // secondary indexes and primary keys are rebuilt after the load (a sort instead of
+    // millions of B-tree insertions)
     const { rows: indexes } = await c.query(
       `SELECT i.indexname AS name, i.indexdef AS sql FROM pg_indexes i
        WHERE i.schemaname = current_schema() AND i.tablename = ANY($1)
          AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conname = i.indexname)`,
-      [BULK_TABLES],
+      [filled],
+    );
+    const { rows: keys } = await c.query(
+      `SELECT conrelid::regclass::text AS tbl, conname AS name, pg_get_constraintdef(oid) AS def FROM pg_constraint
+       WHERE contype = 'p' AND connamespace = current_schema()::regnamespace AND conrelid::regclass::text = ANY($1)`,
+      [filled],
     );
     for (const ix of indexes) await c.query(`DROP INDEX ${ix.name}`);
+    for (const k of keys) await c.query(`ALTER TABLE ${k.tbl} DROP CONSTRAINT ${k.name}`);
+    const { rows: keyCols } = await c.query(
+      "SELECT table_name FROM information_schema.columns WHERE table_schema = current_schema() AND column_name = $1",
+      [CONTACT_KEY],
+    );
+    const withKey = new Set(keyCols.map((r) => r.table_name));
+    const orderCols = withKey.has('orders') ? [...ORDER_COLS, CONTACT_KEY] : ORDER_COLS;
+    const cartCols = withKey.has('carts') ? [...CART_COLS, CONTACT_KEY] : CART_COLS;
     const counts = { orders: 0, items: 0, carts: 0 };
     for (const ch of chunks) {
-      if (ch.orders.length) await copyFrom(c, 'orders', ORDER_COLS, [copyLines(ch.orders)], true);
+      if (ch.orders.length) await copyFrom(c, 'orders', orderCols, [copyLines(fitRows(ch.orders, orderCols))], true);
       if (ch.items.length) await copyFrom(c, 'order_items', ITEM_COLS, [copyLines(ch.items)], true);
-      if (ch.carts.length) await copyFrom(c, 'carts', CART_COLS, [copyLines(ch.carts)], true);
+      if (ch.carts.length) await copyFrom(c, 'carts', cartCols, [copyLines(fitRows(ch.carts, cartCols))], true);
       counts.orders += ch.orders.length;
       counts.items += ch.items.length;
       counts.carts += ch.carts.length;
@@ -370,6 +402,7 @@ async function loadPostgres(url, chunks, { aggregates, directory }) {
       for (let i = 0; i < rows.length; i += 50_000) await copyFrom(c, table, cols, [copyLines(rows.slice(i, i + 50_000))], true);
     }
     phase('aggregates');
+    for (const k of keys) await c.query(`ALTER TABLE ${k.tbl} ADD CONSTRAINT ${k.name} ${k.def}`);
     for (const ix of indexes) await c.query(ix.sql);
     await c.query('COMMIT');
     phase('indexes');

@@ -55,8 +55,8 @@ export async function onePage(browser, shop, variant, n) {
 }
 
 export async function runPageCost(_ctx, { quick = false } = {}) {
-  const iterations = quick ? 3 : 20;
-  const warmup = quick ? 1 : 3;
+  const iterations = quick ? 3 : 10;
+  const warmup = quick ? 1 : 2;
   const variants = [
     { id: 'empty', label: 'empty page (baseline)', file: null },
     { id: 'sdk', label: 'SDK: load + order()', file: 'dist/emarsys-track.min.js' },

@@ -108,9 +108,10 @@ async function engineRun(engine, ctx, { quick, warmRuns, ds }) {
     if (pgServer) await pgServer.restart(); // cold: empty shared buffers
     const proc = await startCollector({ port, db: ds.db });
     try {
-      // warm the process (auth, routing, JSON errors) without touching the report's data:
-      // an order ID that does not exist is one primary-key probe
-      await apiGet(port, ds.token, '/orders/bench-warm-up-no-such-order').catch(() => undefined);
+      // warm the process (auth, routing, JSON errors) and open its database connections
+      // without touching the report's data: concurrent requests for an order ID that does
+      // not exist (each one primary-key probe)
+      await Promise.all(Array.from({ length: 4 }, (_, i) => apiGet(port, ds.token, `/orders/bench-warm-up-no-such-order-${i}`).catch(() => undefined)));
       const cold = await apiGet(port, ds.token, q.url);
       const warm = [];
       for (let i = 0; i < warmRuns; i++) warm.push((await apiGet(port, ds.token, q.url)).ms);
@@ -188,8 +189,10 @@ export async function runReports(ctx, { quick = false } = {}) {
   const out = { barMs: BAR_MS, warmRuns, engines: {}, generation: [] };
   // Both datasets at once when they must be generated: SQLite in a worker thread, PostgreSQL
   // from here (its server does most of that work), one core each.
-  const pgServer = await ctx.postgres();
-  const [sqliteDs, pgDs] = await Promise.allSettled([reportDatasetInWorker({ quick }), reportDataset('postgres', { quick, pg: pgServer })]);
+  const [sqliteDs, pgDs] = await Promise.allSettled([
+    reportDatasetInWorker({ quick }),
+    ctx.postgres().then((pgServer) => reportDataset('postgres', { quick, pg: pgServer })),
+  ]);
   const datasets = { sqlite: sqliteDs, postgres: pgDs };
   for (const engine of ['sqlite', 'postgres']) {
     try {

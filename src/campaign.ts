@@ -1,35 +1,39 @@
 // Campaign capture (SPEC 3.3): the landing URL's campaign parameters are kept first-party
 // for `attributionDays`, the last click winning; without one of ours, the legacy
 // emstrack.js `_ems_campaign` cookie (an `emst` value) still attributes.
-import { CAMPAIGN_PARAMS, LEGACY_CAMPAIGN_COOKIE, LIMITS } from './protocol/constants.js';
+import Cookies from 'js-cookie';
 import type { Attribution } from './protocol/schema.js';
-import { isText } from './check.js';
-import type { Log } from './log.js';
-import { CAMPAIGN, readCookie, readJson, type Store } from './storage.js';
+import type { Debug } from './log.js';
+import { CAMPAIGN, readJson, type Store } from './storage.js';
+
+/** CAMPAIGN_PARAMS of src/protocol/constants.ts, as one string (a test keeps them equal). */
+export const PARAMS = 'emst sc_src sc_uid sc_lid sc_llid sc_eh sc_customer utm_source utm_medium utm_campaign'.split(' ');
+
+/** Text the wire format takes (TEXT_PATTERN, LIMITS.text): 1 to 512 characters, no control characters. */
+export const TEXT = /^[^\0-\x1f\x7f]{1,512}$/;
 
 /** Captures the current URL's campaign; returns what to attach to an event now. */
-export function createCampaign(store: Store, days: number, now: () => number, log: Log): () => Attribution | undefined {
+export function createCampaign(store: Store, days: number, now: () => number, log: Debug): () => Attribution | undefined {
   const query = new URLSearchParams(location.search);
-  let clicked: Attribution | undefined;
-  for (const k of CAMPAIGN_PARAMS) {
+  let clicked: any;
+  for (const k of PARAMS) {
     const v = query.get(k);
     // A mangled link must not get the order refused: a value the collector would refuse is skipped.
-    if (isText(v, LIMITS.text, 1)) (clicked = clicked || { at: now() })[k] = v;
-    else if (v) log._debug('campaign parameter ignored', k);
+    if (v) TEXT.test(v) ? ((clicked ||= { at: now() })[k] = v) : log('ignored', k);
   }
   if (clicked) {
+    // The cookie expires with the attribution window; other backends rely on `at`.
     store._set(CAMPAIGN, JSON.stringify(clicked), days);
-    log._debug('campaign captured', clicked);
+    log('campaign', clicked);
   }
   return () => {
-    let a: Attribution | undefined = readJson(store, CAMPAIGN);
-    if (a && !(now() - a.at < days * 864e5)) {
-      log._debug('campaign expired', a);
-      store._del(CAMPAIGN);
-      a = undefined;
-    }
-    const legacy = readCookie(LEGACY_CAMPAIGN_COOKIE);
-    // The legacy cookie does not say when its click was; its own expiry bounds it.
-    return a || (isText(legacy, LIMITS.text, 1) ? { emst: legacy, at: now() } : undefined);
+    const a = readJson(store, CAMPAIGN);
+    const legacy = Cookies.get('_ems_campaign');
+    return now() - a?.at < days * 864e5
+      ? a
+      : // The legacy cookie does not say when its click was; its own expiry bounds it.
+        legacy && TEXT.test(legacy)
+        ? { emst: legacy, at: now() }
+        : undefined;
   };
 }

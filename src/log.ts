@@ -3,14 +3,13 @@
 
 export const PREFIX = '[emarsys-track]';
 
-export interface Log {
-  /** A decision (captured, built, sent, queued, retried, dropped); shown only with `debug: true`. */
-  _debug(...args: unknown[]): void;
-  /** Bad input or an event lost for good; always shown. */
-  _warn(message: string): void;
-}
+/** A decision (captured, built, sent, queued, retried, dropped); shown only with `debug: true`. */
+export type Debug = (...args: unknown[]) => unknown;
 
-export const createLog = (debug?: unknown): Log => ({
-  _debug: (...args) => debug && console.log(PREFIX, ...args),
-  _warn: (message) => console.warn(PREFIX + ' ' + message),
-});
+export const debugLog =
+  (on: unknown): Debug =>
+  (...args) =>
+    on && console.log(PREFIX, ...args);
+
+/** Bad input or an event lost for good; always shown. */
+export const warn = (message: string) => console.warn(PREFIX + ' ' + message);

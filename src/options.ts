@@ -1,5 +1,7 @@
-// init() options (SPEC 3.2), checked once; the script tag's data-* attributes arrive here too.
-import { fields, must, oneOf, text } from './check.js';
+// init() options (SPEC 3.2), checked once (the rules are in check.ts); the script tag's
+// data-* attributes arrive here too, as strings. Unknown options are ignored: the script tag
+// may carry other data-* attributes.
+import { fields } from './check.js';
 import type { StorageKind } from './storage.js';
 
 export type Consent = 'granted' | 'pending' | 'denied';
@@ -28,29 +30,8 @@ export interface Config {
   storage: StorageKind;
   cookieDomain?: string;
   consent: Consent;
-  debug: boolean;
+  debug?: boolean;
 }
 
-export const OPTIONS = {
-  customerId: must((v) => /^[\w-]{1,64}$/.test(v), 'a customer ID (letters, digits, _ and -)', String),
-  // Without a scheme, "collector.example.com" would silently post to a path of the shop.
-  endpoint: must(
-    (v) => /^(https?:\/)?\//.test(v),
-    'a URL like "https://collector.example.com" or "/collector"',
-    (v) => String(v).replace(/\/+$/, ''),
-  ),
-  // A number, or the string of a data-attribution-days attribute.
-  attributionDays: must((v) => v > 0 && v <= 3650, 'a number of days above 0, at most 3650', Number),
-  storage: oneOf('auto', 'cookie', 'session', 'none'),
-  cookieDomain: text,
-  consent: oneOf('granted', 'pending', 'denied'),
-  debug: oneOf(true, false),
-};
-
-export const readOptions = (o: unknown): Config => ({
-  attributionDays: 30,
-  storage: 'auto',
-  consent: 'granted',
-  debug: false,
-  ...(fields(o, OPTIONS, ['customerId', 'endpoint'], 'options') as Partial<Config>),
-}) as Config;
+export const readOptions = (o: unknown): Config =>
+  fields({ attributionDays: 30, storage: 'auto', consent: 'granted', ...(o as object) }, ['customerId', 'endpoint'], 'options') as Config;

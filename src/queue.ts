@@ -2,107 +2,95 @@
 // only once the collector acknowledged it or refused it for good. After a failed send the
 // queue is retried with exponential backoff and jitter; the tracker also flushes it on each
 // page load, on each new event and on the browser's `online` event, and beacons it on
-// `pagehide`.
-import { LIMITS } from './protocol/constants.js';
-import type { BatchResult, TrackEvent } from './protocol/schema.js';
-import type { Log } from './log.js';
-import { QUEUE, attempt, readJson, type Store } from './storage.js';
+// `pagehide`. One flush runs at a time: a flush asked for meanwhile joins the running one,
+// which keeps sending until the queue is empty or a send fails.
+import type { TrackEvent } from './protocol/schema.js';
+import { type Debug, warn } from './log.js';
+import { QUEUE, attempt, type Store } from './storage.js';
 import type { Sent } from './transport.js';
 
-/** What became of an event in a flush: delivered, kept for a retry, or refused for good. */
-export type Outcome = 'sent' | 'queued' | Error;
+/** What became of each event of a flush, by event ID: delivered, kept for a retry, or refused for good. */
+export type Outcomes = Record<string, 'sent' | 'queued' | Error>;
 
 export interface Queue {
   _add(e: TrackEvent): void;
   /** Sends everything queued, in batches; the outcome per event ID. */
-  _flush(): Promise<Record<string, Outcome>>;
+  _flush(): Promise<Outcomes>;
   /** The page is going away: beacon what is queued, keeping it until acknowledged. */
   _beacon(): void;
 }
 
 export type Sender = (events: TrackEvent[], beacon?: boolean) => Promise<Sent>;
 
-/** Most events kept; past it the oldest is dropped. */
+/** Most events kept, and sent in one batch; past it the oldest is dropped. */
 export const MAX_EVENTS = 100;
-/** JSON characters in one batch: even in 3-byte UTF-8, under the 64 KiB of a keepalive request or a beacon. */
-export const BATCH_CHARS = 2e4;
 /** Answers a retry cannot fix: bad request, unauthorized, forbidden, unknown customer, gone, too large, unprocessable. */
 export const FINAL = [400, 401, 403, 404, 410, 413, 422];
 
 /** Wait after `n` failures in a row: 2 s doubling up to 5 min, times a jitter of 0.5–1 so browsers don't retry in step. */
-export const backoff = (n: number, random: () => number): number => Math.round(Math.min(1e3 * 2 ** n, 3e5) * (0.5 + random() / 2));
+export const backoff = (n: number, random: () => number): number => Math.min(1e3 * 2 ** n, 3e5) * (0.5 + random() / 2);
 
-export function createQueue(store: Store, send: Sender, log: Log, random: () => number): Queue {
-  const sending: Record<string, number> = {};
+export function createQueue(store: Store, send: Sender, log: Debug, random: () => number): Queue {
   let failures = 0;
   let timer: ReturnType<typeof setTimeout>;
-  // Set when storage refuses the queue (quota): this page keeps it in memory instead.
-  let memory: TrackEvent[] | undefined;
+  let running: Promise<Outcomes> | 0;
 
   // Anything but a list of events (another script wrote there) counts as empty.
-  const load = (): TrackEvent[] => memory || attempt(() => (readJson(store, QUEUE) || []).filter((e: TrackEvent) => e.id)) || [];
-  const save = (q: TrackEvent[]) => {
-    if (memory || !store._set(QUEUE, JSON.stringify(q))) memory = q;
-  };
-  const drop = (e: TrackEvent, why: string) => log._warn(`${e.type} ${e.id} dropped: ${why}`);
+  const load = (): TrackEvent[] => attempt(() => JSON.parse(store._get(QUEUE)!).filter((e: TrackEvent) => e.id)) || [];
+  const save = (q: TrackEvent[]) => store._set(QUEUE, JSON.stringify(q));
+  const drop = (e: TrackEvent, why: string) => warn(`${e.type} ${e.id} dropped: ${why}`);
 
-  /** Queued events not already on their way, oldest first, up to one batch. */
+  /** The oldest queued events, up to one batch: 100 events, about 20,000 characters (under the 64 KiB of a keepalive request or a beacon). */
   const next = () => {
     let chars = 0;
     return load()
-      .filter((e) => !sending[e.id] && chars < BATCH_CHARS && (chars += JSON.stringify(e).length))
-      .slice(0, LIMITS.batchEvents);
+      .filter((e) => chars < 2e4 && (chars += JSON.stringify(e).length))
+      .slice(0, MAX_EVENTS);
   };
 
-  async function flush() {
-    const out: Record<string, Outcome> = {};
-    for (let batch = next(); batch.length; batch = next()) {
-      batch.forEach((e) => (sending[e.id] = 1));
-      log._debug('sending', batch);
-      const r = await send(batch);
-      const answer = (r.body || {}) as Partial<BatchResult> & { message?: string };
-      const ok = r.status > 199 && r.status < 300;
-      const retry = !ok && FINAL.indexOf(r.status) < 0;
-      log._debug('answer', r.status, r.body);
-      batch.forEach((e) => {
-        sending[e.id] = 0;
-        out[e.id] = retry ? 'queued' : ok ? 'sent' : Error(`collector answered ${r.status}${answer.message ? ': ' + answer.message : ''}`);
-      });
-      if (ok && Array.isArray(answer.rejected)) answer.rejected.forEach((x) => batch[x.index] && (out[batch[x.index].id] = Error(`${x.field}: ${x.reason}`)));
-      // Re-read: another tab, or an add() meanwhile, may have changed the stored queue.
-      save(
-        load().filter((e) => {
-          const o = out[e.id];
-          if (o instanceof Error) drop(e, o.message);
-          return !o || o == 'queued';
-        }),
-      );
-      clearTimeout(timer);
-      if (retry) {
-        const wait = backoff(++failures, random);
-        log._debug(`retry ${failures} in ${wait} ms`);
-        timer = setTimeout(flush, wait);
-        break;
+  const flush = (): Promise<Outcomes> =>
+    (running ||= (async () => {
+      const out: Outcomes = {};
+      // Never settles synchronously, so `running` is set before it is cleared.
+      await 0;
+      for (let batch; (batch = next())[0]; ) {
+        const { status, body } = await send(batch);
+        const ok = status > 199 && status < 300;
+        const retry = !ok && !FINAL.includes(status);
+        log('sent', batch, status, body);
+        for (const e of batch) out[e.id] = retry ? 'queued' : ok ? 'sent' : Error(`collector answered ${status}${body?.message ? ': ' + body.message : ''}`);
+        if (ok) for (const x of body?.rejected || []) if (batch[x.index]) out[batch[x.index].id] = Error(x.field + ': ' + x.reason);
+        // Re-read: another tab, or an _add() meanwhile, may have changed the stored queue.
+        save(
+          load().filter((e) => {
+            const o = out[e.id];
+            if (o instanceof Error) drop(e, o.message);
+            return !o || o == 'queued';
+          }),
+        );
+        clearTimeout(timer);
+        if (retry) {
+          const wait = backoff(++failures, random);
+          log('retry in', wait);
+          timer = setTimeout(flush, wait);
+          break;
+        }
+        failures = 0;
       }
-      failures = 0;
-    }
-    return out;
-  }
+      running = 0;
+      return out;
+    })());
 
   return {
     _add(e) {
       const q = load().concat(e);
-      q.splice(0, q.length - MAX_EVENTS).forEach((x) => drop(x, `retry queue full (${MAX_EVENTS} events)`));
+      for (const x of q.splice(0, q.length - MAX_EVENTS)) drop(x, 'queue full');
       save(q);
-      log._debug('queued', e.id);
     },
     _flush: flush,
     _beacon() {
       const batch = next();
-      if (batch.length) {
-        log._debug('beacon', batch);
-        void send(batch, true);
-      }
+      if (batch[0]) send(batch, true);
     },
   };
 }

@@ -4,9 +4,10 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import fastifyCookie from '@fastify/cookie';
 import { createSweeper } from './abandonment/sweeper.js';
 import { AuthService } from './auth/service.js';
-import { DEFAULT_ABANDON_AFTER_MINUTES, DEFAULT_SWEEP_INTERVAL_MS } from './config.js';
+import { DEFAULT_ABANDON_AFTER_MINUTES, DEFAULT_OUTBOX_INTERVAL_MS, DEFAULT_SWEEP_INTERVAL_MS } from './config.js';
 import { HttpError } from './errors.js';
 import { DefaultIngestService } from './ingest/service.js';
+import { PurchaseService } from './purchases/service.js';
 import { ReportsService } from './reports/service.js';
 import { customerRoutes } from './routes/customers.js';
 import { errorHandler } from './routes/errors.js';
@@ -17,6 +18,8 @@ import { sessionRoutes } from './routes/session.js';
 import { staticRoutes } from './routes/static.js';
 import { openStore, type Store } from './store/store.js';
 import { typeboxValidatorCompiler } from './validation/fastify.js';
+import type { RetryPolicy } from './webhooks/backoff.js';
+import { createOutboxWorker } from './webhooks/worker.js';
 
 export interface AppOptions {
   /** an open store (the caller closes it), or… */
@@ -29,6 +32,10 @@ export interface AppOptions {
   abandonAfterMinutes?: number;
   /** how often the sweep runs; 0 disables the timer (tests call app.sweeper.runOnce()) */
   sweepIntervalMs?: number;
+  /** how often webhook deliveries are sent (default 5000); 0 disables the timer (tests call app.outbox.runOnce()) */
+  outboxIntervalMs?: number;
+  /** webhook retries (default: 20 attempts over about 24 h) */
+  webhookRetry?: RetryPolicy;
   logger?: FastifyServerOptions['logger'];
   /** trust X-Forwarded-* from a reverse proxy (for the Secure cookie flag and client IPs) */
   trustProxy?: boolean;
@@ -69,11 +76,21 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
     onError: (err) => app.log.error({ err }, 'abandoned-cart sweep failed'),
   });
 
+  const outbox = createOutboxWorker({
+    store,
+    clock,
+    intervalMs: options.outboxIntervalMs ?? DEFAULT_OUTBOX_INTERVAL_MS,
+    retry: options.webhookRetry,
+    onError: (err) => app.log.error({ err }, 'webhook delivery pass failed'),
+  });
+
   // shared services, decorated at the root so every plugin sees them
   app.decorate('store', store);
   app.decorate('clock', clock);
   app.decorate('ingest', ingest);
   app.decorate('sweeper', sweeper);
+  app.decorate('outbox', outbox);
+  app.decorate('purchases', new PurchaseService(store, ingest, clock));
   app.decorate('auth', new AuthService(store, clock));
   app.decorate('reports', new ReportsService(store));
 
@@ -82,9 +99,13 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
   for (const plugin of [eventRoutes, pixelRoutes, legacyPixelRoutes, sessionRoutes, staticRoutes]) await app.register(plugin);
   await app.register(customerRoutes, { prefix: '/api/v1/customers/:customerId' });
 
-  app.addHook('onReady', async () => sweeper.start());
+  app.addHook('onReady', async () => {
+    sweeper.start();
+    outbox.start();
+  });
   app.addHook('onClose', async () => {
     await sweeper.stop();
+    await outbox.stop();
     await ingest.drain();
     if (!options.store) await store.close();
   });

@@ -6,6 +6,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { CURRENCY_PATTERN } from '../../src/protocol/index.js';
 import { EMAIL_PATTERN, TEXT_PATTERN } from '../../src/protocol/constants.js';
+import { decorateLink } from '../../src/server/decorate-link.js';
 import { AuthService } from './auth/service.js';
 import { DEFAULT_ABANDON_AFTER_MINUTES, DEFAULT_HOST, DEFAULT_PORT, parseDuration, resolveDatabase } from './config.js';
 import { importDirectoryCsv } from './directory/service.js';
@@ -217,9 +218,27 @@ const COMMANDS: Record<string, Command> = {
     },
   },
 
-  // 'links decorate': SPEC 5.1 `emarsys-collector links decorate <url> --campaign <campaignId> --contact <contactUid>`
-  // is added here by its own issue (it will use campaignLinkParams from src/protocol/campaign.ts).
+  'links decorate': {
+    usage: 'emarsys-collector links decorate <url> --campaign <campaignId> --contact <contactUid> [--link <linkId>]',
+    summary: 'print an email link with the campaign parameters (emst, sc_src, sc_uid, sc_lid) added',
+    // --db is accepted like everywhere (SPEC 5.1); a link needs no database
+    options: { ...DB_OPTION, campaign: { type: 'string' }, contact: { type: 'string' }, link: { type: 'string' } },
+    args: ['url'],
+    async run(values, [url], io) {
+      const campaign = { campaignId: need(values, 'campaign'), contactUid: need(values, 'contact'), linkId: values.link as string | undefined };
+      try {
+        io.out(decorateLink(url, campaign));
+      } catch (err) {
+        if (!(err instanceof TypeError)) throw err;
+        // decorateLink names its fields; the command line names its options
+        throw new UsageError(err.message.replace(/^(campaignId|contactUid|linkId):/, (_, f: string) => `--${LINK_OPTIONS[f]}:`));
+      }
+      return 0;
+    },
+  },
 };
+
+const LINK_OPTIONS: Record<string, string> = { campaignId: 'campaign', contactUid: 'contact', linkId: 'link' };
 
 function importCommand(kind: 'campaigns' | 'contacts', header: string): Command {
   return {

@@ -8,6 +8,10 @@ import { fileURLToPath } from 'node:url';
 export const DEFAULT_ABANDON_AFTER_MINUTES = 30;
 /** How often the abandoned-cart sweep runs inside a collector. */
 export const DEFAULT_SWEEP_INTERVAL_MS = 30_000;
+/** How often the webhook outbox is delivered inside a collector. */
+export const DEFAULT_OUTBOX_INTERVAL_MS = 5_000;
+/** A server-side purchase without `emst` takes the contact's last click within this window (the SDK's default). */
+export const ATTRIBUTION_WINDOW_MS = 30 * 86_400_000;
 /** SQLite file used when neither --db nor DATABASE_URL is given (relative to the working directory). */
 export const DEFAULT_SQLITE_PATH = './.data/emarsys-track.db';
 export const DEFAULT_PORT = 8080;

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { openStore } from '../src/store/store.js';
 import { ENGINES, openTestStore } from './helpers/engines.js';
-import { MINUTE, T0, addCustomer, addUser, batch, cart, item, order, testApp, testClock } from './helpers/fixtures.js';
+import { DAY, MINUTE, T0, addCustomer, addUser, batch, cart, item, order, testApp, testClock } from './helpers/fixtures.js';
 import { getJson, postEvents } from './helpers/http.js';
 
 describe.each(ENGINES)('abandoned carts on %s', (engine) => {
@@ -137,6 +137,34 @@ describe.each(ENGINES)('abandoned carts on %s', (engine) => {
     await a.send(cart({ cartId: 'K-6', time: clock.now, items: [item('NEW', '8.00', 3)] }));
     expect((await a.abandoned()).rows).toEqual([]);
     expect(await a.summary()).toMatchObject([{ carts: 1, abandonedCarts: 0, abandonedValue: 0 }]);
+  });
+
+  it('remembers that a re-sent cart was abandoned: its later order recovers it, and it is counted once', async () => {
+    clock.set(T0);
+    const a = await account();
+    await a.send(cart({ cartId: 'K-9', total: '40.00' }), cart({ cartId: 'K-10', visitor: 'v10', total: '5.00' }));
+    clock.advance(31 * MINUTE);
+    await app.sweeper.runOnce();
+    const firstAbandon = new Date(clock.now).toISOString();
+    expect(await a.summary()).toMatchObject([{ carts: 2, abandonedCarts: 2, abandonedValue: 45, recoveredCarts: 0 }]);
+    // the shoppers come back to the Order Confirmation page a day later: open again, off the list
+    clock.advance(DAY);
+    await a.send(cart({ cartId: 'K-9', total: '40.00', time: clock.now }), cart({ cartId: 'K-10', visitor: 'v10', total: '5.00', time: clock.now }));
+    expect((await a.abandoned()).rows).toEqual([]);
+    expect(await a.cart('K-9')).toMatchObject({ state: 'open', abandonedAt: firstAbandon });
+    expect(await a.summary()).toMatchObject([{ carts: 2, abandonedCarts: 0, abandonedValue: 0, recoveredCarts: 0 }]);
+    // left again: abandoned once more, still one row each on the list
+    clock.advance(31 * MINUTE);
+    await app.sweeper.runOnce();
+    expect((await a.abandoned()).rows.map((r) => r.cartId).sort()).toEqual(['K-10', 'K-9']);
+    // then bought, one now and one a day later: both were abandoned, so both are recovered
+    await a.send(order({ orderId: 'O-9', cartId: 'K-9', total: '40.00', time: clock.now }));
+    clock.advance(DAY);
+    await a.send(order({ orderId: 'O-10', cartId: 'K-10', visitor: 'v10', total: '5.00', time: clock.now }));
+    expect(await a.cart('K-9')).toMatchObject({ state: 'recovered', orderId: 'O-9' });
+    expect(await a.cart('K-10')).toMatchObject({ state: 'recovered', orderId: 'O-10' });
+    expect((await a.abandoned()).total).toBe(0);
+    expect(await a.summary()).toMatchObject([{ carts: 2, orders: 2, revenue: 45, abandonedCarts: 0, abandonedValue: 0, recoveredCarts: 2, conversionRate: 1 }]);
   });
 
   it('closes a cart whose order arrived first (a retried cart)', async () => {

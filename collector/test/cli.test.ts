@@ -140,6 +140,30 @@ describe('emarsys-collector', () => {
     expect(await runHere('serve', '--port', 'eighty')).toMatchObject({ code: 2, err: expect.stringContaining('--port: must be a number from 0 to 65535') });
   });
 
+  it('decorates an email link through the real bin, keeping its query and fragment', async () => {
+    expect(run('links', 'decorate', 'https://shop.example.com/p/drill?color=red&emst=OLD.x#reviews', '--campaign', '5521', '--contact', 'UID9', '--link', '7')).toEqual({
+      code: 0,
+      out: 'https://shop.example.com/p/drill?color=red&emst=5521.UID9&sc_src=email_5521&sc_uid=UID9&sc_lid=7#reviews\n',
+      err: '',
+    });
+    expect(run('links', 'decorate', 'http://shop.example.com/', '--campaign', 'C 1', '--contact', 'ü/1&x').out).toBe(
+      'http://shop.example.com/?emst=C%201.%C3%BC%2F1%26x&sc_src=email_C%201&sc_uid=%C3%BC%2F1%26x\n',
+    );
+    const cases: [string[], string][] = [
+      [['shop.example.com', '--campaign', '1', '--contact', 'u'], 'error: url: "shop.example.com" is not an absolute URL'],
+      [['mailto:a@example.com', '--campaign', '1', '--contact', 'u'], 'error: url: "mailto:a@example.com" is not an http(s) link'],
+      [['https://s.example/', '--campaign', '55.21', '--contact', 'u'], 'error: --campaign: "55.21" may not contain a dot'],
+      [['https://s.example/', '--campaign', '1'], 'error: --contact: is required'],
+      [['https://s.example/', '--campaign', '1', '--contact', 'u', '--link', ''], 'error: --link: must be a non-empty string'],
+      [['--campaign', '1', '--contact', 'u'], 'error: url: is required'],
+    ];
+    for (const [args, message] of cases) {
+      const r = await runHere('links', 'decorate', ...args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.err).toBe(`${message}\nusage: emarsys-collector links decorate <url> --campaign <campaignId> --contact <contactUid> [--link <linkId>]\n`);
+    }
+  });
+
   it('serves until SIGTERM', async () => {
     const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--db', db, '--abandon-after', '90s'], { cwd: dir, env: { ...process.env, DATABASE_URL: '' } });
     const url = await new Promise<string>((resolve, reject) => {

@@ -1,4 +1,5 @@
-// Pure functions: money, durations, CSV, validation messages, ranges, tokens, passwords.
+// Pure functions: money, durations, CSV, validation messages, ranges, tokens, passwords,
+// webhook backoff and signatures.
 import { describe, expect, it } from 'vitest';
 import { hashPassword, verifyPassword } from '../src/auth/passwords.js';
 import { LoginLimiter, MAX_FAILURES, WINDOW_MS } from '../src/auth/rate-limit.js';
@@ -11,6 +12,8 @@ import { decodeCursor, encodeCursor } from '../src/reports/cursor.js';
 import { parseInstant } from '../src/reports/query.js';
 import { splitRange } from '../src/store/reports.js';
 import { checkEvent, parseBatch } from '../src/validation/events.js';
+import { DEFAULT_RETRY, retryDelay } from '../src/webhooks/backoff.js';
+import { signature } from '../src/webhooks/signature.js';
 import { DAY, T0, order } from './helpers/fixtures.js';
 
 describe('money', () => {
@@ -185,3 +188,28 @@ describe('cursors', () => {
     expect(() => decodeCursor('orders', encodeCursor('orders', ['x', 'A']), 'ns')).toThrow('cursor: is not a cursor given by this API');
   });
 });
+
+const REFERENCE = '38877139021993b830af32feea6e18a8da83eb2f6e49ee50bd9e4cf4ca4d3789';
+
+describe('webhook retries and signatures', () => {
+  it('doubles the wait from 30 s up to 2 h, with ±20 % jitter', () => {
+    const at = (attempt: number, r: number) => retryDelay(attempt, DEFAULT_RETRY, () => r);
+    expect([at(1, 0.5), at(2, 0.5), at(3, 0.5), at(9, 0.5), at(10, 0.5), at(19, 0.5)]).toEqual([30_000, 60_000, 120_000, 7_200_000, 7_200_000, 7_200_000]);
+    expect([at(1, 0), at(1, 1)]).toEqual([24_000, 36_000]);
+    expect(at(500, 0.99)).toBeLessThanOrEqual(7_200_000 * 1.2);
+  });
+
+  it('spreads the 20 attempts over about 24 hours', () => {
+    const waits = (r: number) => Array.from({ length: DEFAULT_RETRY.maxAttempts - 1 }, (_, i) => retryDelay(i + 1, DEFAULT_RETRY, () => r)).reduce((a, b) => a + b, 0);
+    expect(waits(0.5) / 3_600_000).toBeCloseTo(24.1, 1);
+    expect(waits(0) / 3_600_000).toBeGreaterThan(19);
+    expect(waits(1) / 3_600_000).toBeLessThan(29);
+  });
+
+  it('signs "<timestamp>.<body>" with HMAC-SHA256', () => {
+    // reference value from: printf '%s' '1700000000.{"a":1}' | openssl dgst -sha256 -hmac whsec_test
+    expect(signature('whsec_test', 1_700_000_000, '{"a":1}')).toBe(`sha256=${REFERENCE}`);
+    expect(signature('whsec_test', 1_700_000_001, '{"a":1}')).not.toBe(`sha256=${REFERENCE}`);
+  });
+});
+

@@ -1,6 +1,7 @@
 // Runs the abandoned-cart sweep inside the collector: on an interval, and on demand (tests
 // call `runOnce` with an injected clock, no sleeps). Safe with several collectors: the
 // store claims carts with row locks.
+import { periodic, type Periodic } from '../background/periodic.js';
 import type { Store } from '../store/store.js';
 
 export interface SweepReport {
@@ -8,12 +9,8 @@ export interface SweepReport {
   abandoned: number;
 }
 
-export interface Sweeper {
-  /** One full pass over every customer, as of `clock()`. */
-  runOnce(): Promise<SweepReport>;
-  start(): void;
-  stop(): Promise<void>;
-}
+/** `runOnce()`: one full pass over every customer, as of `clock()`. */
+export type Sweeper = Periodic<SweepReport>;
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -34,9 +31,6 @@ export interface SweeperOptions {
 const BATCH = 500;
 
 export function createSweeper(o: SweeperOptions): Sweeper {
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<SweepReport> | undefined;
-
   async function pass(): Promise<SweepReport> {
     let abandoned = 0;
     for (const customer of await o.store.customers.list()) {
@@ -50,31 +44,5 @@ export function createSweeper(o: SweeperOptions): Sweeper {
     }
     return { abandoned };
   }
-
-  function runOnce(): Promise<SweepReport> {
-    // one pass at a time per process; a caller during a pass waits for it, then runs its own
-    const next = (running ?? Promise.resolve({ abandoned: 0 })).catch(() => undefined).then(pass);
-    running = next;
-    void next.finally(() => {
-      if (running === next) running = undefined;
-    }).catch(() => undefined);
-    return next;
-  }
-
-  return {
-    runOnce,
-    start() {
-      if (o.intervalMs <= 0 || timer) return;
-      timer = setInterval(() => {
-        if (running) return; // the previous pass is still going
-        runOnce().catch((err) => o.onError?.(err));
-      }, o.intervalMs);
-      timer.unref();
-    },
-    async stop() {
-      if (timer) clearInterval(timer);
-      timer = undefined;
-      await running?.catch(() => undefined);
-    },
-  };
+  return periodic(pass, o.intervalMs, o.onError);
 }

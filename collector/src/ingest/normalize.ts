@@ -14,19 +14,14 @@ export function clampTime(time: number, receivedAt: number): number {
 
 export function toRecord(ev: TrackEvent, customer: Customer, receivedAt: number, source: string): EventRecord {
   const ref = parseCampaign(ev.attribution);
-  const items: StoredItem[] = ev.items.map((i) => ({
-    sku: i.sku,
-    name: i.name ?? null,
-    category: i.category ?? null,
-    price: parseMoney(i.price),
-    quantity: i.quantity,
-  }));
+  const items = ev.items.map(toStoredItem);
   const base = {
     eventId: ev.id,
     time: clampTime(ev.time, receivedAt),
     receivedAt,
     campaignId: ref?.campaignId ?? '',
     contactUid: ref?.contactUid ?? '',
+    clickAt: ref && ev.attribution ? Math.min(ev.attribution.at, receivedAt) : null,
     email: ev.email ?? null,
     currency: ev.currency ?? customer.currency,
     tax: ev.tax === undefined ? null : parseMoney(ev.tax),
@@ -40,9 +35,22 @@ export function toRecord(ev: TrackEvent, customer: Customer, receivedAt: number,
     source,
   };
   if (ev.type === 'order') {
-    const buyer = base.contactUid ? `u:${base.contactUid}` : base.email ? `e:${base.email.toLowerCase()}` : `v:${base.visitor}`;
+    const buyer = buyerOf(base.contactUid, base.email, base.visitor);
     return { ...base, type: 'order', orderId: ev.orderId, cartId: ev.cartId ?? '', total: parseMoney(ev.total), buyer };
   }
-  const total = ev.total !== undefined ? parseMoney(ev.total) : items.reduce((sum, i) => sum + i.price * BigInt(i.quantity), 0n);
-  return { ...base, type: 'cart', cartId: ev.cartId, total };
+  return { ...base, type: 'cart', cartId: ev.cartId, total: ev.total !== undefined ? parseMoney(ev.total) : itemsTotal(items) };
+}
+
+/** Who bought, for the distinct buyer count: u:<contactUid>, e:<email> or v:<visitor>. */
+export function buyerOf(contactUid: string, email: string | null, visitor: string): string {
+  return contactUid ? `u:${contactUid}` : email ? `e:${email.toLowerCase()}` : `v:${visitor}`;
+}
+
+/** What the items add up to, for a cart or purchase sent without a total. */
+export function itemsTotal(items: readonly StoredItem[]): bigint {
+  return items.reduce((sum, i) => sum + i.price * BigInt(i.quantity), 0n);
+}
+
+export function toStoredItem(i: { sku: string; name?: string; category?: string; price: number | string; quantity?: number }): StoredItem {
+  return { sku: i.sku, name: i.name ?? null, category: i.category ?? null, price: parseMoney(i.price), quantity: i.quantity ?? 1 };
 }

@@ -3,7 +3,7 @@
 import type { BatchResult } from '../../../src/protocol/index.js';
 import { HttpError } from '../errors.js';
 import type { Store } from '../store/store.js';
-import type { Customer, IngestWrite, EventOutcome, RejectRecord } from '../store/types.js';
+import type { Customer, EventOutcome, EventRecord, IngestWrite, RejectRecord } from '../store/types.js';
 import { checkEvent } from '../validation/events.js';
 import { GroupCommitter } from './group-commit.js';
 import { toRecord } from './normalize.js';
@@ -18,6 +18,8 @@ export interface IngestService {
   ingest(customerId: string, events: unknown[], ctx: IngestContext): Promise<BatchResult>;
   /** Keeps a request that could not even be turned into events, with its reason (customerId null when unknown). */
   reject(customerId: string | null, raw: string, reason: string, ctx: IngestContext): Promise<void>;
+  /** Stores records already checked and normalized (server-side purchases) through the same grouped, durable write. */
+  write(customerId: string, records: EventRecord[]): Promise<EventOutcome[]>;
 }
 
 declare module 'fastify' {
@@ -85,6 +87,10 @@ export class DefaultIngestService implements IngestService {
     const customerId = claimedCustomerId !== null && (await this.customer(claimedCustomerId)) ? claimedCustomerId : null;
     const record: RejectRecord = { customerId, receivedAt: ctx.receivedAt ?? this.options.clock(), source: ctx.source, reason, raw };
     await this.committer.submit({ customerId: customerId ?? '', events: [], rejects: [record] });
+  }
+
+  write(customerId: string, records: EventRecord[]): Promise<EventOutcome[]> {
+    return this.committer.submit({ customerId, events: records, rejects: [] });
   }
 
   /** Resolves once every accepted write is committed (on shutdown). */

@@ -3,6 +3,7 @@
 import { Type, type TSchema } from '@sinclair/typebox';
 import { csvLine, csvNumber, csvText } from '../csv.js';
 import { formatMoney, moneyToNumber } from '../money.js';
+import type { ContactRow } from '../store/profiles.js';
 import type { CartRow, ItemRow, OrderRow } from '../store/reports.js';
 import type { StoredItem } from '../store/types.js';
 
@@ -71,10 +72,10 @@ export function rowSchema<T>(columns: readonly Column<T>[], extra: Record<string
   return Type.Object({ ...props, ...extra });
 }
 
-const text = <T>(key: string, get: (r: T) => string | null, nullable = true): Column<T> => ({ key, type: 'text', get, nullable });
-const money = <T>(key: string, get: (r: T) => bigint | null, nullable = false): Column<T> => ({ key, type: 'money', get, nullable });
-const integer = <T>(key: string, get: (r: T) => number): Column<T> => ({ key, type: 'integer', get });
-const time = <T>(key: string, get: (r: T) => number | null, nullable = false): Column<T> => ({ key, type: 'time', get, nullable });
+export const text = <T>(key: string, get: (r: T) => string | null, nullable = true): Column<T> => ({ key, type: 'text', get, nullable });
+export const money = <T>(key: string, get: (r: T) => bigint | null, nullable = false): Column<T> => ({ key, type: 'money', get, nullable });
+export const integer = <T>(key: string, get: (r: T) => number): Column<T> => ({ key, type: 'integer', get });
+export const time = <T>(key: string, get: (r: T) => number | null, nullable = false): Column<T> => ({ key, type: 'time', get, nullable });
 
 export const ORDER_COLUMNS: Column<OrderRow>[] = [
   time('time', (r) => r.time),
@@ -192,3 +193,22 @@ export interface CampaignOut {
 }
 
 export const CAMPAIGN_COLUMNS: Column<CampaignOut>[] = [text('campaignId', (r) => r.campaignId, false), text('name', (r) => r.name)];
+
+/** A contact in a segment; `totalOrderValue` is in `currency` (the segment's). */
+export const CONTACT_COLUMNS: Column<ContactRow>[] = [
+  text('contactUid', (r) => r.contactUid),
+  text('email', (r) => r.email),
+  integer('orders', (r) => r.orders),
+  money('totalOrderValue', (r) => r.totalOrderValue),
+  text('currency', (r) => r.currency, false),
+  time('lastOrderAt', (r) => r.lastOrderAt, true),
+  money('lastOrderValue', (r) => r.lastOrderValue, true),
+  text('lastOrderCurrency', (r) => r.lastOrderCurrency),
+  integer('abandonedCarts', (r) => r.abandonedCarts),
+  time('lastAbandonedAt', (r) => r.lastAbandonedAt, true),
+  text('firstCampaignId', (r) => r.firstCampaignId),
+  text('firstCampaignName', (r) => r.firstCampaignName),
+  text('lastCampaignId', (r) => r.lastCampaignId),
+  text('lastCampaignName', (r) => r.lastCampaignName),
+  time('lastCampaignAt', (r) => r.lastCampaignAt, true),
+];

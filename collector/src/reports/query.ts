@@ -21,8 +21,8 @@ export type ReportQuery = Static<typeof ReportQuery>;
 
 export const DEFAULT_LIMIT = 50;
 
-export interface ParsedQuery {
-  filter: ReportFilter;
+export interface ParsedQuery<F = ReportFilter> {
+  filter: F;
   /** undefined when not given (a CSV without `limit` is the whole report) */
   limit?: number;
   cursor?: string;

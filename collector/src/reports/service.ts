@@ -3,11 +3,13 @@
 import { divRound } from '../money.js';
 import { badRequest } from '../errors.js';
 import type { Store } from '../store/store.js';
+import type { ContactRow, SegmentFilter } from '../store/profiles.js';
 import type { CartRow, ItemRow, OrderRow, ReportFilter } from '../store/reports.js';
 import { DAY_MS, dayOf } from '../store/types.js';
 import {
   CAMPAIGN_COLUMNS,
   CART_COLUMNS,
+  CONTACT_COLUMNS,
   ITEM_COLUMNS,
   ORDER_COLUMNS,
   SUMMARY_COLUMNS,
@@ -26,10 +28,10 @@ export interface Page<T> {
 }
 
 /** A report: its columns, and how to read one page of it after a cursor. */
-export interface Report<T> {
+export interface Report<T, F = ReportFilter> {
   name: string;
   columns: readonly Column<T>[];
-  page(f: ReportFilter, limit: number, cursor?: string): Promise<Page<T>>;
+  page(f: F, limit: number, cursor?: string): Promise<Page<T>>;
 }
 
 /** The longest timeseries answered, in days (10 years). */
@@ -37,17 +39,18 @@ export const MAX_TIMESERIES_DAYS = 3660;
 /** Rows per internal page when a CSV streams a whole report. */
 export const EXPORT_PAGE = 1000;
 
-interface Keyset<T> {
+export interface Keyset<T, F> {
   name: string;
   columns: readonly Column<T>[];
   /** cursor key types: 'n' number, 's' string */
   shape: string;
-  list(f: ReportFilter, limit: number, after: CursorKey | undefined): Promise<T[]>;
-  count(f: ReportFilter): Promise<number>;
+  list(f: F, limit: number, after: CursorKey | undefined): Promise<T[]>;
+  count(f: F): Promise<number>;
   key(row: T): CursorKey;
 }
 
-function keysetReport<T>(k: Keyset<T>): Report<T> {
+/** A list paged by a keyset cursor: stable while rows arrive or change. */
+export function keysetReport<T, F = ReportFilter>(k: Keyset<T, F>): Report<T, F> {
   return {
     name: k.name,
     columns: k.columns,
@@ -87,6 +90,8 @@ export class ReportsService {
   readonly abandonedCarts: Report<CartRow>;
   readonly items: Report<ItemRow>;
   readonly summary: Report<SummaryOut>;
+  /** contact profiles matching a segment (docs/advanced.md) */
+  readonly contacts: Report<ContactRow, SegmentFilter>;
 
   constructor(private readonly store: Store) {
     const r = store.reports;
@@ -116,6 +121,14 @@ export class ReportsService {
       key: (row) => [row.time, row.orderId, row.line],
     });
     this.summary = computedReport('summary', SUMMARY_COLUMNS, (f) => this.summaryRows(f));
+    this.contacts = keysetReport<ContactRow, SegmentFilter>({
+      name: 'contacts',
+      columns: CONTACT_COLUMNS,
+      shape: 's',
+      list: (f, limit, after) => store.profiles.list(f, limit, after?.[0] as string | undefined),
+      count: (f) => store.profiles.count(f),
+      key: (row) => [row.contactKey],
+    });
   }
 
   /** Every row of a report, a page at a time (CSV export). */

@@ -1,12 +1,18 @@
-// Everything under /api/v1/customers/:customerId: the reports and the directory, behind
-// one access hook.
+// Everything under /api/v1/customers/:customerId: the reports, the directory and the
+// advanced API (purchases, contacts, webhooks), behind one access hook.
 import type { FastifyInstance } from 'fastify';
 import { customerAccessHook } from '../auth/hook.js';
+import { contactRoutes } from './contacts.js';
 import { directoryRoutes } from './directory.js';
+import { purchaseRoutes } from './purchases.js';
 import { reportRoutes } from './reports.js';
+import { webhookRoutes } from './webhooks.js';
 
 export async function customerRoutes(app: FastifyInstance): Promise<void> {
   app.addHook('onRequest', customerAccessHook(app.auth));
   await app.register(reportRoutes);
   await app.register(directoryRoutes);
+  await app.register(purchaseRoutes);
+  await app.register(contactRoutes);
+  await app.register(webhookRoutes);
 }

@@ -36,16 +36,17 @@ const WholeQuery = Type.Object(
 const FormatQuery = Type.Object({ format: ReportQuery.properties.format }, { additionalProperties: false });
 const NoQuery = Type.Object({}, { additionalProperties: false });
 
-const pageSchema = (row: TSchema) =>
+export const pageSchema = (row: TSchema) =>
   Type.Object({ rows: Type.Array(row), total: Type.Integer(), next: Type.Union([Type.String(), Type.Null()]) });
 
 type Req<Q, P = Static<typeof CustomerParams>> = FastifyRequest<{ Querystring: Q; Params: P }>;
 
-function csvReply(reply: FastifyReply, name: string): FastifyReply {
+export function csvReply(reply: FastifyReply, name: string): FastifyReply {
   return reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}.csv"`);
 }
 
-async function sendReport<T>(app: FastifyInstance, reply: FastifyReply, report: Report<T>, q: ParsedQuery) {
+/** One page as JSON; as CSV one page (with `limit` or `cursor`) or the whole list, streamed. */
+export async function sendReport<T, F>(reply: FastifyReply, report: Report<T, F>, q: ParsedQuery<F>) {
   if (q.format === 'json') {
     const page = await report.page(q.filter, q.limit ?? DEFAULT_LIMIT, q.cursor);
     return { rows: page.rows.map((r) => jsonRow(report.columns, r)), total: page.total, next: page.next };
@@ -68,7 +69,6 @@ async function sendReport<T>(app: FastifyInstance, reply: FastifyReply, report: 
       page = await report.page(q.filter, EXPORT_PAGE, page.next);
     }
   }
-  void app;
   return reply.send(Readable.from(lines()));
 }
 
@@ -82,7 +82,7 @@ export async function reportRoutes(app: FastifyInstance): Promise<void> {
     app.get(
       path,
       { schema: { params: CustomerParams, querystring: ReportQuery, response: { 200: pageSchema(rowSchema(report().columns)), '4xx': ErrorBody } } },
-      async (req: Req<ReportQuery>, reply) => sendReport(app, reply, report(), parseReportQuery(req.params.customerId, req.query)),
+      async (req: Req<ReportQuery>, reply) => sendReport(reply, report(), parseReportQuery(req.params.customerId, req.query)),
     );
 
   listed('/orders', () => app.reports.orders);

@@ -1,9 +1,14 @@
 // The ingest write path: de-duplication by event ID, one order per (customer, orderId),
-// carts (latest contents win), orders closing carts, and the aggregates, all in the one
-// transaction that also holds every other request of the same group.
+// carts (latest contents win), orders closing carts, the aggregates, the contact profiles
+// and the webhook outbox, all in the one transaction that also holds every other request of
+// the same group.
+import { orderPlaced } from '../webhooks/payloads.js';
+import { cartItemsJson } from './cart-items.js';
 import { big, num, type Database, type Sql } from './database.js';
+import { WriteEffects } from './effects.js';
+import { directoryEmail, resolveContactKey } from './profiles.js';
 import { insertRejected } from './rejected.js';
-import { StatsAccumulator, type CartFacts } from './stats.js';
+import type { CartFacts, StatsAccumulator } from './stats.js';
 import type { CartRecord, CartState, EventOutcome, EventRecord, IngestWrite, OrderRecord, StoredItem } from './types.js';
 import { dayOf } from './types.js';
 
@@ -15,9 +20,10 @@ interface CartRow {
   currency: string;
   item_count: unknown;
   total: unknown;
+  abandoned_at: unknown;
 }
 
-const CART_COLUMNS = 'cart_id, state, time, campaign_id, currency, item_count, total';
+const CART_COLUMNS = 'cart_id, state, time, campaign_id, currency, item_count, total, abandoned_at';
 const OPEN_STATES = "('empty', 'open', 'abandoned')";
 
 function facts(row: CartRow): CartFacts {
@@ -54,33 +60,37 @@ export class EventWriter {
   /** Writes the requests of one group in one transaction; answers each event's outcome, per request. */
   writeGroup(writes: readonly IngestWrite[]): Promise<EventOutcome[][]> {
     return this.db.transaction(async (tx) => {
-      const stats = new StatsAccumulator();
+      const fx = new WriteEffects();
       const out: EventOutcome[][] = [];
       for (const w of writes) {
         const outcomes: EventOutcome[] = [];
-        for (const ev of w.events) outcomes.push(await this.apply(tx, w.customerId, ev, stats));
+        for (const ev of w.events) outcomes.push(await this.apply(tx, w.customerId, ev, fx));
         for (const r of w.rejects) await insertRejected(tx, r);
         out.push(outcomes);
       }
-      await stats.flush(tx, this.db.dialect);
+      await fx.flush(tx, this.db.dialect);
       return out;
     });
   }
 
-  private async apply(tx: Sql, customerId: string, ev: EventRecord, stats: StatsAccumulator): Promise<EventOutcome> {
-    const fresh = await tx.run(
-      'INSERT INTO seen_events (customer_id, event_id, received_at) VALUES ($1, $2, $3) ON CONFLICT (customer_id, event_id) DO NOTHING',
-      [customerId, ev.eventId, ev.receivedAt],
-    );
-    if (fresh === 0) return 'duplicate';
-    return ev.type === 'order' ? this.order(tx, customerId, ev, stats) : this.cart(tx, customerId, ev, stats);
+  private async apply(tx: Sql, customerId: string, ev: EventRecord, fx: WriteEffects): Promise<EventOutcome> {
+    // server-side purchases carry no event ID: the order ID alone de-duplicates them
+    if (ev.eventId !== '') {
+      const fresh = await tx.run(
+        'INSERT INTO seen_events (customer_id, event_id, received_at) VALUES ($1, $2, $3) ON CONFLICT (customer_id, event_id) DO NOTHING',
+        [customerId, ev.eventId, ev.receivedAt],
+      );
+      if (fresh === 0) return 'duplicate';
+    }
+    return ev.type === 'order' ? this.order(tx, customerId, ev, fx) : this.cart(tx, customerId, ev, fx);
   }
 
-  private async order(tx: Sql, customerId: string, o: OrderRecord, stats: StatsAccumulator): Promise<EventOutcome> {
+  private async order(tx: Sql, customerId: string, o: OrderRecord, fx: WriteEffects): Promise<EventOutcome> {
+    const contactKey = await resolveContactKey(tx, customerId, o.contactUid, o.email);
     const inserted = await tx.run(
       `INSERT INTO orders (customer_id, order_id, time, received_at, campaign_id, contact_uid, email, buyer, total, currency,
-         tax, shipping, city, country, item_count, source, visitor, session_id, cart_id, event_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
+         tax, shipping, city, country, item_count, source, visitor, session_id, cart_id, event_id, contact_key)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
        ON CONFLICT (customer_id, order_id) DO NOTHING`,
       [
         customerId,
@@ -103,10 +113,16 @@ export class EventWriter {
         o.sessionId,
         o.cartId,
         o.eventId,
+        contactKey,
       ],
     );
-    if (inserted === 0) return 'duplicate'; // same order ID under another event ID: counted once
+    if (inserted === 0) {
+      // same order ID under another event ID, or from another source: counted once
+      await this.adoptCheckout(tx, customerId, o, fx.stats);
+      return 'duplicate';
+    }
     await this.items(tx, customerId, o);
+    const stats = fx.stats;
     stats.order(customerId, o.campaignId, o.time, o.currency, o.total, o.items.length);
 
     await tx.run(
@@ -119,7 +135,18 @@ export class EventWriter {
     );
     stats.buyer(customerId, o.campaignId, o.currency, o.time, newBuyer > 0);
 
-    // close the carts this order completes: the one it names, else the visitor's earlier ones
+    fx.profiles.order(customerId, contactKey, { ...o, now: o.receivedAt });
+    if (await fx.outbox.wants(tx, customerId, 'order.placed')) {
+      const email = o.email ?? (o.contactUid ? await directoryEmail(tx, customerId, o.contactUid) : null);
+      await fx.outbox.enqueue(tx, customerId, 'order.placed', contactKey, orderPlaced(o, email), o.receivedAt);
+    }
+    await this.closeCarts(tx, customerId, o, stats);
+    return 'accepted';
+  }
+
+  /** Closes the carts an order completes: the one it names, else the visitor's earlier ones. */
+  private async closeCarts(tx: Sql, customerId: string, o: OrderRecord, stats: StatsAccumulator): Promise<void> {
+    if (!o.cartId && !o.visitor) return; // a server-side purchase knows no cart
     const carts = o.cartId
       ? await tx.all<CartRow>(
           `SELECT ${CART_COLUMNS} FROM carts WHERE customer_id = $1 AND cart_id = $2 AND state IN ${OPEN_STATES} ${this.db.dialect.forUpdate}`,
@@ -132,7 +159,8 @@ export class EventWriter {
         );
     for (const row of carts) {
       const before = facts(row);
-      const state: CartState = before.state === 'abandoned' ? 'recovered' : 'ordered';
+      // a cart abandoned once and re-sent since (the shopper came back) still counts as recovered
+      const state: CartState = before.state === 'abandoned' || row.abandoned_at !== null ? 'recovered' : 'ordered';
       await tx.run('UPDATE carts SET state = $3, closed_at = $4, order_id = $5 WHERE customer_id = $1 AND cart_id = $2', [
         customerId,
         row.cart_id,
@@ -142,7 +170,20 @@ export class EventWriter {
       ]);
       stats.cart(customerId, before, { ...before, state });
     }
-    return 'accepted';
+  }
+
+  /**
+   * The browser's copy of an order the shop's backend reported first: the order stays as it
+   * was stored (counted once), but the browser knows its visitor and cart, so those are filled
+   * in and the carts it completes are closed.
+   */
+  private async adoptCheckout(tx: Sql, customerId: string, o: OrderRecord, stats: StatsAccumulator): Promise<void> {
+    if (o.source === 'api' || !o.visitor) return;
+    const adopted = await tx.run(
+      "UPDATE orders SET visitor = $3, session_id = $4, cart_id = $5 WHERE customer_id = $1 AND order_id = $2 AND source = 'api' AND visitor = ''",
+      [customerId, o.orderId, o.visitor, o.sessionId, o.cartId],
+    );
+    if (adopted > 0) await this.closeCarts(tx, customerId, o, stats);
   }
 
   private async items(tx: Sql, customerId: string, o: OrderRecord): Promise<void> {
@@ -159,7 +200,7 @@ export class EventWriter {
     }
   }
 
-  private async cart(tx: Sql, customerId: string, c: CartRecord, stats: StatsAccumulator, retried = false): Promise<EventOutcome> {
+  private async cart(tx: Sql, customerId: string, c: CartRecord, fx: WriteEffects, retried = false): Promise<EventOutcome> {
     const existing = await tx.get<CartRow>(
       `SELECT ${CART_COLUMNS} FROM carts WHERE customer_id = $1 AND cart_id = $2 ${this.db.dialect.forUpdate}`,
       [customerId, c.cartId],
@@ -175,7 +216,7 @@ export class EventWriter {
       );
       if (!order || c.time <= num(order.time)) return 'accepted';
       await tx.run('UPDATE carts SET cart_id = $3 WHERE customer_id = $1 AND cart_id = $2', [customerId, c.cartId, `${c.cartId}~${order.order_id}`]);
-      return this.cart(tx, customerId, c, stats, retried);
+      return this.cart(tx, customerId, c, fx, retried);
     }
     // an older copy of a cart never overwrites a newer one
     if (before && c.time < before.time) return 'accepted';
@@ -187,6 +228,7 @@ export class EventWriter {
       if (orderId) state = 'ordered';
     }
     const after: CartFacts = { campaignId: c.campaignId, time: c.time, currency: c.currency, state, itemCount: c.itemCount, total: c.total };
+    const contactKey = await resolveContactKey(tx, customerId, c.contactUid, c.email);
     const values = [
       customerId,
       c.cartId,
@@ -203,35 +245,37 @@ export class EventWriter {
       c.city,
       c.country,
       c.itemCount,
-      JSON.stringify(c.items.map((i) => ({ ...i, price: i.price.toString() }))),
+      cartItemsJson(c.items),
       c.visitor,
       c.sessionId,
       c.source,
       c.eventId,
       orderId ? c.receivedAt : null,
       orderId,
+      contactKey,
     ];
     if (existing) {
       await tx.run(
         `UPDATE carts SET state = $3, time = $4, received_at = $5, campaign_id = $6, contact_uid = $7, email = $8, total = $9,
            currency = $10, tax = $11, shipping = $12, city = $13, country = $14, item_count = $15, items = $16, visitor = $17,
-           session_id = $18, source = $19, event_id = $20, closed_at = $21, order_id = $22, abandoned_at = NULL
+           session_id = $18, source = $19, event_id = $20, closed_at = $21, order_id = $22, contact_key = $23
          WHERE customer_id = $1 AND cart_id = $2`,
         values,
       );
     } else {
       const inserted = await tx.run(
         `INSERT INTO carts (customer_id, cart_id, state, time, received_at, campaign_id, contact_uid, email, total, currency, tax,
-           shipping, city, country, item_count, items, visitor, session_id, source, event_id, closed_at, order_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)
+           shipping, city, country, item_count, items, visitor, session_id, source, event_id, closed_at, order_id, contact_key)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)
          ON CONFLICT (customer_id, cart_id) DO NOTHING`,
         values,
       );
       // another collector inserted the same cart a moment ago: apply this one as an update
-      if (inserted === 0 && !retried) return this.cart(tx, customerId, c, stats, true);
+      if (inserted === 0 && !retried) return this.cart(tx, customerId, c, fx, true);
       if (inserted === 0) throw new Error(`cart ${c.cartId} could not be written`);
     }
-    stats.cart(customerId, before, after);
+    fx.stats.cart(customerId, before, after);
+    fx.profiles.cart(customerId, contactKey, { ...c, now: c.receivedAt });
     return 'accepted';
   }
 

@@ -4,13 +4,16 @@
 // Tenant-first (SPEC 5.8): every table carries customer_id and every primary key, unique key
 // and index leads with it. The one exception is schema_migrations, which describes the
 // database itself.
-import type { Database } from './database.js';
+import { backfillContacts } from './backfill.js';
+import type { Database, Sql } from './database.js';
 
 export interface Migration {
   version: number;
   name: string;
   /** `{{without_rowid}}` becomes `WITHOUT ROWID` on SQLite and nothing on PostgreSQL. */
   sql: string;
+  /** data to move after the SQL, in the same transaction */
+  after?: (tx: Sql) => Promise<void>;
 }
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -211,6 +214,86 @@ CREATE TABLE rejected_events (
 );
 `,
   },
+  {
+    version: 2,
+    name: 'contact profiles, webhooks and their outbox',
+    sql: `
+-- the contact an order or cart belongs to: u:<contactUid>, else e:<lower-cased email>, else ''
+ALTER TABLE orders ADD COLUMN contact_key TEXT NOT NULL DEFAULT '';
+ALTER TABLE carts ADD COLUMN contact_key TEXT NOT NULL DEFAULT '';
+CREATE INDEX orders_contact ON orders (customer_id, contact_key) WHERE contact_key <> '';
+CREATE INDEX carts_contact ON carts (customer_id, contact_key) WHERE contact_key <> '';
+-- an email links to its contact UID through the directory
+CREATE INDEX contacts_email ON contacts (customer_id, lower(email));
+
+CREATE TABLE contact_profiles (
+  customer_id TEXT NOT NULL,
+  contact_key TEXT NOT NULL,
+  contact_uid TEXT NOT NULL,
+  email TEXT,
+  orders BIGINT NOT NULL,
+  last_order_at BIGINT,
+  last_order_value BIGINT,
+  last_order_currency TEXT,
+  abandoned_carts BIGINT NOT NULL,
+  last_abandoned_at BIGINT,
+  first_campaign_id TEXT,
+  first_campaign_at BIGINT,
+  last_campaign_id TEXT,
+  last_campaign_at BIGINT,
+  updated_at BIGINT NOT NULL,
+  PRIMARY KEY (customer_id, contact_key)
+);
+CREATE INDEX contact_profiles_abandoned ON contact_profiles (customer_id, last_abandoned_at);
+CREATE INDEX contact_profiles_ordered ON contact_profiles (customer_id, last_order_at);
+CREATE INDEX contact_profiles_email ON contact_profiles (customer_id, lower(email));
+
+-- order value per contact and currency: amounts are never added across currencies
+CREATE TABLE contact_totals (
+  customer_id TEXT NOT NULL,
+  contact_key TEXT NOT NULL,
+  currency TEXT NOT NULL,
+  orders BIGINT NOT NULL,
+  total_value BIGINT NOT NULL,
+  PRIMARY KEY (customer_id, contact_key, currency)
+) {{without_rowid}};
+
+CREATE TABLE webhooks (
+  customer_id TEXT NOT NULL,
+  webhook_id TEXT NOT NULL,
+  url TEXT NOT NULL,
+  events TEXT NOT NULL,
+  secret TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  last_success_at BIGINT,
+  last_error TEXT,
+  last_error_at BIGINT,
+  failing_since BIGINT,
+  PRIMARY KEY (customer_id, webhook_id)
+);
+
+CREATE TABLE webhook_deliveries (
+  customer_id TEXT NOT NULL,
+  delivery_id TEXT NOT NULL,
+  webhook_id TEXT NOT NULL,
+  event TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  contact_key TEXT NOT NULL,
+  state TEXT NOT NULL,
+  attempts INTEGER NOT NULL,
+  next_attempt_at BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  last_attempt_at BIGINT,
+  last_error TEXT,
+  delivered_at BIGINT,
+  PRIMARY KEY (customer_id, delivery_id)
+);
+CREATE INDEX webhook_deliveries_due ON webhook_deliveries (customer_id, state, next_attempt_at);
+CREATE INDEX webhook_deliveries_hook ON webhook_deliveries (customer_id, webhook_id, state, created_at, delivery_id);
+CREATE INDEX webhook_deliveries_contact ON webhook_deliveries (customer_id, contact_key) WHERE contact_key <> '';
+`,
+    after: backfillContacts,
+  },
 ];
 
 const ADVISORY_LOCK = 74_301_771;
@@ -219,8 +302,8 @@ function render(sql: string, engine: Database['engine']): string {
   return sql.replaceAll('{{without_rowid}}', engine === 'sqlite' ? 'WITHOUT ROWID' : '');
 }
 
-/** Applies the migrations this database lacks; answers the versions applied now. */
-export async function migrate(db: Database, now: number = Date.now()): Promise<number[]> {
+/** Applies the migrations this database lacks (up to `upTo`, for tests); answers the versions applied now. */
+export async function migrate(db: Database, now: number = Date.now(), upTo = Number.POSITIVE_INFINITY): Promise<number[]> {
   return db.transaction(async (tx) => {
     if (db.engine === 'postgres') await tx.all(`SELECT pg_advisory_xact_lock(${ADVISORY_LOCK})`);
     await tx.exec(
@@ -235,8 +318,9 @@ export async function migrate(db: Database, now: number = Date.now()): Promise<n
     }
     const done: number[] = [];
     for (const m of MIGRATIONS) {
-      if (applied.has(m.version)) continue;
+      if (applied.has(m.version) || m.version > upTo) continue;
       await tx.exec(render(m.sql, db.engine));
+      await m.after?.(tx);
       await tx.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [m.version, m.name, now]);
       done.push(m.version);
     }

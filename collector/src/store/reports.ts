@@ -2,6 +2,7 @@
 // daily_stats (whole UTC days) plus the raw rows of the partial days at the range's edges,
 // so no report scans the orders table to count or sum.
 import { big, bigOrNull, num, strOrNull, type Database, type SqlValue } from './database.js';
+import { parseCartItems } from './cart-items.js';
 import { DAY_MS, type CartState, type StoredItem } from './types.js';
 
 export interface ReportFilter {
@@ -107,7 +108,7 @@ export function splitRange(from?: number, to?: number): SplitRange {
 }
 
 /** Builds a WHERE clause with numbered parameters. */
-class Where {
+export class Where {
   readonly params: SqlValue[] = [];
   private readonly terms: string[] = [];
 
@@ -257,14 +258,7 @@ export class ReportRepository {
       cartId,
     ]);
     if (!row) return undefined;
-    const items = (JSON.parse(String(row.items)) as (Omit<StoredItem, 'price'> & { price: string })[]).map((i) => ({
-      sku: i.sku,
-      name: i.name ?? null,
-      category: i.category ?? null,
-      price: BigInt(i.price),
-      quantity: i.quantity,
-    }));
-    return { ...toCart(row), items };
+    return { ...toCart(row), items: parseCartItems(String(row.items)) };
   }
 
   countAbandoned(f: ReportFilter): Promise<number> {

@@ -3,14 +3,18 @@
 import { CustomerRepository } from './customers.js';
 import type { Database } from './database.js';
 import { DirectoryRepository } from './directory.js';
+import { ErasureRepository } from './erasure.js';
 import { EventWriter } from './events.js';
 import { migrate } from './migrations.js';
+import { OutboxRepository } from './outbox.js';
 import { PostgresDatabase } from './postgres.js';
+import { ProfileRepository } from './profiles.js';
 import { RejectedRepository } from './rejected.js';
 import { ReportRepository } from './reports.js';
 import { SqliteDatabase } from './sqlite.js';
 import { SweepRepository } from './sweep.js';
 import { UserRepository } from './users.js';
+import { WebhookRepository } from './webhooks.js';
 import { parseDatabaseTarget } from '../config.js';
 
 export interface Store {
@@ -24,6 +28,10 @@ export interface Store {
   readonly sweep: SweepRepository;
   readonly reports: ReportRepository;
   readonly rejected: RejectedRepository;
+  readonly profiles: ProfileRepository;
+  readonly webhooks: WebhookRepository;
+  readonly outbox: OutboxRepository;
+  readonly erasure: ErasureRepository;
   /** the engine underneath, for tests and tools */
   readonly db: Database;
   close(): Promise<void>;
@@ -40,6 +48,10 @@ export function createStore(db: Database): Store {
     sweep: new SweepRepository(db),
     reports: new ReportRepository(db),
     rejected: new RejectedRepository(db),
+    profiles: new ProfileRepository(db),
+    webhooks: new WebhookRepository(db),
+    outbox: new OutboxRepository(db),
+    erasure: new ErasureRepository(db),
     db,
     close: () => db.close(),
   };

@@ -40,6 +40,8 @@ interface EventBase {
   campaignId: string;
   /** '' when unknown */
   contactUid: string;
+  /** when the shopper clicked the campaign's link (the attribution's `at`, at most receivedAt); null without a campaign */
+  clickAt: number | null;
   email: string | null;
   currency: string;
   tax: bigint | null;

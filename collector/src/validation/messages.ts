@@ -79,6 +79,8 @@ export function reasonOf(error: ValueError): string {
       return `must be at most ${String(s.maximum)}`;
     case ValueErrorType.ArrayMaxItems:
       return `must have at most ${String(s.maxItems)} entries`;
+    case ValueErrorType.ArrayUniqueItems:
+      return 'must not contain the same value twice';
     case ValueErrorType.ArrayMinItems:
       return s.minItems === 1 ? 'must not be empty' : `must have at least ${String(s.minItems)} entries`;
     default:

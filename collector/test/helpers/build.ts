@@ -34,7 +34,8 @@ export function ensureBuilt(): void {
   } catch {
     // not built yet
   }
-  const sources = Math.max(newest(join(COLLECTOR_DIR, 'src')), newest(join(COLLECTOR_DIR, '..', 'src', 'protocol')));
+  // the collector compiles src/protocol and, for `links decorate`, src/server of the SDK
+  const sources = Math.max(newest(join(COLLECTOR_DIR, 'src')), ...['protocol', 'server'].map((d) => newest(join(COLLECTOR_DIR, '..', 'src', d))));
   if (built < sources) {
     const tsc = spawnSync(process.execPath, [join(COLLECTOR_DIR, '..', 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(COLLECTOR_DIR, 'tsconfig.json')], {
       encoding: 'utf8',

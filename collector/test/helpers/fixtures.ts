@@ -81,9 +81,9 @@ export async function addUser(store: Store, customerId: string, role: Role = 'ec
   return { email: made.user.email, password, token: made.token };
 }
 
-/** An app on a shared store with an injected clock and no sweep timer. */
+/** An app on a shared store with an injected clock and no sweep or webhook timer. */
 export async function testApp(store: Store, options: Partial<AppOptions> = {}): Promise<FastifyInstance> {
-  const app = await buildApp({ store, sweepIntervalMs: 0, ...options });
+  const app = await buildApp({ store, sweepIntervalMs: 0, outboxIntervalMs: 0, ...options });
   await app.ready();
   return app;
 }

@@ -1,0 +1,82 @@
+// What a webhook receiver gets: one JSON envelope per event, money as JSON numbers in the
+// currency's units and times as ISO strings, like the reports.
+import { moneyToNumber } from '../money.js';
+import type { OrderRecord, StoredItem } from '../store/types.js';
+
+export const WEBHOOK_EVENTS = ['order.placed', 'cart.abandoned'] as const;
+export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
+
+export interface Envelope {
+  /** the delivery ID, also sent as X-Emarsys-Delivery: stable across retries */
+  id: string;
+  type: WebhookEvent;
+  createdAt: string;
+  customerId: string;
+  data: Record<string, unknown>;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const moneyOrNull = (v: bigint | null) => (v === null ? null : moneyToNumber(v));
+const orNull = (s: string) => (s === '' ? null : s);
+
+function items(list: readonly StoredItem[]) {
+  return list.map((i) => ({ sku: i.sku, name: i.name, category: i.category, price: moneyToNumber(i.price), quantity: i.quantity }));
+}
+
+export function orderPlaced(o: OrderRecord, email: string | null): Record<string, unknown> {
+  return {
+    orderId: o.orderId,
+    time: iso(o.time),
+    total: moneyToNumber(o.total),
+    currency: o.currency,
+    tax: moneyOrNull(o.tax),
+    shipping: moneyOrNull(o.shipping),
+    city: o.city,
+    country: o.country,
+    email,
+    contactUid: orNull(o.contactUid),
+    campaignId: orNull(o.campaignId),
+    source: o.source,
+    items: items(o.items),
+  };
+}
+
+export interface AbandonedCart {
+  cartId: string;
+  time: number;
+  abandonedAt: number;
+  total: bigint;
+  currency: string;
+  tax: bigint | null;
+  shipping: bigint | null;
+  city: string | null;
+  country: string | null;
+  email: string | null;
+  contactUid: string;
+  campaignId: string;
+  items: StoredItem[];
+}
+
+export function cartAbandoned(c: AbandonedCart): Record<string, unknown> {
+  return {
+    cartId: c.cartId,
+    time: iso(c.time),
+    abandonedAt: iso(c.abandonedAt),
+    total: moneyToNumber(c.total),
+    currency: c.currency,
+    tax: moneyOrNull(c.tax),
+    shipping: moneyOrNull(c.shipping),
+    city: c.city,
+    country: c.country,
+    email: c.email,
+    contactUid: orNull(c.contactUid),
+    campaignId: orNull(c.campaignId),
+    items: items(c.items),
+  };
+}
+
+/** Erasure: the envelope without the contact's email and UID (the event itself stays). */
+export function redactEnvelope(payload: string): string {
+  const e = JSON.parse(payload) as Envelope;
+  return JSON.stringify({ ...e, data: { ...e.data, email: null, contactUid: null } });
+}

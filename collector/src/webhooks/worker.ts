@@ -1,0 +1,119 @@
+// Delivers the webhook outbox from inside the collector: on an interval, and on demand
+// (tests call `runOnce` with an injected clock). Each pass claims due deliveries customer by
+// customer (SKIP LOCKED plus a lease, so several collectors share the work and none sends a
+// delivery another one holds), posts them signed, and records the outcome with its backoff.
+import { periodic, type Periodic } from '../background/periodic.js';
+import type { ClaimedDelivery } from '../store/outbox.js';
+import type { Store } from '../store/store.js';
+import { DEFAULT_RETRY, retryDelay, type RetryPolicy } from './backoff.js';
+import { HEADERS, signature } from './signature.js';
+
+export interface DeliveryReport {
+  delivered: number;
+  /** failed and scheduled again */
+  failed: number;
+  /** failed for the last time */
+  dead: number;
+}
+
+/** `runOnce()`: one pass over every customer's due deliveries, as of `clock()`. */
+export type OutboxWorker = Periodic<DeliveryReport>;
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    outbox: OutboxWorker;
+  }
+}
+
+export interface OutboxWorkerOptions {
+  store: Store;
+  clock: () => number;
+  /** 0 disables the timer */
+  intervalMs: number;
+  retry?: RetryPolicy;
+  /** per request (default 10 s); the claim's lease is longer */
+  timeoutMs?: number;
+  /** jitter source (tests make it fixed) */
+  random?: () => number;
+  onError?: (err: unknown) => void;
+}
+
+/** Deliveries claimed at once per customer, all sent in parallel. */
+const BATCH = 25;
+/** How long a claimed delivery is held: longer than any request may take. */
+const LEASE_MS = 60_000;
+/** Delivered rows are kept this long (dead ones until retried or their webhook is deleted). */
+const KEEP_DELIVERED_MS = 7 * 86_400_000;
+const PRUNE_EVERY_MS = 3_600_000;
+const MAX_ERROR_LENGTH = 300;
+
+function describe(err: unknown): string {
+  const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+  if (e?.name === 'TimeoutError') return 'timeout: no answer in time';
+  const cause = e?.cause?.code ?? e?.cause?.message;
+  return `network: ${cause ? `${cause} ` : ''}${e?.message ?? String(err)}`.slice(0, MAX_ERROR_LENGTH);
+}
+
+export function createOutboxWorker(o: OutboxWorkerOptions): OutboxWorker {
+  const policy = o.retry ?? DEFAULT_RETRY;
+  const timeoutMs = o.timeoutMs ?? 10_000;
+  let lastPrune = Number.NEGATIVE_INFINITY;
+
+  /** One attempt: null when the receiver answered 2xx, else why not. */
+  async function send(d: ClaimedDelivery): Promise<string | null> {
+    const timestamp = Math.floor(o.clock() / 1000);
+    try {
+      const res = await fetch(d.url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'user-agent': 'emarsys-collector-webhooks',
+          [HEADERS.event]: d.event,
+          [HEADERS.delivery]: d.deliveryId,
+          [HEADERS.timestamp]: String(timestamp),
+          [HEADERS.signature]: signature(d.secret, timestamp, d.payload),
+        },
+        body: d.payload,
+        // a redirect is a misconfigured URL, not a delivery
+        redirect: 'manual',
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      await res.body?.cancel().catch(() => undefined);
+      return res.status >= 200 && res.status < 300 ? null : `HTTP ${res.status}`;
+    } catch (err) {
+      return describe(err);
+    }
+  }
+
+  async function deliver(d: ClaimedDelivery, report: DeliveryReport): Promise<void> {
+    const error = await send(d);
+    const now = o.clock();
+    if (error === null) {
+      await o.store.outbox.record(d, { ok: true }, now);
+      report.delivered++;
+      return;
+    }
+    const attempt = d.attempts + 1;
+    const retryAt = attempt >= policy.maxAttempts ? null : now + retryDelay(attempt, policy, o.random);
+    await o.store.outbox.record(d, { ok: false, error, retryAt }, now);
+    if (retryAt === null) report.dead++;
+    else report.failed++;
+  }
+
+  async function pass(): Promise<DeliveryReport> {
+    const report: DeliveryReport = { delivered: 0, failed: 0, dead: 0 };
+    const prune = o.clock() - lastPrune >= PRUNE_EVERY_MS;
+    if (prune) lastPrune = o.clock();
+    for (const customer of await o.store.customers.list()) {
+      if (prune) await o.store.outbox.prune(customer.customerId, o.clock() - KEEP_DELIVERED_MS);
+      for (;;) {
+        const claimed = await o.store.outbox.claimDue(customer.customerId, o.clock(), LEASE_MS, BATCH);
+        await Promise.all(claimed.map((d) => deliver(d, report)));
+        if (claimed.length < BATCH) break;
+      }
+    }
+    return report;
+  }
+
+  return periodic(pass, o.intervalMs, o.onError);
+}

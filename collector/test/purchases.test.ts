@@ -1,0 +1,163 @@
+// Server-side purchases (SPEC 5.7) on both engines: counted once with the browser's copy of
+// the same order whichever arrives first, attribution by emst, by the contact's live click,
+// or none, who may post, what bad input answers, and the Node helper over a real port.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { trackPurchase } from '../../src/server/track-purchase.js';
+import { ENGINES, openTestStore } from './helpers/engines.js';
+import { DAY, MINUTE, T0, addCustomer, addUser, batch, cart, item, order, testApp, testClock } from './helpers/fixtures.js';
+import { allRows, getJson, postEvents } from './helpers/http.js';
+
+describe.each(ENGINES)('server-side purchases on %s', (engine) => {
+  let t: Awaited<ReturnType<typeof openTestStore>>;
+  let app: FastifyInstance;
+  const clock = testClock(T0);
+
+  beforeAll(async () => {
+    t = await openTestStore(engine);
+    app = await testApp(t.store, { clock: clock.clock });
+  });
+  afterAll(async () => {
+    await app?.close();
+    await t?.close();
+  });
+
+  async function account() {
+    const customerId = await addCustomer(t.store);
+    const { token } = await addUser(t.store, customerId, 'ecommerce-admin');
+    const admin = (await addUser(t.store, customerId, 'admin')).token;
+    const base = `/api/v1/customers/${customerId}`;
+    return {
+      customerId,
+      token,
+      admin,
+      purchase: (body: object, as = admin) =>
+        app.inject({ method: 'POST', url: `${base}/purchases`, payload: body, headers: { authorization: `Bearer ${as}` } }),
+      send: async (...events: object[]) => {
+        const res = await postEvents(app, batch(customerId, events));
+        expect(res.json().rejected).toEqual([]);
+        return res.json() as { accepted: number; duplicates: number };
+      },
+      orders: () => allRows(app, `${base}/orders?attributed=all`, token),
+      summary: async () => (await getJson(app, `${base}/summary?attributed=all`, token)).rows,
+      cart: (id: string) => getJson<Record<string, unknown>>(app, `${base}/abandoned-carts/${id}`, token),
+    };
+  }
+
+  it('counts a purchase once when the backend reports it first and the browser sends the same order after', async () => {
+    clock.set(T0);
+    const a = await account();
+    await a.send(cart({ cartId: 'K-1', total: '29.90', visitor: 'v-1' }));
+    const res = await a.purchase({ email: 'ann@example.com', orderId: 'A-1', total: '29.90', emst: 'C1.u1', items: [{ sku: 'SKU-1', price: '29.90' }] });
+    expect(res.statusCode, res.body).toBe(201);
+    expect(res.json()).toEqual({ orderId: 'A-1', duplicate: false, campaignId: 'C1', contactUid: 'u1', attribution: 'emst' });
+    // the Thank You page's copy: a duplicate, but it still closes the cart it names
+    expect(await a.send(order({ orderId: 'A-1', cartId: 'K-1', visitor: 'v-1', total: '29.90' }))).toEqual({ accepted: 0, duplicates: 1, rejected: [] });
+    expect(await a.purchase({ email: 'ann@example.com', orderId: 'A-1', total: '29.90' }).then((r) => [r.statusCode, r.json().duplicate])).toEqual([200, true]);
+    const orders = await a.orders();
+    expect(orders).toHaveLength(1);
+    expect(orders[0]).toMatchObject({ orderId: 'A-1', source: 'api', email: 'ann@example.com', campaignId: 'C1', total: 29.9, itemCount: 1 });
+    clock.advance(60 * MINUTE);
+    await app.sweeper.runOnce();
+    expect(await a.cart('K-1')).toMatchObject({ state: 'ordered', orderId: 'A-1' });
+    expect(await a.summary()).toMatchObject([{ campaignId: 'C1', orders: 1, revenue: 29.9, buyers: 1, carts: 1, abandonedCarts: 0, conversionRate: 1 }]);
+  });
+
+  it('counts a purchase once when the browser sent the order first: 200 with duplicate, the first copy decides', async () => {
+    clock.set(T0);
+    const a = await account();
+    await a.send(order({ orderId: 'B-1', total: '10.00', campaign: 'C2', contact: 'u2' }));
+    const res = await a.purchase({ email: 'bob@example.com', orderId: 'B-1', total: '99.00', emst: 'C9.u9' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ orderId: 'B-1', duplicate: true, campaignId: 'C2', contactUid: 'u2', attribution: null });
+    const orders = await a.orders();
+    expect(orders.map((o) => [o.orderId, o.total, o.source])).toEqual([['B-1', 10, 'sdk']]);
+    expect(await a.summary()).toMatchObject([{ campaignId: 'C2', orders: 1, revenue: 10 }]);
+  });
+
+  it("attributes a purchase without emst to the contact's last click within 30 days, else stores it unattributed", async () => {
+    clock.set(T0);
+    const a = await account();
+    await t.store.directory.putContacts(a.customerId, [{ contactUid: 'u7', email: 'Carol@Example.com' }], T0);
+    // the browser saw the contact's clicks: C6 first, then C7 (both 1 day before the purchase)
+    await a.send(
+      cart({ cartId: 'K-6', campaign: 'C6', contact: 'u7', attribution: { sc_src: 'email_C6', sc_uid: 'u7', at: T0 - 3 * DAY } }),
+      cart({ cartId: 'K-7', campaign: 'C7', contact: 'u7', attribution: { sc_src: 'email_C7', sc_uid: 'u7', at: T0 - DAY } }),
+    );
+    const byClick = await a.purchase({ email: 'carol@example.com', orderId: 'C-1', total: 12 });
+    expect(byClick.json()).toEqual({ orderId: 'C-1', duplicate: false, campaignId: 'C7', contactUid: 'u7', attribution: 'click' });
+    // 31 days after the click: out of the window
+    clock.set(T0 + 30 * DAY);
+    const late = await a.purchase({ email: 'carol@example.com', orderId: 'C-2', total: 5, time: T0 + 30 * DAY });
+    expect(late.json()).toEqual({ orderId: 'C-2', duplicate: false, campaignId: null, contactUid: 'u7', attribution: 'none' });
+    // a buyer who never came from an email is captured too
+    const direct = await a.purchase({ email: 'dan@example.com', orderId: 'C-3', total: '7.50', currency: 'USD' });
+    expect(direct.json()).toEqual({ orderId: 'C-3', duplicate: false, campaignId: null, contactUid: null, attribution: 'none' });
+    const byId = new Map((await a.orders()).map((o) => [o.orderId, o]));
+    expect(byId.get('C-1')).toMatchObject({ campaignId: 'C7', contactUid: 'u7', email: 'carol@example.com' });
+    expect(byId.get('C-3')).toMatchObject({ campaignId: null, contactUid: null, email: 'dan@example.com', currency: 'USD', total: 7.5, time: new Date(T0 + 30 * DAY).toISOString() });
+    // the default (email-attributed) list has only the attributed one
+    const attributed = await getJson(app, `/api/v1/customers/${a.customerId}/orders`, a.token);
+    expect(attributed.rows.map((o) => o.orderId)).toEqual(['C-1']);
+  });
+
+  it('takes the total from the items when none is given, and clamps the time like a browser order', async () => {
+    clock.set(T0);
+    const a = await account();
+    const res = await a.purchase({ email: 'e@example.com', orderId: 'D-1', items: [item('X', '2.50', 3), { sku: 'Y', price: 1 }], time: T0 - 30 * DAY });
+    expect(res.statusCode).toBe(201);
+    const detail = await getJson<Record<string, unknown>>(app, `/api/v1/customers/${a.customerId}/orders/D-1`, a.token);
+    expect(detail).toMatchObject({ total: 8.5, itemCount: 4, time: new Date(T0 - 7 * DAY).toISOString(), source: 'api' });
+  });
+
+  it('lets admin and ecommerce-admin post, for their own customer only', async () => {
+    const a = await account();
+    const b = await account();
+    expect((await a.purchase({ email: 'x@example.com', orderId: 'R-1', total: 1 }, a.token)).statusCode).toBe(201);
+    expect((await a.purchase({ email: 'x@example.com', orderId: 'R-2', total: 1 }, a.admin)).statusCode).toBe(201);
+    const foreign = await a.purchase({ email: 'x@example.com', orderId: 'R-3', total: 1 }, b.admin);
+    expect([foreign.statusCode, foreign.json().message]).toEqual([403, 'customerId: these credentials do not give access to this customer']);
+    const anonymous = await app.inject({ method: 'POST', url: `/api/v1/customers/${a.customerId}/purchases`, payload: { email: 'x@example.com', orderId: 'R-4' } });
+    expect(anonymous.statusCode).toBe(401);
+    expect((await a.orders()).map((o) => o.orderId).sort()).toEqual(['R-1', 'R-2']);
+  });
+
+  it('answers bad input with 400 naming the field and the reason, and stores nothing', async () => {
+    const a = await account();
+    const cases: [object, string][] = [
+      [{ orderId: 'V-1' }, 'email: is required'],
+      [{ email: 'not-an-email', orderId: 'V-1' }, 'email: must be an email address'],
+      [{ email: 'v@example.com' }, 'orderId: is required'],
+      [{ email: 'v@example.com', orderId: '' }, 'orderId: must not be empty'],
+      [{ email: 'v@example.com', orderId: 'V-1', total: '2,999.00' }, 'total: must be a number or a dot-decimal string'],
+      [{ email: 'v@example.com', orderId: 'V-1', currency: 'euro' }, 'currency: must be an ISO 4217 currency code such as EUR'],
+      [{ email: 'v@example.com', orderId: 'V-1', items: [{ sku: 'A', price: 'free' }] }, 'items[0].price: must be a number or a dot-decimal string'],
+      [{ email: 'v@example.com', orderId: 'V-1', items: [{ sku: 'A', price: 1, quantity: 0 }] }, 'items[0].quantity: must be at least 1'],
+      [{ email: 'v@example.com', orderId: 'V-1', time: 'yesterday' }, 'time: must be an integer'],
+      [{ email: 'v@example.com', orderId: 'V-1', emst: 'C1\u0000x' }, 'emst: must not contain control characters'],
+      [{ email: 'v@example.com', orderId: 'V-1', colour: 'red' }, 'colour: is not a known field'],
+    ];
+    for (const [body, message] of cases) {
+      const res = await a.purchase(body);
+      expect([res.statusCode, res.json()], JSON.stringify(body)).toEqual([400, { error: 'invalid_request', message }]);
+    }
+    expect(await a.orders()).toEqual([]);
+  });
+
+  it('works with the trackPurchase helper over a real port', async () => {
+    const served = await testApp(t.store, { clock: clock.clock });
+    try {
+      await served.listen({ port: 0, host: '127.0.0.1' });
+      const endpoint = `http://127.0.0.1:${(served.server.address() as { port: number }).port}`;
+      const a = await account();
+      const purchase = { email: 'helper@example.com', orderId: 'H-1', total: '19.99', currency: 'EUR', items: [{ sku: 'H', price: '19.99' }], emst: 'C3.u3' };
+      const first = await trackPurchase({ endpoint, customerId: a.customerId, token: a.token, purchase });
+      expect(first).toMatchObject({ status: 201, attempts: 1, body: { orderId: 'H-1', duplicate: false, campaignId: 'C3' } });
+      const again = await trackPurchase({ endpoint, customerId: a.customerId, token: a.token, purchase });
+      expect(again).toMatchObject({ status: 200, body: { duplicate: true } });
+      expect((await a.orders()).map((o) => o.orderId)).toEqual(['H-1']);
+    } finally {
+      await served.close();
+    }
+  });
+});
