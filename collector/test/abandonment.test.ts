@@ -1,30 +1,21 @@
 // Abandoned carts (SPEC 2 step 5) on both engines, with an injected clock and the sweep
 // called directly: the timeout, closing and recovering orders, cart updates, and several
 // collectors sharing one database.
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { openStore } from '../src/store/store.js';
-import { ENGINES, openTestStore } from './helpers/engines.js';
+import { ENGINES } from './helpers/engines.js';
 import { DAY, MINUTE, T0, addCustomer, addUser, batch, cart, item, order, testApp, testClock } from './helpers/fixtures.js';
+import { testSuite } from './helpers/suite.js';
 import { getJson, postEvents } from './helpers/http.js';
 
 describe.each(ENGINES)('abandoned carts on %s', (engine) => {
-  let t: Awaited<ReturnType<typeof openTestStore>>;
-  let app: FastifyInstance;
   const clock = testClock(T0);
+  const suite = testSuite(engine, clock);
 
-  beforeAll(async () => {
-    t = await openTestStore(engine);
-    app = await testApp(t.store, { clock: clock.clock });
-  });
-  afterAll(async () => {
-    await app?.close();
-    await t?.close();
-  });
-
-  async function account(abandonAfterSeconds: number | null = null, on: FastifyInstance = app) {
-    const customerId = await addCustomer(t.store, 'EUR', abandonAfterSeconds);
-    const { token } = await addUser(t.store, customerId);
+  async function account(abandonAfterSeconds: number | null = null, on: FastifyInstance = suite.app) {
+    const customerId = await addCustomer(suite.store, 'EUR', abandonAfterSeconds);
+    const { token } = await addUser(suite.store, customerId);
     const base = `/api/v1/customers/${customerId}`;
     return {
       customerId,
@@ -45,10 +36,10 @@ describe.each(ENGINES)('abandoned carts on %s', (engine) => {
     const a = await account();
     await a.send(cart({ cartId: 'K-1', total: '29.90', time: T0 - 5_000 }));
     clock.advance(30 * MINUTE - 1);
-    await app.sweeper.runOnce();
+    await suite.app.sweeper.runOnce();
     expect((await a.abandoned()).rows).toEqual([]);
     clock.advance(1);
-    await app.sweeper.runOnce();
+    await suite.app.sweeper.runOnce();
     const list = await a.abandoned();
     expect(list.total).toBe(1);
     expect(list.rows).toMatchObject([
@@ -58,7 +49,7 @@ describe.each(ENGINES)('abandoned carts on %s', (engine) => {
     expect((await a.cart('K-1')).state).toBe('abandoned');
     // a second pass changes nothing
     clock.advance(MINUTE);
-    expect((await app.sweeper.runOnce()).abandoned).toBe(0);
+    expect((await suite.app.sweeper.runOnce()).abandoned).toBe(0);
     expect((await a.abandoned()).total).toBe(1);
   });
 
@@ -69,7 +60,7 @@ describe.each(ENGINES)('abandoned carts on %s', (engine) => {
     clock.advance(10 * MINUTE);
     await a.send(order({ orderId: 'O-2', cartId: 'K-2', time: T0 + 10 * MINUTE }));
     clock.advance(60 * MINUTE);
-    await app.sweeper.runOnce();
+    await suite.app.sweeper.runOnce();
     expect((await a.abandoned()).rows).toEqual([]);
     expect((await a.cart('K-2')).state).toBe('ordered');
     expect(await a.summary()).toMatchObject([{ carts: 1, abandonedCarts: 0, recoveredCarts: 0, orders: 1, conversionRate: 1 }]);
@@ -80,7 +71,7 @@ describe.each(ENGINES)('abandoned carts on %s', (engine) => {
     const a = await account();
     await a.send(cart({ cartId: 'K-3', total: '50.00' }), cart({ cartId: 'K-3b', visitor: 'other', total: '7.00' }));
     clock.advance(45 * MINUTE);
-    await app.sweeper.runOnce();
+    await suite.app.sweeper.runOnce();
     expect((await a.abandoned()).total).toBe(2);
     expect(await a.summary()).toMatchObject([{ abandonedCarts: 2, abandonedValue: 57 }]);
     clock.advance(2 * 86_400_000);
@@ -99,7 +90,7 @@ describe.each(ENGINES)('abandoned carts on %s', (engine) => {
     await a.send(cart({ cartId: 'K-4', visitor: 'vis-4' }), cart({ cartId: 'K-4x', visitor: 'someone-else' }));
     await a.send(order({ orderId: 'O-4', visitor: 'vis-4', time: T0 + MINUTE }));
     clock.advance(31 * MINUTE);
-    await app.sweeper.runOnce();
+    await suite.app.sweeper.runOnce();
     expect((await a.abandoned()).rows.map((r) => r.cartId)).toEqual(['K-4x']);
     expect((await a.cart('K-4')).state).toBe('ordered');
   });
@@ -109,7 +100,7 @@ describe.each(ENGINES)('abandoned carts on %s', (engine) => {
     const a = await account();
     await a.send(cart({ cartId: 'K-5', items: [], total: '0' }));
     clock.advance(90 * MINUTE);
-    await app.sweeper.runOnce();
+    await suite.app.sweeper.runOnce();
     expect((await a.abandoned()).rows).toEqual([]);
     expect((await a.cart('K-5')).state).toBe('empty');
     expect(await a.summary()).toEqual([]);
@@ -124,10 +115,10 @@ describe.each(ENGINES)('abandoned carts on %s', (engine) => {
     await a.send(cart({ cartId: 'K-6', time: T0 + MINUTE, items: [item('STALE', '1.00', 1)], total: '1.00' }));
     // the clock restarted with the update: 30 min after the first copy it is still open
     clock.advance(15 * MINUTE);
-    await app.sweeper.runOnce();
+    await suite.app.sweeper.runOnce();
     expect((await a.abandoned()).rows).toEqual([]);
     clock.advance(15 * MINUTE);
-    await app.sweeper.runOnce();
+    await suite.app.sweeper.runOnce();
     const list = await a.abandoned();
     expect(list.total).toBe(1);
     expect(list.rows[0]).toMatchObject({ cartId: 'K-6', total: 16, itemCount: 2, time: new Date(T0 + 20 * MINUTE).toISOString() });
@@ -144,7 +135,7 @@ describe.each(ENGINES)('abandoned carts on %s', (engine) => {
     const a = await account();
     await a.send(cart({ cartId: 'K-9', total: '40.00' }), cart({ cartId: 'K-10', visitor: 'v10', total: '5.00' }));
     clock.advance(31 * MINUTE);
-    await app.sweeper.runOnce();
+    await suite.app.sweeper.runOnce();
     const firstAbandon = new Date(clock.now).toISOString();
     expect(await a.summary()).toMatchObject([{ carts: 2, abandonedCarts: 2, abandonedValue: 45, recoveredCarts: 0 }]);
     // the shoppers come back to the Order Confirmation page a day later: open again, off the list
@@ -155,7 +146,7 @@ describe.each(ENGINES)('abandoned carts on %s', (engine) => {
     expect(await a.summary()).toMatchObject([{ carts: 2, abandonedCarts: 0, abandonedValue: 0, recoveredCarts: 0 }]);
     // left again: abandoned once more, still one row each on the list
     clock.advance(31 * MINUTE);
-    await app.sweeper.runOnce();
+    await suite.app.sweeper.runOnce();
     expect((await a.abandoned()).rows.map((r) => r.cartId).sort()).toEqual(['K-10', 'K-9']);
     // then bought, one now and one a day later: both were abandoned, so both are recovered
     await a.send(order({ orderId: 'O-9', cartId: 'K-9', total: '40.00', time: clock.now }));
@@ -173,7 +164,7 @@ describe.each(ENGINES)('abandoned carts on %s', (engine) => {
     await a.send(order({ orderId: 'O-7', cartId: 'K-7', time: T0 + MINUTE }), order({ orderId: 'O-7v', visitor: 'vis-7', time: T0 + MINUTE }));
     await a.send(cart({ cartId: 'K-7', time: T0 }), cart({ cartId: 'K-7v', visitor: 'vis-7', time: T0 }));
     clock.advance(40 * MINUTE);
-    await app.sweeper.runOnce();
+    await suite.app.sweeper.runOnce();
     expect((await a.abandoned()).rows).toEqual([]);
     expect(await a.cart('K-7')).toMatchObject({ state: 'ordered', orderId: 'O-7' });
     expect(await a.cart('K-7v')).toMatchObject({ state: 'ordered', orderId: 'O-7v' });
@@ -190,7 +181,7 @@ describe.each(ENGINES)('abandoned carts on %s', (engine) => {
     clock.advance(10 * MINUTE);
     await a.send(cart({ cartId: 'K-8', time: T0 + 10 * MINUTE, items: [item('AGAIN', '3.00', 1)] }));
     clock.advance(35 * MINUTE);
-    await app.sweeper.runOnce();
+    await suite.app.sweeper.runOnce();
     expect((await a.abandoned()).rows.map((r) => r.cartId)).toEqual(['K-8']);
     expect(await a.cart('K-8~O-8')).toMatchObject({ state: 'ordered', orderId: 'O-8' });
     expect(await a.summary()).toMatchObject([{ carts: 2, orders: 1, abandonedCarts: 1, conversionRate: 0.5 }]);
@@ -200,7 +191,7 @@ describe.each(ENGINES)('abandoned carts on %s', (engine) => {
     clock.set(T0);
     const quick = await account(120);
     await quick.send(cart({ cartId: 'Q' }));
-    const slowApp = await testApp(t.store, { clock: clock.clock, abandonAfterMinutes: 90 });
+    const slowApp = await testApp(suite.store, { clock: clock.clock, abandonAfterMinutes: 90 });
     try {
       const normal = await account(null, slowApp);
       await normal.send(cart({ cartId: 'N' }));
@@ -220,7 +211,7 @@ describe.each(ENGINES)('abandoned carts on %s', (engine) => {
 
   it('sweeps by itself on its interval', async () => {
     clock.set(T0);
-    const timed = await testApp(t.store, { clock: clock.clock, sweepIntervalMs: 25 });
+    const timed = await testApp(suite.store, { clock: clock.clock, sweepIntervalMs: 25 });
     try {
       const a = await account(null, timed);
       await a.send(cart({ cartId: 'TIMER' }));
@@ -233,26 +224,26 @@ describe.each(ENGINES)('abandoned carts on %s', (engine) => {
 
   it('lets several collectors share one database without double counting', async () => {
     clock.set(T0);
-    const other = await openStore(t.url);
+    const other = await openStore(suite.url);
     const second = await testApp(other, { clock: clock.clock });
     try {
       const a = await account();
-      const token = (await addUser(t.store, a.customerId)).token;
+      const token = (await addUser(suite.store, a.customerId)).token;
       const carts = Array.from({ length: 120 }, (_, i) => cart({ cartId: `M-${i}`, visitor: `mv-${i}`, total: '10.00' }));
       const orders = carts.filter((_, i) => i % 2 === 0).map((c, i) => order({ orderId: `MO-${i}`, cartId: c.cartId, visitor: c.visitor, total: '10.00', time: T0 + MINUTE }));
       // every event reaches both collectors at once, as a retry through a load balancer would
       const sendBoth = (events: object[]) =>
         Promise.all(
-          events.flatMap((e) => [postEvents(app, batch(a.customerId, [e])), postEvents(second, batch(a.customerId, [{ ...e }]))]),
+          events.flatMap((e) => [postEvents(suite.app, batch(a.customerId, [e])), postEvents(second, batch(a.customerId, [{ ...e }]))]),
         );
       const cartAnswers = await sendBoth(carts);
       expect(cartAnswers.reduce((n, r) => n + r.json().accepted, 0)).toBe(120);
       const orderAnswers = await sendBoth(orders);
       expect(orderAnswers.reduce((n, r) => n + r.json().accepted, 0)).toBe(60);
       clock.advance(31 * MINUTE);
-      const [s1, s2] = await Promise.all([app.sweeper.runOnce(), second.sweeper.runOnce()]);
+      const [s1, s2] = await Promise.all([suite.app.sweeper.runOnce(), second.sweeper.runOnce()]);
       expect(s1.abandoned + s2.abandoned).toBe(60);
-      const summary = await getJson(app, `/api/v1/customers/${a.customerId}/summary`, token);
+      const summary = await getJson(suite.app, `/api/v1/customers/${a.customerId}/summary`, token);
       expect(summary.rows).toMatchObject([{ carts: 120, orders: 60, revenue: 600, buyers: 1, abandonedCarts: 60, abandonedValue: 600, conversionRate: 0.5 }]);
       const list = await getJson(second, `/api/v1/customers/${a.customerId}/abandoned-carts?limit=1000`, token);
       expect(list.total).toBe(60);

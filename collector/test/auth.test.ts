@@ -1,34 +1,27 @@
 // Users and access (SPEC 5.5) on both engines: tokens, roles, other customers, the
 // dashboard login with its cookie, logout, expiry and the failed-login limit.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { SESSION_TTL_MS } from '../src/auth/service.js';
 import { MAX_FAILURES } from '../src/auth/rate-limit.js';
-import { ENGINES, openTestStore } from './helpers/engines.js';
+import { ENGINES } from './helpers/engines.js';
 import { T0, addCustomer, addUser, batch, order, testApp, testClock } from './helpers/fixtures.js';
+import { testSuite } from './helpers/suite.js';
 import { postEvents } from './helpers/http.js';
 
 describe.each(ENGINES)('access on %s', (engine) => {
-  let t: Awaited<ReturnType<typeof openTestStore>>;
-  let app: FastifyInstance;
   const clock = testClock(T0);
+  const suite = testSuite(engine, clock);
   let shop: string;
   let rival: string;
 
   beforeAll(async () => {
-    t = await openTestStore(engine);
-    app = await testApp(t.store, { clock: clock.clock });
-    shop = await addCustomer(t.store);
-    rival = await addCustomer(t.store);
-    await postEvents(app, batch(shop, [order({ orderId: 'SECRET-1' })]));
-    await postEvents(app, batch(rival, [order({ orderId: 'RIVAL-1' })]));
-  });
-  afterAll(async () => {
-    await app?.close();
-    await t?.close();
+    shop = await addCustomer(suite.store);
+    rival = await addCustomer(suite.store);
+    await postEvents(suite.app, batch(shop, [order({ orderId: 'SECRET-1' })]));
+    await postEvents(suite.app, batch(rival, [order({ orderId: 'RIVAL-1' })]));
   });
 
-  const get = (url: string, headers: Record<string, string> = {}) => app.inject({ url, headers });
+  const get = (url: string, headers: Record<string, string> = {}) => suite.app.inject({ url, headers });
   const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
   it('answers 401 without credentials and with a made-up or malformed token', async () => {
@@ -40,7 +33,7 @@ describe.each(ENGINES)('access on %s', (engine) => {
   });
 
   it("lets an ecommerce-admin read its customer's reports, and nothing of another customer", async () => {
-    const mine = await addUser(t.store, shop, 'ecommerce-admin');
+    const mine = await addUser(suite.store, shop, 'ecommerce-admin');
     const ok = await get(`/api/v1/customers/${shop}/orders`, bearer(mine.token));
     expect(ok.statusCode).toBe(200);
     expect(ok.json().rows.map((r: { orderId: string }) => r.orderId)).toEqual(['SECRET-1']);
@@ -57,19 +50,19 @@ describe.each(ENGINES)('access on %s', (engine) => {
   });
 
   it('keeps reports from admin users (403) but lets them edit the directory', async () => {
-    const admin = await addUser(t.store, shop, 'admin');
+    const admin = await addUser(suite.store, shop, 'admin');
     const res = await get(`/api/v1/customers/${shop}/orders`, bearer(admin.token));
     expect(res.statusCode).toBe(403);
     expect(res.json()).toEqual({ error: 'forbidden', message: 'role: this needs the ecommerce-admin role; yours is admin' });
-    const put = await app.inject({ method: 'PUT', url: `/api/v1/customers/${shop}/campaigns/C1`, payload: { name: 'Named by admin' }, headers: bearer(admin.token) });
+    const put = await suite.app.inject({ method: 'PUT', url: `/api/v1/customers/${shop}/campaigns/C1`, payload: { name: 'Named by admin' }, headers: bearer(admin.token) });
     expect(put.statusCode).toBe(200);
-    const otherPut = await app.inject({ method: 'PUT', url: `/api/v1/customers/${rival}/campaigns/C1`, payload: { name: 'x' }, headers: bearer(admin.token) });
+    const otherPut = await suite.app.inject({ method: 'PUT', url: `/api/v1/customers/${rival}/campaigns/C1`, payload: { name: 'x' }, headers: bearer(admin.token) });
     expect(otherPut.statusCode).toBe(403);
   });
 
   it('logs in with a password, sets an HttpOnly SameSite=Lax cookie, and logs out', async () => {
-    const user = await addUser(t.store, shop);
-    const login = await app.inject({ method: 'POST', url: '/api/v1/session', payload: { customerId: shop, email: user.email.toUpperCase(), password: user.password } });
+    const user = await addUser(suite.store, shop);
+    const login = await suite.app.inject({ method: 'POST', url: '/api/v1/session', payload: { customerId: shop, email: user.email.toUpperCase(), password: user.password } });
     expect(login.statusCode).toBe(200);
     expect(login.json()).toEqual({ user: { email: user.email, role: 'ecommerce-admin', customerId: shop, customerName: `Shop ${shop}`, currency: 'EUR' } });
     const setCookie = String(login.headers['set-cookie']);
@@ -80,14 +73,14 @@ describe.each(ENGINES)('access on %s', (engine) => {
     expect(setCookie).toContain(`Max-Age=${SESSION_TTL_MS / 1000}`);
     const cookie = setCookie.split(';')[0];
     // the session is stored hashed, never as the cookie value
-    const stored = await t.store.db.all<{ session_hash: string }>('SELECT session_hash FROM sessions WHERE customer_id = $1', [shop]);
+    const stored = await suite.store.db.all<{ session_hash: string }>('SELECT session_hash FROM sessions WHERE customer_id = $1', [shop]);
     expect(stored.some((s) => cookie.includes(s.session_hash))).toBe(false);
 
     expect((await get('/api/v1/session', { cookie })).json().user.email).toBe(user.email);
     expect((await get(`/api/v1/customers/${shop}/orders`, { cookie })).statusCode).toBe(200);
     expect((await get(`/api/v1/customers/${rival}/orders`, { cookie })).statusCode).toBe(403);
 
-    const logout = await app.inject({ method: 'DELETE', url: '/api/v1/session', headers: { cookie } });
+    const logout = await suite.app.inject({ method: 'DELETE', url: '/api/v1/session', headers: { cookie } });
     expect(logout.statusCode).toBe(204);
     expect(String(logout.headers['set-cookie'])).toMatch(/^et_session=; Max-Age=0;|Expires=Thu, 01 Jan 1970/);
     expect((await get(`/api/v1/customers/${shop}/orders`, { cookie })).statusCode).toBe(401);
@@ -95,8 +88,8 @@ describe.each(ENGINES)('access on %s', (engine) => {
   });
 
   it('works with a browser-style cookie over a real port', async () => {
-    const user = await addUser(t.store, shop);
-    const served = await testApp(t.store, { clock: clock.clock });
+    const user = await addUser(suite.store, shop);
+    const served = await testApp(suite.store, { clock: clock.clock });
     const base = await served.listen({ port: 0, host: '127.0.0.1' });
     try {
       const login = await fetch(`${base}/api/v1/session`, {
@@ -118,8 +111,8 @@ describe.each(ENGINES)('access on %s', (engine) => {
 
   it('ends a session after its lifetime', async () => {
     clock.set(T0);
-    const user = await addUser(t.store, shop);
-    const login = await app.inject({ method: 'POST', url: '/api/v1/session', payload: { customerId: shop, email: user.email, password: user.password } });
+    const user = await addUser(suite.store, shop);
+    const login = await suite.app.inject({ method: 'POST', url: '/api/v1/session', payload: { customerId: shop, email: user.email, password: user.password } });
     const cookie = String(login.headers['set-cookie']).split(';')[0];
     clock.advance(SESSION_TTL_MS - 1);
     expect((await get(`/api/v1/customers/${shop}/summary`, { cookie })).statusCode).toBe(200);
@@ -129,8 +122,8 @@ describe.each(ENGINES)('access on %s', (engine) => {
   });
 
   it('refuses wrong credentials alike, names a bad login body, and limits failed logins', async () => {
-    const user = await addUser(t.store, shop);
-    const attempt = (payload: object) => app.inject({ method: 'POST', url: '/api/v1/session', payload });
+    const user = await addUser(suite.store, shop);
+    const attempt = (payload: object) => suite.app.inject({ method: 'POST', url: '/api/v1/session', payload });
     const wrong = await attempt({ customerId: shop, email: user.email, password: 'nope' });
     expect(wrong.statusCode).toBe(401);
     expect(wrong.json()).toEqual({ error: 'unauthorized', message: 'password: wrong customer ID, email or password' });
@@ -140,7 +133,7 @@ describe.each(ENGINES)('access on %s', (engine) => {
     const bad = await attempt({ customerId: shop, email: user.email });
     expect(bad.statusCode).toBe(400);
     expect(bad.json()).toEqual({ error: 'invalid_request', message: 'password: is required' });
-    const notJson = await app.inject({ method: 'POST', url: '/api/v1/session', payload: '{', headers: { 'content-type': 'application/json' } });
+    const notJson = await suite.app.inject({ method: 'POST', url: '/api/v1/session', payload: '{', headers: { 'content-type': 'application/json' } });
     expect(notJson.json()).toEqual({ error: 'invalid_json', message: 'body: is not valid JSON' });
 
     for (let i = 1; i < MAX_FAILURES; i++) expect((await attempt({ customerId: shop, email: user.email, password: `bad${i}` })).statusCode).toBe(401);

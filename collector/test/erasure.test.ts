@@ -2,40 +2,29 @@
 // Afterwards no table holds the email or the UID (every text column of every table is
 // searched), pending webhook payloads are redacted, other contacts are untouched, and every
 // report total is what it was.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
-import { ENGINES, openTestStore } from './helpers/engines.js';
-import { DAY, MINUTE, T0, addCustomer, addUser, batch, cart, order, testApp, testClock } from './helpers/fixtures.js';
+import { describe, expect, it } from 'vitest';
+import { ENGINES } from './helpers/engines.js';
+import { DAY, MINUTE, T0, addCustomer, addUser, batch, cart, order, testClock } from './helpers/fixtures.js';
+import { testSuite } from './helpers/suite.js';
 import { allRows, getJson, postEvents } from './helpers/http.js';
 
-type Row = Record<string, unknown>;
 
 describe.each(ENGINES)('erasure on %s', (engine) => {
-  let t: Awaited<ReturnType<typeof openTestStore>>;
-  let app: FastifyInstance;
   const clock = testClock(T0);
-
-  beforeAll(async () => {
-    t = await openTestStore(engine);
-    app = await testApp(t.store, { clock: clock.clock });
-  });
-  afterAll(async () => {
-    await app?.close();
-    await t?.close();
-  });
+  const suite = testSuite(engine, clock);
 
   /** Every text column of every table: [table, column]. */
   async function textColumns(): Promise<[string, string][]> {
     if (engine === 'postgres') {
-      const rows = await t.store.db.all<{ table_name: string; column_name: string }>(
+      const rows = await suite.store.db.all<{ table_name: string; column_name: string }>(
         "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'public' AND data_type = 'text'",
       );
       return rows.map((r) => [r.table_name, r.column_name]);
     }
-    const tables = await t.store.db.all<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'");
+    const tables = await suite.store.db.all<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'");
     const out: [string, string][] = [];
     for (const { name } of tables) {
-      for (const c of await t.store.db.all<{ name: string; type: string }>(`PRAGMA table_info(${name})`)) if (c.type === 'TEXT') out.push([name, c.name]);
+      for (const c of await suite.store.db.all<{ name: string; type: string }>(`PRAGMA table_info(${name})`)) if (c.type === 'TEXT') out.push([name, c.name]);
     }
     return out;
   }
@@ -44,7 +33,7 @@ describe.each(ENGINES)('erasure on %s', (engine) => {
   async function occurrences(needle: string): Promise<string[]> {
     const found: string[] = [];
     for (const [table, column] of await textColumns()) {
-      const row = await t.store.db.get<{ n: unknown }>(`SELECT COUNT(*) AS n FROM ${table} WHERE lower(${column}) LIKE $1`, [`%${needle.toLowerCase()}%`]);
+      const row = await suite.store.db.get<{ n: unknown }>(`SELECT COUNT(*) AS n FROM ${table} WHERE lower(${column}) LIKE $1`, [`%${needle.toLowerCase()}%`]);
       if (Number(row?.n) > 0) found.push(`${table}.${column}`);
     }
     return found;
@@ -52,20 +41,20 @@ describe.each(ENGINES)('erasure on %s', (engine) => {
 
   it('erases a contact by UID and another by email everywhere, while every report total stays the same', async () => {
     clock.set(T0);
-    const customerId = await addCustomer(t.store);
-    const token = (await addUser(t.store, customerId)).token;
-    const admin = (await addUser(t.store, customerId, 'admin')).token;
+    const customerId = await addCustomer(suite.store);
+    const token = (await addUser(suite.store, customerId)).token;
+    const admin = (await addUser(suite.store, customerId, 'admin')).token;
     const base = `/api/v1/customers/${customerId}`;
     const auth = { authorization: `Bearer ${admin}` };
-    await t.store.directory.putContacts(customerId, [
+    await suite.store.directory.putContacts(customerId, [
       { contactUid: 'ann-uid', email: 'ann@example.com' },
       { contactUid: 'bob-uid', email: 'bob@example.com' },
     ], T0);
     // a webhook whose receiver is down: Ann's events wait in the outbox
-    const hook = await app.inject({ method: 'POST', url: `${base}/webhooks`, headers: auth, payload: { url: 'http://127.0.0.1:9/down', events: ['order.placed', 'cart.abandoned'] } });
+    const hook = await suite.app.inject({ method: 'POST', url: `${base}/webhooks`, headers: auth, payload: { url: 'http://127.0.0.1:9/down', events: ['order.placed', 'cart.abandoned'] } });
     expect(hook.statusCode).toBe(201);
 
-    const send = (...events: object[]) => postEvents(app, batch(customerId, events));
+    const send = (...events: object[]) => postEvents(suite.app, batch(customerId, events));
     await send(
       order({ orderId: 'A-1', campaign: 'C1', contact: 'ann-uid', visitor: 'va', total: '100.00' }),
       order({ orderId: 'A-2', campaign: null, visitor: 'va2', email: 'Ann@Example.com', total: '50.00', time: T0 + MINUTE }),
@@ -73,37 +62,37 @@ describe.each(ENGINES)('erasure on %s', (engine) => {
       order({ orderId: 'B-1', campaign: 'C1', contact: 'bob-uid', visitor: 'vb', total: '70.00', email: 'bob@example.com' }),
       cart({ cartId: 'BK-1', campaign: 'C2', contact: 'bob-uid', visitor: 'vbk', total: '20.00' }),
     );
-    await app.inject({ method: 'POST', url: `${base}/purchases`, headers: auth, payload: { email: 'ann@example.com', orderId: 'A-3', total: '30.00', emst: 'C2' } });
-    await app.inject({ method: 'POST', url: `${base}/purchases`, headers: auth, payload: { email: 'carol@example.com', orderId: 'K-1', total: '9.00' } });
-    await app.inject({ method: 'POST', url: `${base}/purchases`, headers: auth, payload: { email: 'carol@example.com', orderId: 'K-2', total: '1.00', time: T0 - DAY } });
+    await suite.app.inject({ method: 'POST', url: `${base}/purchases`, headers: auth, payload: { email: 'ann@example.com', orderId: 'A-3', total: '30.00', emst: 'C2' } });
+    await suite.app.inject({ method: 'POST', url: `${base}/purchases`, headers: auth, payload: { email: 'carol@example.com', orderId: 'K-1', total: '9.00' } });
+    await suite.app.inject({ method: 'POST', url: `${base}/purchases`, headers: auth, payload: { email: 'carol@example.com', orderId: 'K-2', total: '1.00', time: T0 - DAY } });
     // refused events that carry Ann's email: in a batch, and percent-encoded in a pixel's URL
     await send({ ...order({ orderId: 'A-bad', email: 'ann@example.com' }), total: '1,00' });
     const pixelEvent = JSON.stringify({ ...order({ orderId: 'A-px', email: 'ann@example.com' }), total: 'x' });
-    await app.inject({ url: `/v1/pixel.gif?customerId=${customerId}&e=${encodeURIComponent(pixelEvent)}` });
+    await suite.app.inject({ url: `/v1/pixel.gif?customerId=${customerId}&e=${encodeURIComponent(pixelEvent)}` });
     clock.advance(31 * MINUTE);
-    await app.sweeper.runOnce();
-    await app.outbox.runOnce(); // fails: the receiver is down, the deliveries stay pending
+    await suite.app.sweeper.runOnce();
+    await suite.app.outbox.runOnce(); // fails: the receiver is down, the deliveries stay pending
 
     const reports = async () => ({
-      summary: await allRows(app, `${base}/summary?attributed=all`, token),
-      summaryDay: await allRows(app, `${base}/summary?attributed=all&from=2025-01-15&to=2025-01-15`, token),
-      byCampaign: await allRows(app, `${base}/summary?campaign=C1`, token),
-      timeseries: (await getJson(app, `${base}/timeseries?attributed=all`, token)).rows,
-      items: await allRows(app, `${base}/items?attributed=all`, token),
-      orders: (await allRows(app, `${base}/orders?attributed=all`, token)).map(({ email: _e, contactUid: _u, ...rest }) => rest),
-      abandoned: (await allRows(app, `${base}/abandoned-carts?attributed=all`, token)).map(({ email: _e, contactUid: _u, ...rest }) => rest),
+      summary: await allRows(suite.app, `${base}/summary?attributed=all`, token),
+      summaryDay: await allRows(suite.app, `${base}/summary?attributed=all&from=2025-01-15&to=2025-01-15`, token),
+      byCampaign: await allRows(suite.app, `${base}/summary?campaign=C1`, token),
+      timeseries: (await getJson(suite.app, `${base}/timeseries?attributed=all`, token)).rows,
+      items: await allRows(suite.app, `${base}/items?attributed=all`, token),
+      orders: (await allRows(suite.app, `${base}/orders?attributed=all`, token)).map(({ email: _e, contactUid: _u, ...rest }) => rest),
+      abandoned: (await allRows(suite.app, `${base}/abandoned-carts?attributed=all`, token)).map(({ email: _e, contactUid: _u, ...rest }) => rest),
     });
     const before = await reports();
     expect(before.summary.length).toBeGreaterThan(0);
     expect(await occurrences('ann@example.com')).not.toEqual([]);
-    const annRows = () => allRows(app, `${base}/orders?attributed=all`, token).then((rows) => rows.filter((r) => String(r.orderId).startsWith('A-')));
+    const annRows = () => allRows(suite.app, `${base}/orders?attributed=all`, token).then((rows) => rows.filter((r) => String(r.orderId).startsWith('A-')));
     expect((await annRows()).map((r) => r.email).sort()).toEqual(['Ann@Example.com', 'ann@example.com', 'ann@example.com']);
 
     // only an admin erases
-    const asShopper = await app.inject({ method: 'DELETE', url: `${base}/contacts/ann-uid`, headers: { authorization: `Bearer ${token}` } });
+    const asShopper = await suite.app.inject({ method: 'DELETE', url: `${base}/contacts/ann-uid`, headers: { authorization: `Bearer ${token}` } });
     expect(asShopper.statusCode).toBe(403);
 
-    const res = await app.inject({ method: 'DELETE', url: `${base}/contacts/ann-uid`, headers: auth });
+    const res = await suite.app.inject({ method: 'DELETE', url: `${base}/contacts/ann-uid`, headers: auth });
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json()).toEqual({
       erased: { contactUids: ['ann-uid'], emails: ['ann@example.com'], orders: 3, carts: 1, profiles: 1, directory: 1, webhookDeliveries: 4, rejectedEvents: 2 },
@@ -115,26 +104,26 @@ describe.each(ENGINES)('erasure on %s', (engine) => {
     expect(await reports()).toEqual(before);
     for (const r of await annRows()) expect([r.email, r.contactUid]).toEqual([null, null]);
     // Bob is untouched
-    const bob = (await allRows(app, `${base}/orders?attributed=all`, token)).find((r) => r.orderId === 'B-1');
+    const bob = (await allRows(suite.app, `${base}/orders?attributed=all`, token)).find((r) => r.orderId === 'B-1');
     expect(bob).toMatchObject({ email: 'bob@example.com', contactUid: 'bob-uid' });
-    expect((await allRows(app, `${base}/contacts`, token)).map((c) => c.email).sort()).toEqual(['bob@example.com', 'carol@example.com']);
+    expect((await allRows(suite.app, `${base}/contacts`, token)).map((c) => c.email).sort()).toEqual(['bob@example.com', 'carol@example.com']);
     // the redacted deliveries still go out, without the contact
-    const pending = await t.store.db.all<{ payload: string }>("SELECT payload FROM webhook_deliveries WHERE customer_id = $1 AND state = 'pending'", [customerId]);
+    const pending = await suite.store.db.all<{ payload: string }>("SELECT payload FROM webhook_deliveries WHERE customer_id = $1 AND state = 'pending'", [customerId]);
     const annOrder = pending.map((p) => JSON.parse(p.payload).data).find((d) => d.orderId === 'A-1');
     expect(annOrder).toMatchObject({ orderId: 'A-1', total: 100, email: null, contactUid: null, campaignId: 'C1' });
 
     // by email, in any case; erasing again finds nothing more
-    const byEmail = await app.inject({ method: 'DELETE', url: `${base}/contacts?email=CAROL@example.com`, headers: auth });
+    const byEmail = await suite.app.inject({ method: 'DELETE', url: `${base}/contacts?email=CAROL@example.com`, headers: auth });
     expect(byEmail.json()).toEqual({
       erased: { contactUids: [], emails: ['carol@example.com'], orders: 2, carts: 0, profiles: 1, directory: 0, webhookDeliveries: 2, rejectedEvents: 0 },
     });
     expect(await occurrences('carol@example.com')).toEqual([]);
     expect(await reports()).toEqual(before);
-    const again = await app.inject({ method: 'DELETE', url: `${base}/contacts/ann-uid`, headers: auth });
+    const again = await suite.app.inject({ method: 'DELETE', url: `${base}/contacts/ann-uid`, headers: auth });
     expect(again.json().erased).toMatchObject({ orders: 0, carts: 0, profiles: 0, directory: 0, webhookDeliveries: 0, rejectedEvents: 0 });
-    const bad = await app.inject({ method: 'DELETE', url: `${base}/contacts?email=nope`, headers: auth });
+    const bad = await suite.app.inject({ method: 'DELETE', url: `${base}/contacts?email=nope`, headers: auth });
     expect([bad.statusCode, bad.json().message]).toEqual([400, 'email: must be an email address']);
-    const none = await app.inject({ method: 'DELETE', url: `${base}/contacts`, headers: auth });
+    const none = await suite.app.inject({ method: 'DELETE', url: `${base}/contacts`, headers: auth });
     expect([none.statusCode, none.json().message]).toEqual([400, 'email: is required']);
   });
 });

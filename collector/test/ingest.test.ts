@@ -1,30 +1,20 @@
 // Ingest (SPEC 5.2) on both engines: batches, bad input of every kind, de-duplication, the
 // modern pixel, CORS, and a real port.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
+import { describe, expect, it } from 'vitest';
 import { GIF_1X1 } from '../src/routes/gif.js';
-import { ENGINES, openTestStore } from './helpers/engines.js';
+import { ENGINES } from './helpers/engines.js';
 import { DAY, T0, addCustomer, addUser, batch, cart, item, order, testApp, testClock, uid } from './helpers/fixtures.js';
+import { testSuite } from './helpers/suite.js';
 import { allRows, getJson, postEvents } from './helpers/http.js';
 
 describe.each(ENGINES)('ingest on %s', (engine) => {
-  let t: Awaited<ReturnType<typeof openTestStore>>;
-  let app: FastifyInstance;
   const clock = testClock(T0);
-
-  beforeAll(async () => {
-    t = await openTestStore(engine);
-    app = await testApp(t.store, { clock: clock.clock });
-  });
-  afterAll(async () => {
-    await app?.close();
-    await t?.close();
-  });
+  const suite = testSuite(engine, clock);
 
   async function account(currency = 'EUR') {
-    const customerId = await addCustomer(t.store, currency);
-    const { token } = await addUser(t.store, customerId);
-    return { customerId, token, orders: () => allRows(app, `/api/v1/customers/${customerId}/orders?attributed=all`, token) };
+    const customerId = await addCustomer(suite.store, currency);
+    const { token } = await addUser(suite.store, customerId);
+    return { customerId, token, orders: () => allRows(suite.app, `/api/v1/customers/${customerId}/orders?attributed=all`, token) };
   }
 
   it('stores the good events of a batch and lists each bad one by index, field and reason', async () => {
@@ -32,7 +22,7 @@ describe.each(ENGINES)('ingest on %s', (engine) => {
     const good1 = order({ orderId: 'A-1' });
     const good2 = cart({ cartId: 'K-1' });
     const res = await postEvents(
-      app,
+      suite.app,
       batch(a.customerId, [good1, { ...order({ orderId: 'A-2' }), total: '2,999.00' }, good2, { type: 'refund' }, 'oops']),
     );
     expect(res.statusCode).toBe(200);
@@ -46,7 +36,7 @@ describe.each(ENGINES)('ingest on %s', (engine) => {
       ],
     });
     expect((await a.orders()).map((o) => o.orderId)).toEqual(['A-1']);
-    const rejected = await t.store.rejected.list(a.customerId);
+    const rejected = await suite.store.rejected.list(a.customerId);
     expect(rejected.map((r) => r.reason).sort()).toEqual([
       'events[1].total: must be a number or a dot-decimal string',
       'events[3].type: must be "cart" or "order"',
@@ -69,9 +59,9 @@ describe.each(ENGINES)('ingest on %s', (engine) => {
       email: 'Ada@Example.com',
       items: [item('TV', '2999.95', 1, { name: 'Sony 55"', category: 'TV' })],
     });
-    const res = await postEvents(app, batch(a.customerId, [ev], { source: 'emstrack' }), 'application/json');
+    const res = await postEvents(suite.app, batch(a.customerId, [ev], { source: 'emstrack' }), 'application/json');
     expect(res.json()).toMatchObject({ accepted: 1 });
-    const detail = await getJson<Record<string, unknown>>(app, `/api/v1/customers/${a.customerId}/orders/J-1`, a.token);
+    const detail = await getJson<Record<string, unknown>>(suite.app, `/api/v1/customers/${a.customerId}/orders/J-1`, a.token);
     expect(detail).toEqual({
       time: new Date(T0).toISOString(),
       orderId: 'J-1',
@@ -93,7 +83,7 @@ describe.each(ENGINES)('ingest on %s', (engine) => {
 
   it("gives an order without a currency the customer's default", async () => {
     const a = await account('SEK');
-    await postEvents(app, batch(a.customerId, [order({ orderId: 'S-1' })]));
+    await postEvents(suite.app, batch(a.customerId, [order({ orderId: 'S-1' })]));
     expect((await a.orders())[0]).toMatchObject({ orderId: 'S-1', currency: 'SEK' });
   });
 
@@ -108,13 +98,13 @@ describe.each(ENGINES)('ingest on %s', (engine) => {
       ['', 400, 'invalid_batch', 'body: is empty; send a JSON batch { v, customerId, events }'],
     ];
     for (const [payload, status, error, message] of cases) {
-      const res = await postEvents(app, payload);
+      const res = await postEvents(suite.app, payload);
       expect(res.statusCode, payload).toBe(status);
       expect(res.json().error).toBe(error);
       expect(res.json().message.startsWith(message), res.body).toBe(true);
       expect(res.headers['access-control-allow-origin']).toBe('*');
     }
-    const mine = await t.store.rejected.list(a.customerId);
+    const mine = await suite.store.rejected.list(a.customerId);
     expect(mine.map((r) => r.reason)).toEqual(
       expect.arrayContaining(['v: must be 1 (protocol version 7 is unknown to this collector)', 'events: must not be empty', 'events: must be an array']),
     );
@@ -123,29 +113,29 @@ describe.each(ENGINES)('ingest on %s', (engine) => {
 
   it('refuses an unknown customer with 404 and keeps the batch as rejected under no customer', async () => {
     const ghost = uid('ghost').replace(/-/g, '_');
-    const res = await postEvents(app, batch(ghost, [order({ orderId: 'G-1' })]));
+    const res = await postEvents(suite.app, batch(ghost, [order({ orderId: 'G-1' })]));
     expect(res.statusCode).toBe(404);
     expect(res.json()).toEqual({ error: 'unknown_customer', message: `customerId: unknown customer "${ghost}"` });
-    const rows = await t.store.rejected.list(null, 1000);
+    const rows = await suite.store.rejected.list(null, 1000);
     expect(rows.some((r) => r.raw.includes('G-1') && r.reason.includes(ghost))).toBe(true);
-    expect(await t.store.customers.get(ghost)).toBeUndefined();
+    expect(await suite.store.customers.get(ghost)).toBeUndefined();
   });
 
   it('answers 413 for a body over 512 KiB and stores nothing from it', async () => {
     const a = await account();
     const big = batch(a.customerId, [order({ orderId: 'BIG', items: [item('X', 1, 1, { name: 'n'.repeat(500) })] }), { pad: 'x'.repeat(530_000) }]);
-    const res = await postEvents(app, big);
+    const res = await postEvents(suite.app, big);
     expect(res.statusCode).toBe(413);
     expect(res.json()).toEqual({ error: 'payload_too_large', message: 'body: must be at most 524288 bytes (512 KiB)' });
     expect(await a.orders()).toEqual([]);
-    const unknown = await t.store.rejected.list(null, 1000);
+    const unknown = await suite.store.rejected.list(null, 1000);
     expect(unknown.some((r) => r.reason === 'body: must be at most 524288 bytes (512 KiB)')).toBe(true);
   });
 
   it('refuses huge strings and control characters event by event, storing the rest untouched', async () => {
     const a = await account();
     const res = await postEvents(
-      app,
+      suite.app,
       batch(a.customerId, [
         order({ orderId: 'H-1', items: [item('A', 1, 1, { name: 'n'.repeat(100_000) })] }),
         order({ orderId: 'H-2', city: 'Buda\u0000pest' }),
@@ -164,7 +154,7 @@ describe.each(ENGINES)('ingest on %s', (engine) => {
         { index: 3, field: 'events[3].orderId', reason: 'must be at most 128 characters' },
       ],
     });
-    const detail = await getJson<{ items: { name: string }[] }>(app, `/api/v1/customers/${a.customerId}/orders/H-5`, a.token);
+    const detail = await getJson<{ items: { name: string }[] }>(suite.app, `/api/v1/customers/${a.customerId}/orders/H-5`, a.token);
     expect(detail.items[0].name).toBe('<img src=x onerror=alert(1)> =cmd|"/c calc"!A1');
     expect((await a.orders()).map((o) => o.orderId)).toEqual(['H-5']);
   });
@@ -172,37 +162,37 @@ describe.each(ENGINES)('ingest on %s', (engine) => {
   it('counts a repeated order once: the same event ID, or another event ID with the same order ID', async () => {
     const a = await account();
     const first = order({ orderId: 'D-1', total: '100.00' });
-    expect((await postEvents(app, batch(a.customerId, [first]))).json()).toMatchObject({ accepted: 1, duplicates: 0 });
-    expect((await postEvents(app, batch(a.customerId, [first]))).json()).toMatchObject({ accepted: 0, duplicates: 1 });
+    expect((await postEvents(suite.app, batch(a.customerId, [first]))).json()).toMatchObject({ accepted: 1, duplicates: 0 });
+    expect((await postEvents(suite.app, batch(a.customerId, [first]))).json()).toMatchObject({ accepted: 0, duplicates: 1 });
     const reload = { ...first, id: uid('ev'), total: '999.00' };
-    expect((await postEvents(app, batch(a.customerId, [reload, reload]))).json()).toMatchObject({ accepted: 0, duplicates: 2 });
+    expect((await postEvents(suite.app, batch(a.customerId, [reload, reload]))).json()).toMatchObject({ accepted: 0, duplicates: 2 });
     const orders = await a.orders();
     expect(orders).toHaveLength(1);
     expect(orders[0].total).toBe(100);
-    const summary = await getJson(app, `/api/v1/customers/${a.customerId}/summary`, a.token);
+    const summary = await getJson(suite.app, `/api/v1/customers/${a.customerId}/summary`, a.token);
     expect(summary.rows).toMatchObject([{ campaignId: 'C1', orders: 1, revenue: 100 }]);
     // a cart re-sent by a retry is recognised by its event ID
     const retried = cart({ cartId: 'D-K' });
-    expect((await postEvents(app, batch(a.customerId, [retried]))).json()).toMatchObject({ accepted: 1, duplicates: 0 });
-    expect((await postEvents(app, batch(a.customerId, [retried]))).json()).toMatchObject({ accepted: 0, duplicates: 1 });
+    expect((await postEvents(suite.app, batch(a.customerId, [retried]))).json()).toMatchObject({ accepted: 1, duplicates: 0 });
+    expect((await postEvents(suite.app, batch(a.customerId, [retried]))).json()).toMatchObject({ accepted: 0, duplicates: 1 });
   });
 
   it('counts an order once when 40 requests race with it', async () => {
     const a = await account();
     const results = await Promise.all(
-      Array.from({ length: 40 }, () => postEvents(app, batch(a.customerId, [order({ orderId: 'R-1', total: '10.00' })]))),
+      Array.from({ length: 40 }, () => postEvents(suite.app, batch(a.customerId, [order({ orderId: 'R-1', total: '10.00' })]))),
     );
     const bodies = results.map((r) => r.json());
     expect(bodies.reduce((n, b) => n + b.accepted, 0)).toBe(1);
     expect(bodies.reduce((n, b) => n + b.duplicates, 0)).toBe(39);
-    const summary = await getJson(app, `/api/v1/customers/${a.customerId}/summary`, a.token);
+    const summary = await getJson(suite.app, `/api/v1/customers/${a.customerId}/summary`, a.token);
     expect(summary.rows).toMatchObject([{ orders: 1, revenue: 10, buyers: 1 }]);
   });
 
   it("clamps the order date into [received - 7 days, received] and keeps the event's time otherwise", async () => {
     const a = await account();
     await postEvents(
-      app,
+      suite.app,
       batch(a.customerId, [
         order({ orderId: 'T-future', time: T0 + 30 * DAY }),
         order({ orderId: 'T-past', time: 0 }),
@@ -218,7 +208,7 @@ describe.each(ENGINES)('ingest on %s', (engine) => {
   });
 
   it('is open to any shop origin, preflight included', async () => {
-    const pre = await app.inject({
+    const pre = await suite.app.inject({
       method: 'OPTIONS',
       url: '/v1/events',
       headers: { origin: 'https://shop.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
@@ -228,13 +218,13 @@ describe.each(ENGINES)('ingest on %s', (engine) => {
     expect(pre.headers['access-control-allow-methods']).toContain('POST');
     expect(pre.headers['access-control-allow-headers']).toContain('content-type');
     const a = await account();
-    const res = await postEvents(app, batch(a.customerId, [order()]));
+    const res = await postEvents(suite.app, batch(a.customerId, [order()]));
     expect(res.headers['access-control-allow-origin']).toBe('*');
     expect(res.headers['set-cookie']).toBeUndefined();
   });
 
   describe('the modern pixel', () => {
-    const pixel = (query: string) => app.inject({ url: `/v1/pixel.gif?${query}` });
+    const pixel = (query: string) => suite.app.inject({ url: `/v1/pixel.gif?${query}` });
     const expectGif = (res: Awaited<ReturnType<typeof pixel>>) => {
       expect(res.statusCode).toBe(200);
       expect(res.headers['content-type']).toBe('image/gif');
@@ -257,7 +247,7 @@ describe.each(ENGINES)('ingest on %s', (engine) => {
       expectGif(await pixel(`customerId=${a.customerId}`));
       expectGif(await pixel(`e=${encodeURIComponent(JSON.stringify(order()))}`));
       expectGif(await pixel(`customerId=nobody_${uid('x').slice(2)}&e=${encodeURIComponent(JSON.stringify(order()))}`));
-      const reasons = (await t.store.rejected.list(a.customerId)).map((r) => r.reason);
+      const reasons = (await suite.store.rejected.list(a.customerId)).map((r) => r.reason);
       expect(reasons).toEqual(
         expect.arrayContaining([
           expect.stringMatching(/^e: is not valid JSON \(/),
@@ -266,14 +256,14 @@ describe.each(ENGINES)('ingest on %s', (engine) => {
         ]),
       );
       expect(await a.orders()).toEqual([]);
-      const none = (await t.store.rejected.list(null, 1000)).map((r) => r.reason);
+      const none = (await suite.store.rejected.list(null, 1000)).map((r) => r.reason);
       expect(none).toEqual(expect.arrayContaining(['customerId: is required (once)', expect.stringMatching(/^customerId: unknown customer "nobody_/)]));
     });
   });
 
   it('works over a real port, as a browser sends it', async () => {
     const a = await account();
-    const served = await testApp(t.store, { clock: clock.clock });
+    const served = await testApp(suite.store, { clock: clock.clock });
     const address = await served.listen({ port: 0, host: '127.0.0.1' });
     try {
       const res = await fetch(`${address}/v1/events`, {

@@ -4,7 +4,6 @@ import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROUTES } from '../../src/protocol/index.js';
 import { buildApp } from '../src/app.js';
 import { GIF_1X1 } from '../src/routes/gif.js';
 import { parseTiPhp } from '../src/legacy/ti-php.js';

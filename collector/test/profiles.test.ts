@@ -2,10 +2,10 @@
 // of carts, orders, server-side purchases and sweeps is sent through the real routes, while
 // this file computes every profile on its own from the same steps; the two must agree, and
 // every segment filter must select exactly the contacts the model says.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
-import { ENGINES, openTestStore } from './helpers/engines.js';
-import { DAY, MINUTE, T0, addCustomer, addUser, batch, item, testApp, testClock } from './helpers/fixtures.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ENGINES } from './helpers/engines.js';
+import { DAY, MINUTE, T0, addCustomer, addUser, batch, item, testClock } from './helpers/fixtures.js';
+import { testSuite } from './helpers/suite.js';
 import { allRows, getJson, postEvents } from './helpers/http.js';
 
 const HOUR = 60 * MINUTE;
@@ -112,9 +112,8 @@ const money = (cents: number) => (cents / 100).toFixed(2);
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 describe.each(ENGINES)('contact profiles and segments on %s', (engine) => {
-  let t: Awaited<ReturnType<typeof openTestStore>>;
-  let app: FastifyInstance;
   const clock = testClock(T0);
+  const suite = testSuite(engine, clock);
   const model = new Model();
   let customerId: string;
   let token: string;
@@ -142,24 +141,22 @@ describe.each(ENGINES)('contact profiles and segments on %s', (engine) => {
     };
   }
   const sorted = (ps: Profile[]) => [...ps].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  const segment = (query: string) => allRows(app, `${base}/contacts${query ? `?${query}` : ''}`, token, 3);
+  const segment = (query: string) => allRows(suite.app, `${base}/contacts${query ? `?${query}` : ''}`, token, 3);
 
   beforeAll(async () => {
-    t = await openTestStore(engine);
-    app = await testApp(t.store, { clock: clock.clock });
-    customerId = await addCustomer(t.store);
-    token = (await addUser(t.store, customerId)).token;
-    const admin = (await addUser(t.store, customerId, 'admin')).token;
+    customerId = await addCustomer(suite.store);
+    token = (await addUser(suite.store, customerId)).token;
+    const admin = (await addUser(suite.store, customerId, 'admin')).token;
     base = `/api/v1/customers/${customerId}`;
-    await t.store.directory.putContacts(customerId, DIRECTORY, T0);
-    await t.store.directory.putCampaigns(customerId, [{ campaignId: 'C1', name: 'Spring "sale"' }], T0);
+    await suite.store.directory.putContacts(customerId, DIRECTORY, T0);
+    await suite.store.directory.putCampaigns(customerId, [{ campaignId: 'C1', name: 'Spring "sale"' }], T0);
 
     let seed = 7;
     const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
     const pick = <T>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)];
     let n = 0;
     const send = async (event: object) => {
-      const res = await postEvents(app, batch(customerId, [event]));
+      const res = await postEvents(suite.app, batch(customerId, [event]));
       expect(res.json(), JSON.stringify(event)).toMatchObject({ accepted: 1, rejected: [] });
     };
 
@@ -200,7 +197,7 @@ describe.each(ENGINES)('contact profiles and segments on %s', (engine) => {
         // the shop's backend reports a purchase: emst for a campaign click, else the live click (no new campaign fact)
         const cents = 100 + Math.floor(rnd() * 40_000);
         const emst = campaign && who.uid ? `${campaign.id}.${who.uid}` : undefined;
-        const res = await app.inject({
+        const res = await suite.app.inject({
           method: 'POST',
           url: `${base}/purchases`,
           headers: { authorization: `Bearer ${admin}` },
@@ -213,24 +210,20 @@ describe.each(ENGINES)('contact profiles and segments on %s', (engine) => {
         expect(res.json().campaignId).toBe(emst ? campaign!.id : (live?.id ?? null));
         model.order(pkey, who.email, emst ? { id: campaign!.id, at: now } : null, now, cents, currency);
       } else {
-        await app.sweeper.runOnce();
+        await suite.app.sweeper.runOnce();
         model.sweep(now);
       }
     }
     clock.advance(HOUR);
-    await app.sweeper.runOnce();
+    await suite.app.sweeper.runOnce();
     model.sweep(clock.now);
     // a direct order from no one: no profile
     await send({ type: 'order', id: 'ev-anon', orderId: 'O-anon', visitor: 'anon', total: '1.00', items: [], time: clock.now });
     // another customer's contacts never show
-    const other = await addCustomer(t.store);
-    await postEvents(app, batch(other, [{ type: 'order', id: 'x', orderId: 'X', visitor: 'x', total: '900', items: [], time: clock.now, email: 'other@example.com' }]));
+    const other = await addCustomer(suite.store);
+    await postEvents(suite.app, batch(other, [{ type: 'order', id: 'x', orderId: 'X', visitor: 'x', total: '900', items: [], time: clock.now, email: 'other@example.com' }]));
   }, 180_000);
 
-  afterAll(async () => {
-    await app?.close();
-    await t?.close();
-  });
 
   it('keeps every profile equal to the one computed from the events (both currencies)', async () => {
     const profiles = sorted([...model.profiles.values()]);
@@ -273,12 +266,12 @@ describe.each(ENGINES)('contact profiles and segments on %s', (engine) => {
   });
 
   it('pages with the reports cursor and totals, and exports CSV with formulas neutralised', async () => {
-    const first = await getJson(app, `${base}/contacts?limit=2`, token);
+    const first = await getJson(suite.app, `${base}/contacts?limit=2`, token);
     expect(first.total).toBe(model.profiles.size);
     expect(first.rows).toHaveLength(2);
-    const second = await getJson(app, `${base}/contacts?limit=2&cursor=${first.next}`, token);
+    const second = await getJson(suite.app, `${base}/contacts?limit=2&cursor=${first.next}`, token);
     expect(second.rows[0]).not.toEqual(first.rows[1]);
-    const res = await app.inject({ url: `${base}/contacts?format=csv`, headers: { authorization: `Bearer ${token}` } });
+    const res = await suite.app.inject({ url: `${base}/contacts?format=csv`, headers: { authorization: `Bearer ${token}` } });
     expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
     expect(res.headers['x-total-count']).toBe(String(model.profiles.size));
     const lines = res.body.trimEnd().split('\r\n');
@@ -302,13 +295,13 @@ describe.each(ENGINES)('contact profiles and segments on %s', (engine) => {
       ['boughtNothing=true', 'boughtNothing: is not a known field'],
     ];
     for (const [query, message] of bad) {
-      const res = await app.inject({ url: `${base}/contacts?${query}`, headers: { authorization: `Bearer ${token}` } });
+      const res = await suite.app.inject({ url: `${base}/contacts?${query}`, headers: { authorization: `Bearer ${token}` } });
       expect([res.statusCode, res.json()], query).toEqual([400, { error: 'invalid_request', message }]);
     }
-    const admin = (await addUser(t.store, customerId, 'admin')).token;
-    const asAdmin = await app.inject({ url: `${base}/contacts`, headers: { authorization: `Bearer ${admin}` } });
+    const admin = (await addUser(suite.store, customerId, 'admin')).token;
+    const asAdmin = await suite.app.inject({ url: `${base}/contacts`, headers: { authorization: `Bearer ${admin}` } });
     expect([asAdmin.statusCode, asAdmin.json().message]).toEqual([403, 'role: this needs the ecommerce-admin role; yours is admin']);
-    const stranger = (await addUser(t.store, await addCustomer(t.store))).token;
-    expect((await app.inject({ url: `${base}/contacts`, headers: { authorization: `Bearer ${stranger}` } })).statusCode).toBe(403);
+    const stranger = (await addUser(suite.store, await addCustomer(suite.store))).token;
+    expect((await suite.app.inject({ url: `${base}/contacts`, headers: { authorization: `Bearer ${stranger}` } })).statusCode).toBe(403);
   });
 });

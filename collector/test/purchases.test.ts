@@ -1,46 +1,36 @@
 // Server-side purchases (SPEC 5.7) on both engines: counted once with the browser's copy of
 // the same order whichever arrives first, attribution by emst, by the contact's live click,
 // or none, who may post, what bad input answers, and the Node helper over a real port.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
+import { describe, expect, it } from 'vitest';
 import { trackPurchase } from '../../src/server/track-purchase.js';
-import { ENGINES, openTestStore } from './helpers/engines.js';
+import { ENGINES } from './helpers/engines.js';
 import { DAY, MINUTE, T0, addCustomer, addUser, batch, cart, item, order, testApp, testClock } from './helpers/fixtures.js';
+import { testSuite } from './helpers/suite.js';
 import { allRows, getJson, postEvents } from './helpers/http.js';
 
 describe.each(ENGINES)('server-side purchases on %s', (engine) => {
-  let t: Awaited<ReturnType<typeof openTestStore>>;
-  let app: FastifyInstance;
   const clock = testClock(T0);
-
-  beforeAll(async () => {
-    t = await openTestStore(engine);
-    app = await testApp(t.store, { clock: clock.clock });
-  });
-  afterAll(async () => {
-    await app?.close();
-    await t?.close();
-  });
+  const suite = testSuite(engine, clock);
 
   async function account() {
-    const customerId = await addCustomer(t.store);
-    const { token } = await addUser(t.store, customerId, 'ecommerce-admin');
-    const admin = (await addUser(t.store, customerId, 'admin')).token;
+    const customerId = await addCustomer(suite.store);
+    const { token } = await addUser(suite.store, customerId, 'ecommerce-admin');
+    const admin = (await addUser(suite.store, customerId, 'admin')).token;
     const base = `/api/v1/customers/${customerId}`;
     return {
       customerId,
       token,
       admin,
       purchase: (body: object, as = admin) =>
-        app.inject({ method: 'POST', url: `${base}/purchases`, payload: body, headers: { authorization: `Bearer ${as}` } }),
+        suite.app.inject({ method: 'POST', url: `${base}/purchases`, payload: body, headers: { authorization: `Bearer ${as}` } }),
       send: async (...events: object[]) => {
-        const res = await postEvents(app, batch(customerId, events));
+        const res = await postEvents(suite.app, batch(customerId, events));
         expect(res.json().rejected).toEqual([]);
         return res.json() as { accepted: number; duplicates: number };
       },
-      orders: () => allRows(app, `${base}/orders?attributed=all`, token),
-      summary: async () => (await getJson(app, `${base}/summary?attributed=all`, token)).rows,
-      cart: (id: string) => getJson<Record<string, unknown>>(app, `${base}/abandoned-carts/${id}`, token),
+      orders: () => allRows(suite.app, `${base}/orders?attributed=all`, token),
+      summary: async () => (await getJson(suite.app, `${base}/summary?attributed=all`, token)).rows,
+      cart: (id: string) => getJson<Record<string, unknown>>(suite.app, `${base}/abandoned-carts/${id}`, token),
     };
   }
 
@@ -58,7 +48,7 @@ describe.each(ENGINES)('server-side purchases on %s', (engine) => {
     expect(orders).toHaveLength(1);
     expect(orders[0]).toMatchObject({ orderId: 'A-1', source: 'api', email: 'ann@example.com', campaignId: 'C1', total: 29.9, itemCount: 1 });
     clock.advance(60 * MINUTE);
-    await app.sweeper.runOnce();
+    await suite.app.sweeper.runOnce();
     expect(await a.cart('K-1')).toMatchObject({ state: 'ordered', orderId: 'A-1' });
     expect(await a.summary()).toMatchObject([{ campaignId: 'C1', orders: 1, revenue: 29.9, buyers: 1, carts: 1, abandonedCarts: 0, conversionRate: 1 }]);
   });
@@ -78,7 +68,7 @@ describe.each(ENGINES)('server-side purchases on %s', (engine) => {
   it("attributes a purchase without emst to the contact's last click within 30 days, else stores it unattributed", async () => {
     clock.set(T0);
     const a = await account();
-    await t.store.directory.putContacts(a.customerId, [{ contactUid: 'u7', email: 'Carol@Example.com' }], T0);
+    await suite.store.directory.putContacts(a.customerId, [{ contactUid: 'u7', email: 'Carol@Example.com' }], T0);
     // the browser saw the contact's clicks: C6 first, then C7 (both 1 day before the purchase)
     await a.send(
       cart({ cartId: 'K-6', campaign: 'C6', contact: 'u7', attribution: { sc_src: 'email_C6', sc_uid: 'u7', at: T0 - 3 * DAY } }),
@@ -97,7 +87,7 @@ describe.each(ENGINES)('server-side purchases on %s', (engine) => {
     expect(byId.get('C-1')).toMatchObject({ campaignId: 'C7', contactUid: 'u7', email: 'carol@example.com' });
     expect(byId.get('C-3')).toMatchObject({ campaignId: null, contactUid: null, email: 'dan@example.com', currency: 'USD', total: 7.5, time: new Date(T0 + 30 * DAY).toISOString() });
     // the default (email-attributed) list has only the attributed one
-    const attributed = await getJson(app, `/api/v1/customers/${a.customerId}/orders`, a.token);
+    const attributed = await getJson(suite.app, `/api/v1/customers/${a.customerId}/orders`, a.token);
     expect(attributed.rows.map((o) => o.orderId)).toEqual(['C-1']);
   });
 
@@ -106,7 +96,7 @@ describe.each(ENGINES)('server-side purchases on %s', (engine) => {
     const a = await account();
     const res = await a.purchase({ email: 'e@example.com', orderId: 'D-1', items: [item('X', '2.50', 3), { sku: 'Y', price: 1 }], time: T0 - 30 * DAY });
     expect(res.statusCode).toBe(201);
-    const detail = await getJson<Record<string, unknown>>(app, `/api/v1/customers/${a.customerId}/orders/D-1`, a.token);
+    const detail = await getJson<Record<string, unknown>>(suite.app, `/api/v1/customers/${a.customerId}/orders/D-1`, a.token);
     expect(detail).toMatchObject({ total: 8.5, itemCount: 4, time: new Date(T0 - 7 * DAY).toISOString(), source: 'api' });
   });
 
@@ -117,7 +107,7 @@ describe.each(ENGINES)('server-side purchases on %s', (engine) => {
     expect((await a.purchase({ email: 'x@example.com', orderId: 'R-2', total: 1 }, a.admin)).statusCode).toBe(201);
     const foreign = await a.purchase({ email: 'x@example.com', orderId: 'R-3', total: 1 }, b.admin);
     expect([foreign.statusCode, foreign.json().message]).toEqual([403, 'customerId: these credentials do not give access to this customer']);
-    const anonymous = await app.inject({ method: 'POST', url: `/api/v1/customers/${a.customerId}/purchases`, payload: { email: 'x@example.com', orderId: 'R-4' } });
+    const anonymous = await suite.app.inject({ method: 'POST', url: `/api/v1/customers/${a.customerId}/purchases`, payload: { email: 'x@example.com', orderId: 'R-4' } });
     expect(anonymous.statusCode).toBe(401);
     expect((await a.orders()).map((o) => o.orderId).sort()).toEqual(['R-1', 'R-2']);
   });
@@ -145,7 +135,7 @@ describe.each(ENGINES)('server-side purchases on %s', (engine) => {
   });
 
   it('works with the trackPurchase helper over a real port', async () => {
-    const served = await testApp(t.store, { clock: clock.clock });
+    const served = await testApp(suite.store, { clock: clock.clock });
     try {
       await served.listen({ port: 0, host: '127.0.0.1' });
       const endpoint = `http://127.0.0.1:${(served.server.address() as { port: number }).port}`;

@@ -1,11 +1,11 @@
 // The reports (SPEC 5.3) on both engines, checked against the same numbers computed here
 // from the events sent: lists and paging, filters (dates, timestamps with partial days,
 // campaign, attribution), items, summary, timeseries, CSV, the directory, and bad queries.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { formatMoney, parseMoney } from '../src/money.js';
-import { ENGINES, openTestStore } from './helpers/engines.js';
-import { DAY, MINUTE, addCustomer, addUser, batch, testApp, testClock } from './helpers/fixtures.js';
+import { ENGINES } from './helpers/engines.js';
+import { DAY, MINUTE, addCustomer, addUser, batch, testClock } from './helpers/fixtures.js';
+import { testSuite } from './helpers/suite.js';
 import { allRows, getJson, postEvents } from './helpers/http.js';
 
 const START = Date.UTC(2025, 2, 1);
@@ -140,18 +140,15 @@ const FILTERS: Filter[] = [
 ];
 
 describe.each(ENGINES)('reports on %s', (engine) => {
-  let t: Awaited<ReturnType<typeof openTestStore>>;
-  let app: FastifyInstance;
   let customerId: string;
   let token: string;
   let base: string;
   const clock = testClock(START);
+  const suite = testSuite(engine, clock);
 
   beforeAll(async () => {
-    t = await openTestStore(engine);
-    app = await testApp(t.store, { clock: clock.clock });
-    customerId = await addCustomer(t.store, 'EUR');
-    token = (await addUser(t.store, customerId)).token;
+    customerId = await addCustomer(suite.store, 'EUR');
+    token = (await addUser(suite.store, customerId)).token;
     base = `/api/v1/customers/${customerId}`;
     // day by day, as the shop would send them; carts first, then the orders that close them
     const recovered: object[] = [];
@@ -166,27 +163,23 @@ describe.each(ENGINES)('reports on %s', (engine) => {
       }
       clock.set(START + (d + 1) * DAY);
       for (let i = 0; i < events.length; i += 50) {
-        const res = await postEvents(app, batch(customerId, events.slice(i, i + 50)));
+        const res = await postEvents(suite.app, batch(customerId, events.slice(i, i + 50)));
         expect(res.json()).toMatchObject({ rejected: [] });
       }
     }
     clock.set(START + DAYS * DAY + 30 * MINUTE);
-    await app.sweeper.runOnce();
+    await suite.app.sweeper.runOnce();
     clock.set(START + DAYS * DAY + DAY / 2);
-    const res = await postEvents(app, batch(customerId, recovered));
+    const res = await postEvents(suite.app, batch(customerId, recovered));
     expect(res.json()).toMatchObject({ accepted: recovered.length, rejected: [] });
-  });
-  afterAll(async () => {
-    await app?.close();
-    await t?.close();
   });
 
   it.each(FILTERS)('lists orders newest first, paged, for %j', async (f) => {
     const expected = DATA.orders.filter((o) => inFilter(f, o.time, o.campaignId)).sort(byNewest((o) => o.orderId));
-    const rows = await allRows(app, `${base}/orders${query(f)}`, token, 7);
+    const rows = await allRows(suite.app, `${base}/orders${query(f)}`, token, 7);
     expect(rows.map((r) => r.orderId)).toEqual(expected.map((o) => o.orderId));
     expect(rows.map((r) => r.total)).toEqual(expected.map((o) => Number(o.total)));
-    const first = await getJson(app, `${base}/orders${query(f, '&limit=7')}`, token);
+    const first = await getJson(suite.app, `${base}/orders${query(f, '&limit=7')}`, token);
     expect(first.total).toBe(expected.length);
     expect(first.next === null).toBe(expected.length <= 7);
   });
@@ -196,16 +189,16 @@ describe.each(ENGINES)('reports on %s', (engine) => {
       .filter((o) => inFilter(f, o.time, o.campaignId))
       .flatMap((o) => o.items.map((it, line) => ({ ...it, time: o.time, orderId: o.orderId, line })))
       .sort((a, b) => b.time - a.time || (b.orderId > a.orderId ? 1 : b.orderId < a.orderId ? -1 : b.line - a.line));
-    const rows = await allRows(app, `${base}/items${query(f)}`, token, 11);
+    const rows = await allRows(suite.app, `${base}/items${query(f)}`, token, 11);
     expect(rows.map((r) => [r.orderId, r.sku, r.price, r.quantity])).toEqual(expected.map((e) => [e.orderId, e.sku, Number(e.price), e.quantity]));
-    expect((await getJson(app, `${base}/items${query(f, '&limit=1')}`, token)).total).toBe(expected.length);
+    expect((await getJson(suite.app, `${base}/items${query(f, '&limit=1')}`, token)).total).toBe(expected.length);
   });
 
   it.each(FILTERS)('lists abandoned carts (recovered ones left the list) for %j', async (f) => {
     const expected = DATA.carts.filter((c) => c.fate === 'abandoned' && inFilter(f, c.time, c.campaignId)).sort(byNewest((c) => c.cartId));
-    const rows = await allRows(app, `${base}/abandoned-carts${query(f)}`, token, 5);
+    const rows = await allRows(suite.app, `${base}/abandoned-carts${query(f)}`, token, 5);
     expect(rows.map((r) => r.cartId)).toEqual(expected.map((c) => c.cartId));
-    expect((await getJson(app, `${base}/abandoned-carts${query(f, '&limit=2')}`, token)).total).toBe(expected.length);
+    expect((await getJson(suite.app, `${base}/abandoned-carts${query(f, '&limit=2')}`, token)).total).toBe(expected.length);
   });
 
   it.each(FILTERS)('sums the summary exactly per campaign and currency for %j', async (f) => {
@@ -230,7 +223,7 @@ describe.each(ENGINES)('reports on %s', (engine) => {
       } else s.converted++;
       if (c.fate === 'recovered') s.recovered++;
     }
-    const rows = await allRows(app, `${base}/summary${query(f)}`, token, 2);
+    const rows = await allRows(suite.app, `${base}/summary${query(f)}`, token, 2);
     const got = Object.fromEntries(rows.map((r) => [`${r.campaignId}|${r.currency}`, r]));
     expect(Object.keys(got).sort()).toEqual([...expected.keys()].sort());
     for (const [key, s] of expected) {
@@ -256,7 +249,7 @@ describe.each(ENGINES)('reports on %s', (engine) => {
   it('draws the timeseries per UTC day, days without data as zeros', async () => {
     const from = START - 2 * DAY;
     const to = START + 4 * DAY;
-    const res = await getJson(app, `${base}/timeseries?from=2025-02-27&to=2025-03-04&attributed=all`, token);
+    const res = await getJson(suite.app, `${base}/timeseries?from=2025-02-27&to=2025-03-04&attributed=all`, token);
     const dates = [...new Set(res.rows.map((r) => r.date))];
     expect(dates).toEqual(['2025-02-27', '2025-02-28', '2025-03-01', '2025-03-02', '2025-03-03', '2025-03-04']);
     for (const row of res.rows) {
@@ -279,7 +272,7 @@ describe.each(ENGINES)('reports on %s', (engine) => {
   });
 
   it('writes CSV with the same columns, quoting, and formulas neutralised', async () => {
-    const res = await app.inject({ url: `${base}/items?format=csv&limit=3`, headers: { authorization: `Bearer ${token}` } });
+    const res = await suite.app.inject({ url: `${base}/items?format=csv&limit=3`, headers: { authorization: `Bearer ${token}` } });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
     expect(res.headers['content-disposition']).toBe('attachment; filename="items.csv"');
@@ -288,7 +281,7 @@ describe.each(ENGINES)('reports on %s', (engine) => {
     expect(lines[0]).toBe('time,sku,name,category,price,quantity,orderId,campaignId,campaignName');
     expect(lines).toHaveLength(5);
     expect(lines[lines.length - 1]).toBe('');
-    const json = await getJson(app, `${base}/items?limit=3`, token);
+    const json = await getJson(suite.app, `${base}/items?limit=3`, token);
     json.rows.forEach((row, i) => {
       const name = row.name as string;
       const cell = name.startsWith('=') ? `"'${name.replaceAll('"', '""')}"` : `"${name.replaceAll('"', '""')}"`;
@@ -300,7 +293,7 @@ describe.each(ENGINES)('reports on %s', (engine) => {
   });
 
   it('streams the whole report as CSV when no page is asked for', async () => {
-    const res = await app.inject({ url: `${base}/orders?format=csv&attributed=all`, headers: { authorization: `Bearer ${token}` } });
+    const res = await suite.app.inject({ url: `${base}/orders?format=csv&attributed=all`, headers: { authorization: `Bearer ${token}` } });
     const lines = res.body.trimEnd().split('\r\n');
     expect(lines[0]).toBe('time,orderId,email,campaignId,campaignName,contactUid,total,currency,tax,shipping,city,country,itemCount,source');
     expect(lines.length - 1).toBe(DATA.orders.length);
@@ -312,9 +305,9 @@ describe.each(ENGINES)('reports on %s', (engine) => {
   });
 
   it('shows campaign names and contact emails from the directory; an email sent with the order wins', async () => {
-    const admin = await addUser(t.store, customerId, 'admin');
+    const admin = await addUser(suite.store, customerId, 'admin');
     const put = (url: string, payload: object, who = token) =>
-      app.inject({ method: 'PUT', url: `${base}${url}`, payload, headers: { authorization: `Bearer ${who}` } });
+      suite.app.inject({ method: 'PUT', url: `${base}${url}`, payload, headers: { authorization: `Bearer ${who}` } });
     expect((await put('/campaigns/C1', { name: 'Spring <Sale>' })).json()).toEqual({ campaignId: 'C1', name: 'Spring <Sale>' });
     expect((await put('/campaigns/C1', { name: 'Spring Sale' }, admin.token)).statusCode).toBe(200);
     expect((await put('/contacts-directory/u2', { email: 'grace@example.com' })).json()).toEqual({ contactUid: 'u2', email: 'grace@example.com' });
@@ -323,16 +316,16 @@ describe.each(ENGINES)('reports on %s', (engine) => {
     expect(bad.json()).toEqual({ error: 'invalid_request', message: 'email: must be an email address' });
     expect((await put('/campaigns/C1', { name: '' })).json().message).toBe('name: must not be empty');
 
-    const rows = await allRows(app, `${base}/orders?campaign=C1`, token);
+    const rows = await allRows(suite.app, `${base}/orders?campaign=C1`, token);
     expect(rows.length).toBeGreaterThan(0);
     for (const r of rows) {
       const sent = DATA.orders.find((o) => o.orderId === r.orderId)!;
       expect(r.campaignName).toBe('Spring Sale');
       expect(r.email).toBe(sent.email ?? (sent.contactUid === 'u2' ? 'grace@example.com' : null));
     }
-    const summary = await getJson(app, `${base}/summary?campaign=C1`, token);
+    const summary = await getJson(suite.app, `${base}/summary?campaign=C1`, token);
     expect(summary.rows.every((r) => r.campaignName === 'Spring Sale')).toBe(true);
-    const campaigns = await getJson(app, `${base}/campaigns`, token);
+    const campaigns = await getJson(suite.app, `${base}/campaigns`, token);
     expect(campaigns).toEqual({
       rows: [
         { campaignId: 'C1', name: 'Spring Sale' },
@@ -346,15 +339,15 @@ describe.each(ENGINES)('reports on %s', (engine) => {
 
   it('shows one order or cart with its items, and 404 for an unknown one', async () => {
     const o = DATA.orders[3];
-    const detail = await getJson<Record<string, unknown>>(app, `${base}/orders/${encodeURIComponent(o.orderId)}`, token);
+    const detail = await getJson<Record<string, unknown>>(suite.app, `${base}/orders/${encodeURIComponent(o.orderId)}`, token);
     expect(detail.items).toEqual(o.items.map((it) => ({ ...it, price: Number(it.price), category: 'Cat' })));
-    const missing = await app.inject({ url: `${base}/orders/nope`, headers: { authorization: `Bearer ${token}` } });
+    const missing = await suite.app.inject({ url: `${base}/orders/nope`, headers: { authorization: `Bearer ${token}` } });
     expect(missing.statusCode).toBe(404);
     expect(missing.json()).toEqual({ error: 'not_found', message: 'orderId: no such order' });
     const c = DATA.carts.find((x) => x.fate === 'abandoned')!;
-    const cart = await getJson<Record<string, unknown>>(app, `${base}/abandoned-carts/${c.cartId}`, token);
+    const cart = await getJson<Record<string, unknown>>(suite.app, `${base}/abandoned-carts/${c.cartId}`, token);
     expect(cart).toMatchObject({ cartId: c.cartId, state: 'abandoned', total: Number(c.total), items: [{ sku: 'X', price: Number(c.total), quantity: 1 }] });
-    expect((await app.inject({ url: `${base}/abandoned-carts/nope`, headers: { authorization: `Bearer ${token}` } })).json().message).toBe('cartId: no such cart');
+    expect((await suite.app.inject({ url: `${base}/abandoned-carts/nope`, headers: { authorization: `Bearer ${token}` } })).json().message).toBe('cartId: no such cart');
   });
 
   it.each([
@@ -371,20 +364,20 @@ describe.each(ENGINES)('reports on %s', (engine) => {
     ['/timeseries?from=2000-01-01&to=2025-01-01', 'to: the timeseries spans at most 3660 days'],
     ['/timeseries?limit=5', 'limit: is not a known field'],
   ])('answers 400 naming the parameter for %s', async (url, message) => {
-    const res = await app.inject({ url: `${base}${url}`, headers: { authorization: `Bearer ${token}` } });
+    const res = await suite.app.inject({ url: `${base}${url}`, headers: { authorization: `Bearer ${token}` } });
     expect(res.statusCode).toBe(400);
     expect(res.json()).toEqual({ error: 'invalid_request', message });
   });
 
   it('keeps customers apart: the same order ID in two accounts', async () => {
-    const other = await addCustomer(t.store, 'EUR');
-    const otherToken = (await addUser(t.store, other)).token;
+    const other = await addCustomer(suite.store, 'EUR');
+    const otherToken = (await addUser(suite.store, other)).token;
     const o = DATA.orders.find((x) => x.campaignId)!;
-    await postEvents(app, batch(other, [{ ...orderEvent({ ...o, total: '1.00', time: clock.now }), id: 'other-ev' }]));
-    const mine = await getJson<Record<string, unknown>>(app, `${base}/orders/${o.orderId}`, token);
-    const theirs = await getJson<Record<string, unknown>>(app, `/api/v1/customers/${other}/orders/${o.orderId}`, otherToken);
+    await postEvents(suite.app, batch(other, [{ ...orderEvent({ ...o, total: '1.00', time: clock.now }), id: 'other-ev' }]));
+    const mine = await getJson<Record<string, unknown>>(suite.app, `${base}/orders/${o.orderId}`, token);
+    const theirs = await getJson<Record<string, unknown>>(suite.app, `/api/v1/customers/${other}/orders/${o.orderId}`, otherToken);
     expect(mine.total).toBe(Number(o.total));
     expect(theirs.total).toBe(1);
-    expect((await getJson(app, `/api/v1/customers/${other}/orders?attributed=all`, otherToken)).total).toBe(1);
+    expect((await getJson(suite.app, `/api/v1/customers/${other}/orders?attributed=all`, otherToken)).total).toBe(1);
   });
 });

@@ -4,11 +4,12 @@
 // with pending deliveries, and two collectors sharing the outbox without sending twice.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/app.js';
-import { ENGINES, openTestStore } from './helpers/engines.js';
+import { ENGINES } from './helpers/engines.js';
 import { MINUTE, T0, addCustomer, addUser, batch, cart, item, order, testApp, testClock } from './helpers/fixtures.js';
+import { testSuite } from './helpers/suite.js';
 import { getJson, postEvents } from './helpers/http.js';
 
 /** The receiver's check from docs/advanced.md, with `now` passed in (the collector's test clock). */
@@ -60,23 +61,13 @@ async function downPort(): Promise<number> {
 }
 
 describe.each(ENGINES)('webhooks on %s', (engine) => {
-  let t: Awaited<ReturnType<typeof openTestStore>>;
-  let app: FastifyInstance;
   const clock = testClock(T0);
+  const suite = testSuite(engine, clock);
 
-  beforeAll(async () => {
-    t = await openTestStore(engine);
-    app = await testApp(t.store, { clock: clock.clock });
-  });
-  afterAll(async () => {
-    await app?.close();
-    await t?.close();
-  });
-
-  async function account(on: FastifyInstance = app) {
-    const customerId = await addCustomer(t.store);
-    const admin = (await addUser(t.store, customerId, 'admin')).token;
-    const shopper = (await addUser(t.store, customerId, 'ecommerce-admin')).token;
+  async function account(on: FastifyInstance = suite.app) {
+    const customerId = await addCustomer(suite.store);
+    const admin = (await addUser(suite.store, customerId, 'admin')).token;
+    const shopper = (await addUser(suite.store, customerId, 'ecommerce-admin')).token;
     const base = `/api/v1/customers/${customerId}`;
     const auth = { authorization: `Bearer ${admin}` };
     return {
@@ -111,7 +102,7 @@ describe.each(ENGINES)('webhooks on %s', (engine) => {
     expect(JSON.stringify(listed)).not.toContain(made.secret);
 
     const post = (payload: object, token = a.admin) =>
-      app.inject({ method: 'POST', url: `${a.base}/webhooks`, payload, headers: { authorization: `Bearer ${token}` } });
+      suite.app.inject({ method: 'POST', url: `${a.base}/webhooks`, payload, headers: { authorization: `Bearer ${token}` } });
     const bad: [object, string][] = [
       [{ url: 'hooks.example.com', events: ['order.placed'] }, 'url: must be an absolute http(s) URL'],
       [{ url: 'ftp://hooks.example.com/x', events: ['order.placed'] }, 'url: must use http or https (not ftp:)'],
@@ -128,9 +119,9 @@ describe.each(ENGINES)('webhooks on %s', (engine) => {
     const forbidden = await post({ url: 'https://h.example/', events: ['order.placed'] }, a.shopper);
     expect([forbidden.statusCode, forbidden.json().message]).toEqual([403, 'role: this needs the admin role; yours is ecommerce-admin']);
     const other = await account();
-    expect((await app.inject({ url: `${a.base}/webhooks`, headers: other.auth })).statusCode).toBe(403);
+    expect((await suite.app.inject({ url: `${a.base}/webhooks`, headers: other.auth })).statusCode).toBe(403);
 
-    const del = (id: string) => app.inject({ method: 'DELETE', url: `${a.base}/webhooks/${id}`, headers: a.auth });
+    const del = (id: string) => suite.app.inject({ method: 'DELETE', url: `${a.base}/webhooks/${id}`, headers: a.auth });
     expect((await del(made.webhookId)).statusCode).toBe(204);
     expect((await del(made.webhookId)).json()).toEqual({ error: 'not_found', message: 'webhookId: no such webhook' });
     expect(await a.hooks()).toEqual([]);
@@ -142,7 +133,7 @@ describe.each(ENGINES)('webhooks on %s', (engine) => {
     const port = await downPort();
     const hook = await a.register(`http://127.0.0.1:${port}/hook`);
     await a.send(order({ orderId: 'W-1', total: '12.50', email: 'ann@example.com', items: [item('A', '12.50', 1)] }));
-    const purchase = await app.inject({
+    const purchase = await suite.app.inject({
       method: 'POST',
       url: `${a.base}/purchases`,
       payload: { email: 'bob@example.com', orderId: 'W-2', total: '7.00', emst: 'C2.u2' },
@@ -151,24 +142,24 @@ describe.each(ENGINES)('webhooks on %s', (engine) => {
     expect(purchase.statusCode).toBe(201);
     await a.send(cart({ cartId: 'WK-1', total: '30.00', visitor: 'wv', email: 'cat@example.com' }));
     clock.advance(31 * MINUTE);
-    expect((await app.sweeper.runOnce()).abandoned).toBeGreaterThanOrEqual(1);
+    expect((await suite.app.sweeper.runOnce()).abandoned).toBeGreaterThanOrEqual(1);
 
     // down: every attempt fails, and the operator sees it
-    expect(await app.outbox.runOnce()).toEqual({ delivered: 0, failed: 3, dead: 0 });
+    expect(await suite.app.outbox.runOnce()).toEqual({ delivered: 0, failed: 3, dead: 0 });
     const failingAt = new Date(clock.now).toISOString();
     expect((await a.hooks())[0]).toMatchObject({ pending: 3, dead: 0, failingSince: failingAt, lastErrorAt: failingAt, lastSuccessAt: null });
     expect((await a.hooks())[0].lastError).toMatch(/^network: ECONNREFUSED/);
     // nothing is due again before its backoff
     clock.advance(5_000);
-    expect(await app.outbox.runOnce()).toEqual({ delivered: 0, failed: 0, dead: 0 });
+    expect(await suite.app.outbox.runOnce()).toEqual({ delivered: 0, failed: 0, dead: 0 });
 
     const up = await receiver(port);
     try {
       clock.advance(60_000);
-      expect(await app.outbox.runOnce()).toEqual({ delivered: 3, failed: 0, dead: 0 });
+      expect(await suite.app.outbox.runOnce()).toEqual({ delivered: 3, failed: 0, dead: 0 });
       const sentAt = clock.now;
       clock.advance(3_600_000);
-      expect(await app.outbox.runOnce()).toEqual({ delivered: 0, failed: 0, dead: 0 });
+      expect(await suite.app.outbox.runOnce()).toEqual({ delivered: 0, failed: 0, dead: 0 });
       expect(up.got).toHaveLength(3);
       const ids = up.got.map((r) => r.headers['x-emarsys-delivery']);
       expect(new Set(ids).size).toBe(3);
@@ -191,7 +182,7 @@ describe.each(ENGINES)('webhooks on %s', (engine) => {
       ]);
       const status = (await a.hooks())[0];
       expect(status).toMatchObject({ pending: 0, dead: 0, failingSince: null, lastSuccessAt: new Date(sentAt).toISOString() });
-      const delivered = await getJson(app, `${a.base}/webhooks/${hook.webhookId}/deliveries?state=delivered`, a.admin);
+      const delivered = await getJson(suite.app, `${a.base}/webhooks/${hook.webhookId}/deliveries?state=delivered`, a.admin);
       expect(delivered.total).toBe(3);
       // the failed first attempt stays in the delivery's history
       for (const d of delivered.rows) {
@@ -207,7 +198,7 @@ describe.each(ENGINES)('webhooks on %s', (engine) => {
     clock.set(T0);
     let answer = 503;
     const r = await receiver(0, () => answer);
-    const retrying = await testApp(t.store, { clock: clock.clock, webhookRetry: { baseDelayMs: 1_000, maxDelayMs: 2_000, maxAttempts: 3 } });
+    const retrying = await testApp(suite.store, { clock: clock.clock, webhookRetry: { baseDelayMs: 1_000, maxDelayMs: 2_000, maxAttempts: 3 } });
     try {
       const a = await account(retrying);
       const hook = await a.register(`http://127.0.0.1:${r.port}/`, ['order.placed']);
@@ -244,7 +235,7 @@ describe.each(ENGINES)('webhooks on %s', (engine) => {
   it('loses no pending delivery when the collector restarts', async () => {
     clock.set(T0);
     const port = await downPort();
-    const first = await buildApp({ db: t.url, clock: clock.clock, sweepIntervalMs: 0, outboxIntervalMs: 0 });
+    const first = await buildApp({ db: suite.url, clock: clock.clock, sweepIntervalMs: 0, outboxIntervalMs: 0 });
     const a = await account(first);
     const hook = await a.register(`http://127.0.0.1:${port}/restart`);
     const orderIds = Array.from({ length: 8 }, (_, i) => `RS-${i}`);
@@ -253,7 +244,7 @@ describe.each(ENGINES)('webhooks on %s', (engine) => {
     await first.close();
 
     const up = await receiver(port);
-    const second = await buildApp({ db: t.url, clock: clock.clock, sweepIntervalMs: 0, outboxIntervalMs: 0 });
+    const second = await buildApp({ db: suite.url, clock: clock.clock, sweepIntervalMs: 0, outboxIntervalMs: 0 });
     try {
       clock.advance(60_000);
       expect(await second.outbox.runOnce()).toEqual({ delivered: 8, failed: 0, dead: 0 });
@@ -269,13 +260,13 @@ describe.each(ENGINES)('webhooks on %s', (engine) => {
   it('lets two collectors share the outbox: each delivery is sent once', async () => {
     clock.set(T0);
     const up = await receiver();
-    const second = await buildApp({ db: t.url, clock: clock.clock, sweepIntervalMs: 0, outboxIntervalMs: 0 });
+    const second = await buildApp({ db: suite.url, clock: clock.clock, sweepIntervalMs: 0, outboxIntervalMs: 0 });
     try {
       const a = await account();
       await a.register(`http://127.0.0.1:${up.port}/shared`, ['order.placed']);
       const orderIds = Array.from({ length: 60 }, (_, i) => `SH-${i}`);
       await a.send(...orderIds.map((orderId, i) => order({ orderId, visitor: `sv-${i}` })));
-      const [r1, r2] = await Promise.all([app.outbox.runOnce(), second.outbox.runOnce()]);
+      const [r1, r2] = await Promise.all([suite.app.outbox.runOnce(), second.outbox.runOnce()]);
       expect(r1.delivered + r2.delivered).toBe(60);
       expect(r1.failed + r2.failed + r1.dead + r2.dead).toBe(0);
       const got = up.got.map((r) => JSON.parse(r.body).data.orderId).sort();

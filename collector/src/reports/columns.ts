@@ -77,9 +77,8 @@ export const money = <T>(key: string, get: (r: T) => bigint | null, nullable = f
 export const integer = <T>(key: string, get: (r: T) => number): Column<T> => ({ key, type: 'integer', get });
 export const time = <T>(key: string, get: (r: T) => number | null, nullable = false): Column<T> => ({ key, type: 'time', get, nullable });
 
-export const ORDER_COLUMNS: Column<OrderRow>[] = [
-  time('time', (r) => r.time),
-  text('orderId', (r) => r.orderId, false),
+/** The columns an order and a cart share, between the ID and the end. */
+const PURCHASE_COLUMNS: Column<Omit<OrderRow, 'orderId' | 'source'>>[] = [
   text('email', (r) => r.email),
   text('campaignId', (r) => r.campaignId),
   text('campaignName', (r) => r.campaignName),
@@ -91,23 +90,19 @@ export const ORDER_COLUMNS: Column<OrderRow>[] = [
   text('city', (r) => r.city),
   text('country', (r) => r.country),
   integer('itemCount', (r) => r.itemCount),
+];
+
+export const ORDER_COLUMNS: Column<OrderRow>[] = [
+  time('time', (r) => r.time),
+  text('orderId', (r) => r.orderId, false),
+  ...PURCHASE_COLUMNS,
   text('source', (r) => r.source, false),
 ];
 
 export const CART_COLUMNS: Column<CartRow>[] = [
   time('time', (r) => r.time),
   text('cartId', (r) => r.cartId, false),
-  text('email', (r) => r.email),
-  text('campaignId', (r) => r.campaignId),
-  text('campaignName', (r) => r.campaignName),
-  text('contactUid', (r) => r.contactUid),
-  money('total', (r) => r.total),
-  text('currency', (r) => r.currency, false),
-  money('tax', (r) => r.tax, true),
-  money('shipping', (r) => r.shipping, true),
-  text('city', (r) => r.city),
-  text('country', (r) => r.country),
-  integer('itemCount', (r) => r.itemCount),
+  ...PURCHASE_COLUMNS,
   time('abandonedAt', (r) => r.abandonedAt, true),
 ];
 

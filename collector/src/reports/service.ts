@@ -64,6 +64,9 @@ export function keysetReport<T, F = ReportFilter>(k: Keyset<T, F>): Report<T, F>
   };
 }
 
+/** The (time, ID) a cursor of shape 'ns' (or 'nsn') starts with. */
+const orderKey = (after: CursorKey) => ({ time: after[0] as number, id: after[1] as string });
+
 /** A report computed whole (small: one row per campaign), paged by position. */
 function computedReport<T>(name: string, columns: readonly Column<T>[], all: (f: ReportFilter) => Promise<T[]>): Report<T> {
   return {
@@ -99,7 +102,7 @@ export class ReportsService {
       name: 'orders',
       columns: ORDER_COLUMNS,
       shape: 'ns',
-      list: (f, limit, after) => r.listOrders(f, limit, after && { time: after[0] as number, id: after[1] as string }),
+      list: (f, limit, after) => r.listOrders(f, limit, after && orderKey(after)),
       count: (f) => r.countOrders(f),
       key: (row) => [row.time, row.orderId],
     });
@@ -107,7 +110,7 @@ export class ReportsService {
       name: 'abandoned-carts',
       columns: CART_COLUMNS,
       shape: 'ns',
-      list: (f, limit, after) => r.listAbandoned(f, limit, after && { time: after[0] as number, id: after[1] as string }),
+      list: (f, limit, after) => r.listAbandoned(f, limit, after && orderKey(after)),
       count: (f) => r.countAbandoned(f),
       key: (row) => [row.time, row.cartId],
     });
@@ -116,7 +119,7 @@ export class ReportsService {
       columns: ITEM_COLUMNS,
       shape: 'nsn',
       list: (f, limit, after) =>
-        r.listItems(f, limit, after && { time: after[0] as number, id: after[1] as string, line: after[2] as number }),
+        r.listItems(f, limit, after && { ...orderKey(after), line: after[2] as number }),
       count: (f) => r.countItems(f),
       key: (row) => [row.time, row.orderId, row.line],
     });

@@ -18,6 +18,7 @@ import {
 } from '../reports/columns.js';
 import { DEFAULT_LIMIT, ReportQuery, parseReportQuery, type ParsedQuery } from '../reports/query.js';
 import { EXPORT_PAGE, type Report } from '../reports/service.js';
+import type { StoredItem } from '../store/types.js';
 import { ErrorBody } from './errors.js';
 
 export const CustomerParams = Type.Object({ customerId: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' }) });
@@ -106,25 +107,30 @@ export async function reportRoutes(app: FastifyInstance): Promise<void> {
       sendWhole(reply, 'campaigns', CAMPAIGN_COLUMNS, await app.reports.campaigns(req.params.customerId), req.query.format),
   );
 
-  const orderDetail = rowSchema(ORDER_COLUMNS, { items: Type.Array(rowSchema(LINE_COLUMNS)) });
-  app.get(
-    '/orders/:orderId',
-    { schema: { params: IdParam('orderId'), querystring: NoQuery, response: { 200: orderDetail, '4xx': ErrorBody } } },
-    async (req: Req<object, { customerId: string; orderId: string }>) => {
-      const order = await app.reports.order(req.params.customerId, req.params.orderId);
-      if (!order) throw notFound('orderId', 'no such order');
-      return { ...jsonRow(ORDER_COLUMNS, order), items: order.items.map((i) => jsonRow(LINE_COLUMNS, i)) };
-    },
-  );
+  /** An order or a cart with its items, by ID. */
+  const detail = <T>(
+    path: string,
+    id: 'orderId' | 'cartId',
+    columns: readonly Column<T>[],
+    get: (customerId: string, id: string) => Promise<(T & { items: StoredItem[] }) | undefined>,
+    missing: string,
+  ) =>
+    app.get(
+      path,
+      {
+        schema: {
+          params: IdParam(id),
+          querystring: NoQuery,
+          response: { 200: rowSchema(columns, { items: Type.Array(rowSchema(LINE_COLUMNS)) }), '4xx': ErrorBody },
+        },
+      },
+      async (req: Req<object, { customerId: string } & Record<typeof id, string>>) => {
+        const row = await get(req.params.customerId, req.params[id]);
+        if (!row) throw notFound(id, missing);
+        return { ...jsonRow(columns, row), items: row.items.map((i) => jsonRow(LINE_COLUMNS, i)) };
+      },
+    );
 
-  const cartDetail = rowSchema(CART_DETAIL_COLUMNS, { items: Type.Array(rowSchema(LINE_COLUMNS)) });
-  app.get(
-    '/abandoned-carts/:cartId',
-    { schema: { params: IdParam('cartId'), querystring: NoQuery, response: { 200: cartDetail, '4xx': ErrorBody } } },
-    async (req: Req<object, { customerId: string; cartId: string }>) => {
-      const cart = await app.reports.cart(req.params.customerId, req.params.cartId);
-      if (!cart) throw notFound('cartId', 'no such cart');
-      return { ...jsonRow(CART_DETAIL_COLUMNS, cart), items: cart.items.map((i) => jsonRow(LINE_COLUMNS, i)) };
-    },
-  );
+  detail('/orders/:orderId', 'orderId', ORDER_COLUMNS, (customerId, orderId) => app.reports.order(customerId, orderId), 'no such order');
+  detail('/abandoned-carts/:cartId', 'cartId', CART_DETAIL_COLUMNS, (customerId, cartId) => app.reports.cart(customerId, cartId), 'no such cart');
 }

@@ -138,9 +138,27 @@ function campaignTerms(w: Where, f: ReportFilter, alias: string): void {
   else if (f.attributed === 'email') w.add(`${alias}campaign_id <> ''`);
 }
 
+/** The daily_stats rows of the filter's customer and campaigns in the whole days [first, end). */
+function dailyWhere(f: ReportFilter, days: NonNullable<SplitRange['days']>): Where {
+  const w = new Where().add('customer_id = ?', f.customerId);
+  campaignTerms(w, f, '');
+  if (days.first !== undefined) w.add('day >= ?', days.first);
+  if (days.end !== undefined) w.add('day < ?', days.end);
+  return w;
+}
+
 function timeTerms(w: Where, from: number | undefined, to: number | undefined, column: string): void {
   if (from !== undefined) w.add(`${column} >= ?`, from);
   if (to !== undefined) w.add(`${column} < ?`, to);
+}
+
+/** The raw rows (with `terms` too) of the filter's customer and campaigns in one partial day. */
+function edgeWhere(f: ReportFilter, edge: { from: number; to: number }, ...terms: string[]): Where {
+  const w = new Where().add('customer_id = ?', f.customerId);
+  for (const term of terms) w.add(term);
+  campaignTerms(w, f, '');
+  timeTerms(w, edge.from, edge.to, 'time');
+  return w;
 }
 
 const ORDER_SELECT = `SELECT o.time, o.order_id, COALESCE(o.email, ct.email) AS email, o.campaign_id, c.name AS campaign_name, o.contact_uid,
@@ -160,10 +178,9 @@ const CART_STATES = "('empty', 'open', 'abandoned', 'ordered', 'recovered')";
 type R = Record<string, unknown>;
 const orNull = (v: unknown): string | null => (v === '' || v === null || v === undefined ? null : String(v));
 
-function toOrder(r: R): OrderRow {
+/** The fields an order and a cart share, between the ID and the end (ORDER_SELECT, CART_SELECT). */
+function purchaseFields(r: R): Omit<OrderRow, 'time' | 'orderId' | 'source'> {
   return {
-    time: num(r.time),
-    orderId: String(r.order_id),
     email: strOrNull(r.email),
     campaignId: orNull(r.campaign_id),
     campaignName: strOrNull(r.campaign_name),
@@ -175,6 +192,14 @@ function toOrder(r: R): OrderRow {
     city: strOrNull(r.city),
     country: strOrNull(r.country),
     itemCount: num(r.item_count),
+  };
+}
+
+function toOrder(r: R): OrderRow {
+  return {
+    time: num(r.time),
+    orderId: String(r.order_id),
+    ...purchaseFields(r),
     source: String(r.source),
   };
 }
@@ -183,20 +208,21 @@ function toCart(r: R): CartRow {
   return {
     time: num(r.time),
     cartId: String(r.cart_id),
-    email: strOrNull(r.email),
-    campaignId: orNull(r.campaign_id),
-    campaignName: strOrNull(r.campaign_name),
-    contactUid: orNull(r.contact_uid),
-    total: big(r.total),
-    currency: String(r.currency),
-    tax: bigOrNull(r.tax),
-    shipping: bigOrNull(r.shipping),
-    city: strOrNull(r.city),
-    country: strOrNull(r.country),
-    itemCount: num(r.item_count),
+    ...purchaseFields(r),
     state: String(r.state) as CartState,
     abandonedAt: r.abandoned_at === null ? null : num(r.abandoned_at),
     orderId: strOrNull(r.order_id),
+  };
+}
+
+/** An order_items row as an order's line (getOrder, listItems). */
+function toLine(r: R): StoredItem {
+  return {
+    sku: String(r.sku),
+    name: strOrNull(r.name),
+    category: strOrNull(r.category),
+    price: big(r.price),
+    quantity: num(r.quantity),
   };
 }
 
@@ -223,22 +249,12 @@ export class ReportRepository {
     );
     return {
       ...toOrder(row),
-      items: items.map((i) => ({
-        sku: String(i.sku),
-        name: strOrNull(i.name),
-        category: strOrNull(i.category),
-        price: big(i.price),
-        quantity: num(i.quantity),
-      })),
+      items: items.map(toLine),
     };
   }
 
   countOrders(f: ReportFilter): Promise<number> {
-    return this.countFromStats(f, 'orders', (w) => {
-      w.add('customer_id = ?', f.customerId);
-      campaignTerms(w, f, '');
-      return 'SELECT COUNT(*) AS n FROM orders WHERE';
-    });
+    return this.countFromStats(f, 'orders', 'orders');
   }
 
   // ---- abandoned carts ----
@@ -262,11 +278,7 @@ export class ReportRepository {
   }
 
   countAbandoned(f: ReportFilter): Promise<number> {
-    return this.countFromStats(f, 'abandoned', (w) => {
-      w.add('customer_id = ?', f.customerId).add("state = 'abandoned'");
-      campaignTerms(w, f, '');
-      return 'SELECT COUNT(*) AS n FROM carts WHERE';
-    });
+    return this.countFromStats(f, 'abandoned', 'carts', "state = 'abandoned'");
   }
 
   // ---- items sold ----
@@ -284,11 +296,7 @@ export class ReportRepository {
     );
     return rows.map((r) => ({
       time: num(r.time),
-      sku: String(r.sku),
-      name: strOrNull(r.name),
-      category: strOrNull(r.category),
-      price: big(r.price),
-      quantity: num(r.quantity),
+      ...toLine(r),
       orderId: String(r.order_id),
       line: num(r.line),
       campaignId: orNull(r.campaign_id),
@@ -297,34 +305,29 @@ export class ReportRepository {
   }
 
   countItems(f: ReportFilter): Promise<number> {
-    return this.countFromStats(f, 'item_lines', (w) => {
-      w.add('customer_id = ?', f.customerId);
-      campaignTerms(w, f, '');
-      return 'SELECT COUNT(*) AS n FROM order_items WHERE';
-    });
+    return this.countFromStats(f, 'item_lines', 'order_items');
   }
 
-  /** SUM(column) of daily_stats over the whole days + COUNT(*) of raw rows in the partial days. */
+  /**
+   * SUM(column) of daily_stats over the whole days + COUNT(*) of the raw rows of `table`
+   * (those matching `term` too, when given) in the partial days.
+   */
   private async countFromStats(
     f: ReportFilter,
     column: 'orders' | 'abandoned' | 'item_lines',
-    edgeQuery: (w: Where) => string,
+    table: 'orders' | 'carts' | 'order_items',
+    term?: string,
   ): Promise<number> {
     const split = splitRange(f.from, f.to);
     let total = 0;
     if (split.days) {
-      const w = new Where().add('customer_id = ?', f.customerId);
-      campaignTerms(w, f, '');
-      if (split.days.first !== undefined) w.add('day >= ?', split.days.first);
-      if (split.days.end !== undefined) w.add('day < ?', split.days.end);
+      const w = dailyWhere(f, split.days);
       const row = await this.db.get<R>(`SELECT SUM(${column}) AS n FROM daily_stats WHERE ${w.sql}`, w.params);
       total += num(row?.n ?? 0);
     }
     for (const edge of split.edges) {
-      const w = new Where();
-      const head = edgeQuery(w);
-      timeTerms(w, edge.from, edge.to, 'time');
-      const row = await this.db.get<R>(`${head} ${w.sql}`, w.params);
+      const w = edgeWhere(f, edge, ...(term === undefined ? [] : [term]));
+      const row = await this.db.get<R>(`SELECT COUNT(*) AS n FROM ${table} WHERE ${w.sql}`, w.params);
       total += num(row?.n ?? 0);
     }
     return total;
@@ -363,10 +366,7 @@ export class ReportRepository {
       s.recovered += num(r.recovered ?? 0);
     };
     if (split.days) {
-      const w = new Where().add('customer_id = ?', f.customerId);
-      campaignTerms(w, f, '');
-      if (split.days.first !== undefined) w.add('day >= ?', split.days.first);
-      if (split.days.end !== undefined) w.add('day < ?', split.days.end);
+      const w = dailyWhere(f, split.days);
       const rows = await this.db.all<R>(
         `SELECT campaign_id, currency, SUM(orders) AS orders, SUM(revenue) AS revenue, SUM(carts) AS carts, SUM(converted) AS converted,
            SUM(abandoned) AS abandoned, SUM(abandoned_value) AS abandoned_value, SUM(recovered) AS recovered
@@ -383,9 +383,7 @@ export class ReportRepository {
   }
 
   private edgeOrders(f: ReportFilter, edge: { from: number; to: number }): Promise<R[]> {
-    const w = new Where().add('customer_id = ?', f.customerId);
-    campaignTerms(w, f, '');
-    timeTerms(w, edge.from, edge.to, 'time');
+    const w = edgeWhere(f, edge);
     return this.db.all<R>(
       `SELECT campaign_id, currency, COUNT(*) AS orders, SUM(total) AS revenue FROM orders WHERE ${w.sql} GROUP BY campaign_id, currency`,
       w.params,
@@ -393,9 +391,7 @@ export class ReportRepository {
   }
 
   private edgeCarts(f: ReportFilter, edge: { from: number; to: number }): Promise<R[]> {
-    const w = new Where().add('customer_id = ?', f.customerId).add(`state IN ${CART_STATES}`).add('item_count > 0');
-    campaignTerms(w, f, '');
-    timeTerms(w, edge.from, edge.to, 'time');
+    const w = edgeWhere(f, edge, `state IN ${CART_STATES}`, 'item_count > 0');
     return this.db.all<R>(
       `SELECT campaign_id, currency, COUNT(*) AS carts,
          SUM(CASE WHEN state IN ('ordered', 'recovered') THEN 1 ELSE 0 END) AS converted,
@@ -425,19 +421,22 @@ export class ReportRepository {
     }
     const split = splitRange(f.from, f.to);
     const w = new Where();
-    const parts: string[] = [];
-    if (split.days) {
+    // the customer and campaign terms of one part of the UNION, numbered in w
+    const filterTerms = () => {
       const terms = [`customer_id = ${w.param(f.customerId)}`];
       if (f.campaignId !== undefined) terms.push(`campaign_id = ${w.param(f.campaignId)}`);
       else if (f.attributed === 'email') terms.push("campaign_id <> ''");
+      return terms;
+    };
+    const parts: string[] = [];
+    if (split.days) {
+      const terms = filterTerms();
       if (split.days.first !== undefined) terms.push(`day >= ${w.param(split.days.first)}`);
       if (split.days.end !== undefined) terms.push(`day < ${w.param(split.days.end)}`);
       parts.push(`SELECT campaign_id, currency, buyer FROM buyer_days WHERE ${terms.join(' AND ')}`);
     }
     for (const edge of split.edges) {
-      const terms = [`customer_id = ${w.param(f.customerId)}`];
-      if (f.campaignId !== undefined) terms.push(`campaign_id = ${w.param(f.campaignId)}`);
-      else if (f.attributed === 'email') terms.push("campaign_id <> ''");
+      const terms = filterTerms();
       terms.push(`time >= ${w.param(edge.from)}`, `time < ${w.param(edge.to)}`);
       parts.push(`SELECT campaign_id, currency, buyer FROM orders WHERE ${terms.join(' AND ')}`);
     }
@@ -464,10 +463,7 @@ export class ReportRepository {
       d.abandonedValue += big(r.abandoned_value ?? 0);
     };
     if (split.days) {
-      const w = new Where().add('customer_id = ?', f.customerId);
-      campaignTerms(w, f, '');
-      if (split.days.first !== undefined) w.add('day >= ?', split.days.first);
-      if (split.days.end !== undefined) w.add('day < ?', split.days.end);
+      const w = dailyWhere(f, split.days);
       const rows = await this.db.all<R>(
         `SELECT day, currency, SUM(orders) AS orders, SUM(revenue) AS revenue, SUM(abandoned) AS abandoned, SUM(abandoned_value) AS abandoned_value
          FROM daily_stats WHERE ${w.sql} GROUP BY day, currency`,

@@ -23,19 +23,28 @@ function items(list: readonly StoredItem[]) {
   return list.map((i) => ({ sku: i.sku, name: i.name, category: i.category, price: moneyToNumber(i.price), quantity: i.quantity }));
 }
 
+type PurchaseFields = Pick<AbandonedCart, 'total' | 'currency' | 'tax' | 'shipping' | 'city' | 'country' | 'contactUid' | 'campaignId'>;
+
+/** What an order and an abandoned cart both send, in this order, between their times and their items. */
+function purchaseFields(p: PurchaseFields, email: string | null) {
+  return {
+    total: moneyToNumber(p.total),
+    currency: p.currency,
+    tax: moneyOrNull(p.tax),
+    shipping: moneyOrNull(p.shipping),
+    city: p.city,
+    country: p.country,
+    email,
+    contactUid: orNull(p.contactUid),
+    campaignId: orNull(p.campaignId),
+  };
+}
+
 export function orderPlaced(o: OrderRecord, email: string | null): Record<string, unknown> {
   return {
     orderId: o.orderId,
     time: iso(o.time),
-    total: moneyToNumber(o.total),
-    currency: o.currency,
-    tax: moneyOrNull(o.tax),
-    shipping: moneyOrNull(o.shipping),
-    city: o.city,
-    country: o.country,
-    email,
-    contactUid: orNull(o.contactUid),
-    campaignId: orNull(o.campaignId),
+    ...purchaseFields(o, email),
     source: o.source,
     items: items(o.items),
   };
@@ -62,15 +71,7 @@ export function cartAbandoned(c: AbandonedCart): Record<string, unknown> {
     cartId: c.cartId,
     time: iso(c.time),
     abandonedAt: iso(c.abandonedAt),
-    total: moneyToNumber(c.total),
-    currency: c.currency,
-    tax: moneyOrNull(c.tax),
-    shipping: moneyOrNull(c.shipping),
-    city: c.city,
-    country: c.country,
-    email: c.email,
-    contactUid: orNull(c.contactUid),
-    campaignId: orNull(c.campaignId),
+    ...purchaseFields(c, c.email),
     items: items(c.items),
   };
 }

@@ -35,35 +35,35 @@ export function item(sku = 'SKU-1', price: number | string = 10, quantity = 1, e
   return { sku, name: `Product ${sku}`, category: 'Cat', price, quantity, ...extra };
 }
 
-/** An order event from the email campaign `campaign` (null for direct traffic). */
-export function order(o: Obj & { orderId?: string; campaign?: string | null; contact?: string; time?: number } = {}): Obj {
-  const { campaign = 'C1', contact = 'u1', ...rest } = o;
+/** An event of `type` with a fresh `idKey`, from the email campaign `campaign` (null for direct traffic). */
+function event(
+  type: 'order' | 'cart',
+  idKey: 'orderId' | 'cartId',
+  idPrefix: string,
+  attribution: (campaign: string, contact: string) => Obj,
+  e: Obj & { campaign?: string | null; contact?: string },
+): Obj {
+  const { campaign = 'C1', contact = 'u1', ...rest } = e;
   return {
-    type: 'order',
+    type,
     id: uid('ev'),
-    orderId: uid('O'),
+    [idKey]: uid(idPrefix),
     time: T0,
     visitor: 'v1',
     total: '29.90',
     items: [item('SKU-1', '9.95', 2), item('SKU-2', '10.00', 1)],
-    ...(campaign === null ? {} : { attribution: { emst: `${campaign}.${contact}`, at: T0 - DAY } }),
+    ...(campaign === null ? {} : { attribution: { ...attribution(campaign, contact), at: T0 - DAY } }),
     ...rest,
   };
 }
 
+/** An order event from the email campaign `campaign` (null for direct traffic). */
+export function order(o: Obj & { orderId?: string; campaign?: string | null; contact?: string; time?: number } = {}): Obj {
+  return event('order', 'orderId', 'O', (campaign, contact) => ({ emst: `${campaign}.${contact}` }), o);
+}
+
 export function cart(c: Obj & { cartId?: string; campaign?: string | null; contact?: string; time?: number } = {}): Obj {
-  const { campaign = 'C1', contact = 'u1', ...rest } = c;
-  return {
-    type: 'cart',
-    id: uid('ev'),
-    cartId: uid('K'),
-    time: T0,
-    visitor: 'v1',
-    total: '29.90',
-    items: [item('SKU-1', '9.95', 2), item('SKU-2', '10.00', 1)],
-    ...(campaign === null ? {} : { attribution: { sc_src: `email_${campaign}`, sc_uid: contact, at: T0 - DAY } }),
-    ...rest,
-  };
+  return event('cart', 'cartId', 'K', (campaign, contact) => ({ sc_src: `email_${campaign}`, sc_uid: contact }), c);
 }
 
 export function batch(customerId: string, events: unknown[], extra: Obj = {}): string {
