@@ -2,14 +2,9 @@
 // implicit init(); the calls the stub queued before the script loaded are then replayed in
 // order, each queued Promise settling with the real call's result, and the stub is replaced
 // by the real API on `window.emarsysTrack`.
-import { warn } from './log.js';
-import type { Options } from './options.js';
-import { broken, createTracker, type Tracker } from './tracker.js';
+import { type Api, createTracker } from './tracker.js';
 
-/** The global API: init() plus the tracker's methods. */
-export interface Api extends Tracker {
-  init(options: Options): void;
-}
+export type { Api };
 
 /** A call the stub queued: method, arguments, and the settle functions of the Promise it returned. */
 type Queued = [keyof Api, unknown[], (v: unknown) => void, (e: unknown) => void];
@@ -19,20 +14,11 @@ const stub = w.emarsysTrack;
 
 // The stub always has `q`; a global without one is this script, loaded twice: keep the first.
 if (!stub || stub.q) {
-  const none = broken(Error('call emarsysTrack.init({ customerId, endpoint }) first'));
-  let tracker = none;
-  const api: any = {
-    init(options: Options) {
-      if (tracker == none) tracker = createTracker(options);
-      else warn('init: called twice, ignored');
-    },
-  };
-  for (const m in none) api[m] = (...args: unknown[]) => (tracker as any)[m](...args);
-
-  // Attribute names are the option names (data-customer-id is customerId); other data-* attributes are ignored.
+  const api: any = createTracker();
+  // Attribute names are the option names (data-customer-id is customerId); other data-* attributes
+  // are ignored. data-debug: on when present.
   const data = { ...(document.currentScript as HTMLScriptElement | null)?.dataset };
-  if (data.customerId) api.init({ ...data, debug: data.debug != null && data.debug != 'false' });
-
+  if (data.customerId) api.init({ ...data, debug: 'debug' in data });
   w.emarsysTrack = api;
   // A Promise's executor turns a throw into a rejection.
   for (const [m, args, resolve, reject] of stub?.q || []) new Promise((r) => r(api[m](...args))).then(resolve, reject);

@@ -3,8 +3,7 @@
 // emstrack.js `_ems_campaign` cookie (an `emst` value) still attributes.
 import Cookies from 'js-cookie';
 import type { Attribution } from './protocol/schema.js';
-import type { Debug } from './log.js';
-import { CAMPAIGN, readJson, type Store } from './storage.js';
+import { CAMPAIGN, type Store } from './storage.js';
 
 /** CAMPAIGN_PARAMS of src/protocol/constants.ts, as one string (a test keeps them equal). */
 export const PARAMS = 'emst sc_src sc_uid sc_lid sc_llid sc_eh sc_customer utm_source utm_medium utm_campaign'.split(' ');
@@ -13,21 +12,18 @@ export const PARAMS = 'emst sc_src sc_uid sc_lid sc_llid sc_eh sc_customer utm_s
 export const TEXT = /^[^\0-\x1f\x7f]{1,512}$/;
 
 /** Captures the current URL's campaign; returns what to attach to an event now. */
-export function createCampaign(store: Store, days: number, now: () => number, log: Debug): () => Attribution | undefined {
+export function createCampaign(store: Store, days: number, now: () => number): () => Attribution | undefined {
   const query = new URLSearchParams(location.search);
   let clicked: any;
   for (const k of PARAMS) {
     const v = query.get(k);
     // A mangled link must not get the order refused: a value the collector would refuse is skipped.
-    if (v) TEXT.test(v) ? ((clicked ||= { at: now() })[k] = v) : log('ignored', k);
+    if (v && TEXT.test(v)) (clicked ||= { at: now() })[k] = v;
   }
-  if (clicked) {
-    // The cookie expires with the attribution window; other backends rely on `at`.
-    store._set(CAMPAIGN, JSON.stringify(clicked), days);
-    log('campaign', clicked);
-  }
+  // The cookie expires with the attribution window; other backends rely on `at`.
+  if (clicked) store._set(CAMPAIGN, clicked, days);
   return () => {
-    const a = readJson(store, CAMPAIGN);
+    const a = store._get(CAMPAIGN);
     const legacy = Cookies.get('_ems_campaign');
     return now() - a?.at < days * 864e5
       ? a

@@ -47,6 +47,5 @@ type Built<E> = Omit<E, 'type' | 'id' | 'time' | 'visitor' | 'session' | 'attrib
 export type CartFields = Built<CartEvent> & { cartId?: string };
 export type OrderFields = Built<OrderEvent>;
 
-export const readCart = (v: unknown) => fields(v, ['items'], 'cart') as CartFields;
-
-export const readOrder = (v: unknown) => ({ items: [], ...fields(v, ['orderId', 'total'], 'order') }) as unknown as OrderFields;
+/** The fields of a cart (`items` required) or an order (`orderId` and `total` required; `items` defaults to none). */
+export const readInput = (type: 'cart' | 'order', v: unknown): Record<string, any> => ({ items: [], ...fields(v, type == 'cart' ? ['items'] : ['orderId', 'total']) });

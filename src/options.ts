@@ -1,10 +1,13 @@
-// init() options (SPEC 3.2), checked once (the rules are in check.ts); the script tag's
-// data-* attributes arrive here too, as strings. Unknown options are ignored: the script tag
-// may carry other data-* attributes.
+// init() options (SPEC 3.2). The script tag's data-* attributes arrive here too, as strings.
+// Only the required ones are checked; unknown options are ignored (the script tag may carry
+// other data-* attributes). An unknown `consent` value holds events like 'pending', an unknown
+// `storage` keeps everything in memory like 'none': a typo never tracks more than asked.
 import { fields } from './check.js';
-import type { StorageKind } from './storage.js';
 
 export type Consent = 'granted' | 'pending' | 'denied';
+
+/** Where visitor, campaign and cart are kept (the retry queue prefers localStorage). */
+export type StorageKind = 'auto' | 'cookie' | 'session' | 'none';
 
 export interface Options {
   /** the customer (account) ID the collector knows this shop by */
@@ -26,12 +29,16 @@ export interface Options {
 export interface Config {
   customerId: string;
   endpoint: string;
-  attributionDays: number;
+  /** a number, or the string of a data-attribution-days attribute */
+  attributionDays: number | string;
   storage: StorageKind;
   cookieDomain?: string;
   consent: Consent;
   debug?: boolean;
 }
 
-export const readOptions = (o: unknown): Config =>
-  fields({ attributionDays: 30, storage: 'auto', consent: 'granted', ...(o as object) }, ['customerId', 'endpoint'], 'options') as Config;
+export function readOptions(o: unknown): Config {
+  const c = fields({ attributionDays: 30, storage: 'auto', consent: 'granted', ...(o as object) }, ['customerId', 'endpoint']);
+  c.endpoint = c.endpoint.replace(/\/+$/, '');
+  return c as Config;
+}

@@ -8,10 +8,12 @@ import Cookies from 'js-cookie';
 
 export type StorageKind = 'auto' | 'cookie' | 'session' | 'none';
 
+/** Values are kept as JSON. */
 export interface Store {
-  _get(key: string): string | null | undefined;
+  /** undefined when absent or unreadable */
+  _get(key: string): any;
   /** `days`: how long a cookie keeps it */
-  _set(key: string, value: string, days?: number): void;
+  _set(key: string, value: unknown, days?: number): void;
   _del(key: string): void;
   /** consent granted: store what was kept in memory */
   _grant(): void;
@@ -36,9 +38,6 @@ export const attempt = <T>(f: () => T): T | undefined => {
   } catch {}
 };
 
-/** A JSON value kept under `key`, or undefined when absent or unreadable. */
-export const readJson = (store: Store, key: string): any => attempt(() => JSON.parse(store._get(key)!));
-
 export function createStore(kind: StorageKind, domain: string | undefined, granted: boolean): Store {
   const jar = Cookies.withAttributes({ sameSite: 'Lax', secure: location.protocol == 'https:', domain });
   const cookie: Backend = { getItem: jar.get as (k: string) => string, setItem: (k, v, expires) => jar.set(k, v, { expires }), removeItem: jar.remove };
@@ -50,17 +49,18 @@ export function createStore(kind: StorageKind, domain: string | undefined, grant
   const durable = has('cookie') ? [attempt(() => localStorage), session] as Backend[] : ids;
   const chain = (k: string) => (k == QUEUE || k == ORDERS ? durable : ids);
   /** Memory: writes held until consent, and what no backend took; `[]` marks a deletion. */
-  let m: Record<string, [string?, number?]> = {};
+  let m: Record<string, [unknown?, number?]> = {};
   // From every backend, so that no older copy shows through the reads.
   const erase = (k: string) => chain(k).map((b) => attempt(() => b.removeItem(k)));
   const s: Store = {
     // Reading stores nothing, so it goes through the whole chain even before consent.
-    _get: (k) => (m[k] ? m[k][0] : chain(k).map((b) => attempt(() => b.getItem(k))).find(Boolean)),
+    _get: (k) => (m[k] ? m[k][0] : attempt(() => JSON.parse(chain(k).map((b) => attempt(() => b.getItem(k))).find(Boolean)!))),
     // A write goes to the first backend that takes it: written and read back (a full
     // localStorage throws, a refused cookie reads back empty). One that refuses loses its
     // older copy, so that it cannot show through.
     _set(k, v, days) {
-      if (granted && chain(k).find((b) => attempt(() => (b.setItem(k, v, days), b.getItem(k) == v)) || void attempt(() => b.removeItem(k)))) delete m[k];
+      const json = JSON.stringify(v);
+      if (granted && chain(k).find((b) => attempt(() => (b.setItem(k, json, days), b.getItem(k) == json)) || void attempt(() => b.removeItem(k)))) delete m[k];
       else m[k] = [v, days];
     },
     _del(k) {
@@ -69,7 +69,7 @@ export function createStore(kind: StorageKind, domain: string | undefined, grant
     },
     _grant() {
       granted = true;
-      for (const k in m) m[k][0] ? s._set(k, ...(m[k] as [string, number])) : s._del(k);
+      for (const k in m) m[k][0] ? s._set(k, ...m[k]) : s._del(k);
     },
     _deny() {
       granted = false;

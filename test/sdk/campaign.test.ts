@@ -1,15 +1,24 @@
-import { beforeEach, describe, expect, it } from 'vitest';
-import { ORDER, clearBrowser, fakeFetch, page } from './helpers.js';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { CAMPAIGN_PARAMS } from '../../src/protocol/constants.js';
+import { PARAM } from '../../src/tracker.js';
+import { ORDER, clearBrowser, clockAt, fakeFetch, page } from './helpers.js';
 
 const DAY = 864e5;
 const T0 = 1_700_000_000_000;
 
 beforeEach(clearBrowser);
+afterEach(() => vi.useRealTimers());
+
+it('captures exactly the parameters of the protocol', () => {
+  for (const k of CAMPAIGN_PARAMS) expect(PARAM.test(k + '=x'), k).toBe(true);
+  for (const k of ['sc_foo', 'utm_term', 'utm_content', 'emstx', 'xemst', 'gclid']) expect(PARAM.test(k + '=x'), k).toBe(false);
+});
 
 /** Lands on `url` at `now`, places an order, and returns the attribution it carried. */
 async function attributionOf(url: string, now = T0, options = {}) {
   const net = fakeFetch();
-  await page(url, options, { fetch: net.fetch, now: () => now }).tracker.order({ ...ORDER, orderId: String(Math.random()) });
+  clockAt(now);
+  await page(url, options, { fetch: net.fetch }).tracker.order({ ...ORDER, orderId: String(Math.random()) });
   return net.events()[0].attribution;
 }
 
@@ -53,7 +62,22 @@ describe('keeping it', () => {
     await attributionOf('/landing?emst=1.a', T0);
     expect(await attributionOf('/checkout', T0 + 29 * DAY)).toEqual({ emst: '1.a', at: T0 });
     expect(await attributionOf('/checkout', T0 + 30 * DAY)).toBeUndefined();
-    expect(document.cookie).not.toContain('_et_cmp');
+  });
+
+  it('keeps the click in a cookie that expires with the window', async () => {
+    const writes: string[] = [];
+    const proto = Object.getOwnPropertyDescriptor(Document.prototype, 'cookie')!;
+    Object.defineProperty(document, 'cookie', {
+      configurable: true,
+      get: () => proto.get!.call(document),
+      set: (v: string) => void (writes.push(v), proto.set!.call(document, v)),
+    });
+    try {
+      await attributionOf('/landing?emst=1.a', T0, { attributionDays: 2 });
+    } finally {
+      delete (document as { cookie?: string }).cookie;
+    }
+    expect(writes.find((w) => w.startsWith('_et_cmp='))).toContain(`expires=${new Date(T0 + 2 * DAY).toUTCString()}`);
   });
 
   it('honours a custom attributionDays', async () => {
@@ -80,7 +104,8 @@ describe('cookies of the legacy emstrack.js', () => {
     document.cookie = '_ems_campaign=12345.ABCDEF; path=/';
     document.cookie = '_ems_visitor=legacy-visitor-1; path=/';
     const net = fakeFetch();
-    await page('/thank-you', {}, { fetch: net.fetch, now: () => T0 }).tracker.order(ORDER);
+    clockAt(T0);
+    await page('/thank-you', {}, { fetch: net.fetch }).tracker.order(ORDER);
     expect(net.events()[0]).toMatchObject({ visitor: 'legacy-visitor-1', attribution: { emst: '12345.ABCDEF', at: T0 } });
     // The visitor stays even once the legacy cookie is gone.
     document.cookie = '_ems_visitor=; expires=Thu, 01 Jan 1970 00:00:00 GMT; path=/';

@@ -60,7 +60,7 @@ export function clearBrowser() {
   history.replaceState(null, '', '/');
 }
 
-/** Opens a "page" of the shop: a landing URL, then a tracker with test seams. */
+/** Opens a "page" of the shop: a landing URL, then a tracker with test seams (its own `online`/`pagehide` target). */
 export function page(url: string, options: Partial<Options> = {}, deps: Deps = {}) {
   history.replaceState(null, '', url);
   const console = spyConsole();
@@ -80,3 +80,22 @@ export const ORDER = {
 };
 
 export const storedQueue = (): TrackEvent[] => JSON.parse(localStorage.getItem('_et_queue') || '[]');
+
+/** The last order ID sent, as stored in localStorage. */
+export const storedOrder = (): string | null => JSON.parse(localStorage.getItem('_et_order') || 'null');
+
+/** Makes the browser refuse cookies, as with cookies blocked: navigator.cookieEnabled is false and writes vanish. */
+export function refuseCookies() {
+  Object.defineProperty(document, 'cookie', { configurable: true, get: () => '', set: () => {} });
+  Object.defineProperty(navigator, 'cookieEnabled', { configurable: true, get: () => false });
+  return () => {
+    delete (document as { cookie?: string }).cookie;
+    delete (navigator as { cookieEnabled?: boolean }).cookieEnabled;
+  };
+}
+
+/** Fakes the clock (Date only: timers stay real). */
+export const clockAt = (now: number) => {
+  vi.useFakeTimers({ toFake: ['Date'] });
+  vi.setSystemTime(now);
+};

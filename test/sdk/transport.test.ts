@@ -1,14 +1,13 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { Batch, CartEvent } from '../../src/protocol/schema.js';
-import { send } from '../../src/transport.js';
-import { ENDPOINT, fakeFetch } from './helpers.js';
+// Delivery (SPEC 3.4), through a tracker: fetch keepalive, sendBeacon on pagehide, pixels
+// when there is neither, and the browser's own functions called so that they do not throw.
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { CUSTOMER, ENDPOINT, ORDER, clearBrowser, fakeFetch, page, settle, storedQueue } from './helpers.js';
 
-const event = (id: string): CartEvent => ({ type: 'cart', id, time: 1, visitor: 'v', cartId: 'c', items: [] });
-const batch: Batch = { v: 1, customerId: '112734771', source: 'sdk', events: [event('e1'), event('e2')] };
-
+beforeEach(clearBrowser);
 afterEach(() => vi.unstubAllGlobals());
 
-function fakeImages(load: (src: string) => boolean) {
+/** Images that record their URL and load (or fail) on the next tick. */
+function fakeImages(load: (src: string) => boolean = () => true) {
   const sources: string[] = [];
   vi.stubGlobal(
     'Image',
@@ -17,97 +16,90 @@ function fakeImages(load: (src: string) => boolean) {
       onerror?: () => void;
       set src(url: string) {
         sources.push(url);
-        setTimeout(() => (load(url) ? this.onload!() : this.onerror!()), 0);
+        setTimeout(() => (load(url) ? this.onload?.() : this.onerror?.()), 0);
       }
     },
   );
   return sources;
 }
 
-describe('send()', () => {
-  it('POSTs the batch with fetch and answers the status and JSON body', async () => {
-    const net = fakeFetch({ status: 200, body: { accepted: 2, duplicates: 0, rejected: [] } });
-    await expect(send(ENDPOINT, batch, { fetch: net.fetch })).resolves.toEqual({
-      status: 200,
-      body: { accepted: 2, duplicates: 0, rejected: [] },
-    });
-    expect(net.calls[0]).toMatchObject({ url: `${ENDPOINT}/v1/events`, init: { method: 'POST', keepalive: true }, batch });
+describe('fetch', () => {
+  it('POSTs a text/plain keepalive request and reads the JSON answer', async () => {
+    const net = fakeFetch({ status: 200, body: { accepted: 1, duplicates: 0, rejected: [] } });
+    await expect(page('/', {}, { fetch: net.fetch }).tracker.order(ORDER)).resolves.toBe('sent');
+    expect(net.calls[0]).toMatchObject({ url: `${ENDPOINT}/v1/events`, init: { method: 'POST', keepalive: true } });
+    expect(typeof net.calls[0].init.body).toBe('string');
   });
 
-  it('answers the status alone when the body is not JSON', async () => {
-    await expect(send(ENDPOINT, batch, { fetch: fakeFetch(503).fetch })).resolves.toEqual({ status: 503, body: undefined });
-  });
-
-  it('answers 0 on a network failure, never rejects', async () => {
-    await expect(send(ENDPOINT, batch, { fetch: fakeFetch(new TypeError('Failed to fetch')).fetch })).resolves.toEqual({ status: 0 });
+  it('takes an answer without a JSON body', async () => {
+    await expect(page('/', {}, { fetch: fakeFetch(204).fetch }).tracker.order(ORDER)).resolves.toBe('sent');
   });
 
   it('drops keepalive for a body that could pass 64 KiB, which browsers would refuse', async () => {
     const net = fakeFetch();
-    const big = { ...batch, events: [{ ...event('e'), items: [{ sku: 'S', name: 'é'.repeat(2e4), price: 1, quantity: 1 }] }] } as Batch;
-    await send(ENDPOINT, big, { fetch: net.fetch });
+    await page('/', {}, { fetch: net.fetch }).tracker.order({ ...ORDER, items: [{ sku: 'S', name: 'é'.repeat(2e4), price: 1 }] });
     expect(net.calls[0].init.keepalive).toBe(false);
-  });
-
-  it('uses sendBeacon when asked (the page is going away), answering 202 or 0', async () => {
-    const net = fakeFetch();
-    const sendBeacon = vi.fn(() => true);
-    await expect(send(ENDPOINT, batch, { fetch: net.fetch, sendBeacon }, true)).resolves.toEqual({ status: 202 });
-    expect(sendBeacon).toHaveBeenCalledWith(`${ENDPOINT}/v1/events`, JSON.stringify(batch));
-    expect(net.calls).toHaveLength(0);
-    await expect(send(ENDPOINT, batch, { fetch: net.fetch, sendBeacon: () => false }, true)).resolves.toEqual({ status: 0 });
-  });
-
-  it('falls back to fetch keepalive for a beacon when there is no sendBeacon', async () => {
-    vi.stubGlobal('navigator', {});
-    const net = fakeFetch();
-    await expect(send(ENDPOINT, batch, { fetch: net.fetch }, true)).resolves.toMatchObject({ status: 200 });
-    expect(net.calls[0].init.keepalive).toBe(true);
-  });
-
-  it('sends one pixel GET per event when there is neither', async () => {
-    vi.stubGlobal('fetch', undefined);
-    vi.stubGlobal('navigator', {});
-    const sources = fakeImages(() => true);
-    await expect(send(ENDPOINT, batch)).resolves.toEqual({ status: 200 });
-    expect(sources.map((s) => JSON.parse(new URL(s).searchParams.get('e')!).id)).toEqual(['e1', 'e2']);
-    expect(sources[0]).toBe(`${ENDPOINT}/v1/pixel.gif?customerId=112734771&e=${encodeURIComponent(JSON.stringify(event('e1')))}`);
-  });
-
-  it('answers 0 when a pixel fails, so the batch is retried', async () => {
-    vi.stubGlobal('fetch', undefined);
-    vi.stubGlobal('navigator', {});
-    fakeImages((src) => !src.includes('e2'));
-    await expect(send(ENDPOINT, batch)).resolves.toEqual({ status: 0 });
   });
 });
 
-describe("the browser's own functions", () => {
-  it('are used when no replacement is given, called so that they do not throw', async () => {
-    const seen: unknown[] = [];
-    vi.stubGlobal('fetch', function (this: unknown) {
-      seen.push(this);
-      return Promise.resolve({ status: 204, json: () => Promise.reject(new SyntaxError()) });
-    });
-    const sendBeacon = vi.fn(function (this: unknown) {
-      seen.push(this);
-      return true;
-    });
-    vi.stubGlobal('navigator', { sendBeacon });
-    await expect(send(ENDPOINT, batch)).resolves.toEqual({ status: 204, body: undefined });
-    await expect(send(ENDPOINT, batch, {}, true)).resolves.toEqual({ status: 202 });
-    // A bare window.fetch throws "Illegal invocation" unless called on window or nothing.
-    expect(seen).toEqual([undefined, navigator]);
+describe('sendBeacon on pagehide', () => {
+  it('hands the queue to sendBeacon, which keeps it queued even when the browser refuses it', async () => {
+    const net = fakeFetch(new TypeError('offline'));
+    const sendBeacon = vi.fn(() => false);
+    const { tracker, events } = page('/', {}, { fetch: net.fetch, sendBeacon });
+    await tracker.order(ORDER);
+    events.dispatchEvent(new Event('pagehide'));
+    expect(sendBeacon).toHaveBeenCalledWith(`${ENDPOINT}/v1/events`, JSON.stringify({ v: 1, customerId: CUSTOMER, events: storedQueue() }));
+    expect(net.calls).toHaveLength(1);
+    expect(storedQueue()).toHaveLength(1);
   });
 
-  it('fall back from fetch to sendBeacon to pixels as the browser lacks them', async () => {
-    const sendBeacon = vi.fn(() => true);
-    vi.stubGlobal('fetch', undefined);
-    vi.stubGlobal('navigator', { sendBeacon });
-    await expect(send(ENDPOINT, batch)).resolves.toEqual({ status: 202 });
-    vi.stubGlobal('navigator', {});
-    const sources = fakeImages(() => true);
-    await expect(send(ENDPOINT, batch)).resolves.toEqual({ status: 200 });
-    expect(sources).toHaveLength(2);
+  it('falls back to fetch keepalive when there is no sendBeacon', async () => {
+    vi.stubGlobal('navigator', { cookieEnabled: true });
+    const net = fakeFetch(new TypeError('offline'), 200);
+    const { tracker, events } = page('/', {}, { fetch: net.fetch });
+    await tracker.order(ORDER);
+    events.dispatchEvent(new Event('pagehide'));
+    await settle();
+    expect(net.calls).toHaveLength(2);
+    expect(net.calls[1].init.keepalive).toBe(true);
   });
+});
+
+describe('without fetch', () => {
+  it('sends one pixel GET per event', async () => {
+    vi.stubGlobal('fetch', undefined);
+    const sources = fakeImages();
+    const { tracker } = page('/');
+    await expect(tracker.cart({ items: [] })).resolves.toBe('sent');
+    await expect(tracker.order(ORDER)).resolves.toBe('sent');
+    expect(sources).toHaveLength(2);
+    const url = new URL(sources[1]);
+    expect(url.origin + url.pathname).toBe(`${ENDPOINT}/v1/pixel.gif`);
+    expect(url.searchParams.get('customerId')).toBe(CUSTOMER);
+    expect(JSON.parse(url.searchParams.get('e')!)).toMatchObject({ type: 'order', orderId: 'A-1001', total: '2999.00' });
+    // An image has no answer to read: handed over, the event leaves the queue.
+    expect(storedQueue()).toEqual([]);
+  });
+});
+
+it("calls the browser's own fetch and sendBeacon so that they do not throw", async () => {
+  const seen: unknown[] = [];
+  vi.stubGlobal(
+    'fetch',
+    vi.fn(function (this: unknown) {
+      seen.push(this);
+      return Promise.resolve({ status: 503, json: () => Promise.reject(new SyntaxError()) });
+    }),
+  );
+  const sendBeacon = vi.fn(function (this: unknown) {
+    seen.push(this);
+    return true;
+  });
+  vi.stubGlobal('navigator', { sendBeacon, cookieEnabled: true });
+  const { tracker, events } = page('/');
+  await expect(tracker.order(ORDER)).resolves.toBe('queued');
+  events.dispatchEvent(new Event('pagehide'));
+  // A bare window.fetch throws "Illegal invocation" unless called on window or nothing.
+  expect(seen).toEqual([undefined, navigator]);
 });
