@@ -1,7 +1,6 @@
 // What the shop passes to cart() and order(), checked and normalized into the fields of a
 // protocol event (SPEC 3.2; the checks are in check.ts). Nothing with a doubtful value is
 // ever sent.
-import type { CartEvent, OrderEvent } from './protocol/schema.js';
 import { fields } from './check.js';
 
 /** A number, or a string with a dot decimal: `2999`, `"2999.00"`. Never `"2,999.00"`. */
@@ -42,10 +41,6 @@ export interface OrderInput extends Details {
   items?: ItemInput[];
   total: MoneyInput;
 }
-
-type Built<E> = Omit<E, 'type' | 'id' | 'time' | 'visitor' | 'session' | 'attribution' | 'cartId'>;
-export type CartFields = Built<CartEvent> & { cartId?: string };
-export type OrderFields = Built<OrderEvent>;
 
 /** The fields of a cart (`items` required) or an order (`orderId` and `total` required; `items` defaults to none). */
 export const readInput = (type: 'cart' | 'order', v: unknown): Record<string, any> => ({ items: [], ...fields(v, type == 'cart' ? ['items'] : ['orderId', 'total']) });

@@ -22,7 +22,7 @@ export interface Options {
   cookieDomain?: string;
   /** 'granted' (default); 'pending': nothing stored or sent until consent('granted'); 'denied': nothing at all */
   consent?: Consent;
-  /** log every decision to the console */
+  /** log every request, with its events and the collector's answer, to the console */
   debug?: boolean;
 }
 

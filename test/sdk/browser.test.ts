@@ -130,8 +130,8 @@ describe('data-* attributes', () => {
   it('report a missing option by its name', async () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     await loadScript({ 'customer-id': CUSTOMER });
-    expect(warn).toHaveBeenCalledWith(`${PREFIX} endpoint: is required`);
-    await expect(global.emarsysTrack!.order(ORDER)).rejects.toThrow('endpoint: is required');
+    expect(warn).toHaveBeenCalledExactlyOnceWith(`${PREFIX} endpoint: is required`);
+    await expect(global.emarsysTrack!.order(ORDER)).rejects.toThrow('init: not done, or its options were refused');
   });
 
   it('data-debug absent keeps debug off', async () => {
@@ -146,9 +146,11 @@ describe('without init', () => {
   it('calls reject with a message saying what to do', async () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     await loadScript();
-    await expect(global.emarsysTrack!.order(ORDER)).rejects.toThrow('call init() first');
-    await expect(global.emarsysTrack!.flush()).rejects.toThrow('call init() first');
-    expect(warn).toHaveBeenCalledWith(`${PREFIX} call init() first`);
+    const message = 'init: not done, or its options were refused';
+    await expect(global.emarsysTrack!.order(ORDER)).rejects.toThrow(message);
+    await expect(global.emarsysTrack!.flush()).rejects.toThrow(message);
+    expect(warn).toHaveBeenCalledTimes(2);
+    expect(warn).toHaveBeenCalledWith(`${PREFIX} ${message}`);
     // Before init() there is nothing to consent to.
     expect(() => global.emarsysTrack!.consent('granted')).not.toThrow();
   });

@@ -52,6 +52,18 @@ describe('order()', () => {
     expect(new Set(events.map((e) => e.visitor)).size).toBe(1);
   });
 
+  it('makes unique IDs without crypto.randomUUID (pages not served over https)', async () => {
+    vi.stubGlobal('crypto', {});
+    const net = fakeFetch();
+    const { tracker } = page('/', {}, { fetch: net.fetch });
+    await tracker.cart({ items: [] });
+    await tracker.cart({ items: [] });
+    // Two event IDs, the visitor's and the kept cart's.
+    const ids = net.events().flatMap((e) => [e.id, e.visitor, (e as { cartId?: string }).cartId]);
+    expect(new Set(ids).size).toBe(4);
+    for (const id of ids) expect(id).toMatch(/^0\.\d+-0\.\d+$/);
+  });
+
   it('sends the same order ID once per browser: a reload of the Thank You page is a duplicate', async () => {
     const net = fakeFetch();
     await expect(page('/thank-you', {}, { fetch: net.fetch }).tracker.order(ORDER)).resolves.toBe('sent');
@@ -98,13 +110,14 @@ describe('order()', () => {
     await expect(tracker.order(ORDER)).rejects.toThrow('consent: denied');
   });
 
-  it('turns bad options into a warning and calls that reject with the same reason', async () => {
+  it('turns bad options into a warning, and later calls into rejections', async () => {
     const console = spyConsole();
     const tracker = createTracker({ customerId: '1' } as never);
-    const reason = 'endpoint: is required';
-    expect(console.warn).toHaveBeenCalledExactlyOnceWith(`${PREFIX} ${reason}`);
-    await expect(tracker.order(ORDER)).rejects.toThrow(reason);
-    await expect(tracker.flush()).rejects.toThrow(reason);
+    expect(console.warn).toHaveBeenCalledExactlyOnceWith(`${PREFIX} endpoint: is required`);
+    const later = 'init: not done, or its options were refused';
+    await expect(tracker.order(ORDER)).rejects.toThrow(later);
+    await expect(tracker.flush()).rejects.toThrow(later);
+    expect(console.warn).toHaveBeenLastCalledWith(`${PREFIX} ${later}`);
     expect(console.warn).toHaveBeenCalledTimes(3);
     expect(() => createTracker(null as never)).not.toThrow();
   });
