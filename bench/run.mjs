@@ -60,7 +60,7 @@ const buildSeconds = (() => {
 })();
 
 const resultsDir = cacheDir('results');
-const machine = machineInfo();
+const machine = await machineInfo();
 log(`machine: ${machine.cores} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB, Node ${machine.node}, load ${machine.loadAverage.join(' ')}`);
 
 // One PostgreSQL for the whole run, started on first use.

@@ -3,7 +3,7 @@ import { cpus, freemem, loadavg, release, totalmem, type } from 'node:os';
 import { execFileSync } from 'node:child_process';
 import { findChromium } from './browser.mjs';
 
-export function machineInfo() {
+export async function machineInfo() {
   const c = cpus();
   let sqlite = null;
   try {
@@ -14,8 +14,8 @@ export function machineInfo() {
   } catch {}
   let chromium = null;
   try {
-    const p = findChromium();
-    if (p) chromium = execFileSync(p, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const p = (await findChromium()).executablePath;
+    chromium = execFileSync(p, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
   } catch {}
   return {
     cores: c.length,
