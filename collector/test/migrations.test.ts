@@ -44,7 +44,7 @@ describe.each(ENGINES)('migrating to contact profiles on %s', (engine) => {
     await cart('K-1', 'u1', null, 'C2', T0 + HOUR, T0 + 3 * HOUR);
     await cart('K-2', '', null, '', T0, T0 + HOUR);
 
-    expect(await migrate(db, T0)).toEqual([2]);
+    expect(await migrate(db, T0, 2)).toEqual([2]);
     const keys = await db.all<{ order_id: string; contact_key: string }>("SELECT order_id, contact_key FROM orders WHERE customer_id = 'm1' ORDER BY order_id");
     expect(keys).toEqual([
       { order_id: 'O-1', contact_key: 'u:u1' },

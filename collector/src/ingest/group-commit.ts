@@ -1,6 +1,10 @@
 // Group commit: the requests that arrive in the same turn of the event loop are written in
 // one transaction, and each is answered once that transaction has committed. One fsync
-// then covers many requests, which is what keeps durable ingest fast.
+// then covers many requests, which is what keeps durable ingest fast. Up to `concurrency`
+// groups are in flight at once (the SQLite write thread takes the next group while one
+// commits; PostgreSQL commits several on as many connections).
+
+import { HttpError } from '../errors.js';
 
 /** Most requests written in one transaction, so a burst never makes one huge transaction. */
 const MAX_GROUP = 256;
@@ -14,11 +18,14 @@ interface Waiting<I, O> {
 export class GroupCommitter<I, O> {
   private queue: Waiting<I, O>[] = [];
   private scheduled = false;
-  private running = false;
+  private running = 0;
   private idle: (() => void)[] = [];
 
   /** `write` stores all items in one transaction and answers one result per item, in order. */
-  constructor(private readonly write: (items: I[]) => Promise<O[]>) {}
+  constructor(
+    private readonly write: (items: I[]) => Promise<O[]>,
+    private readonly concurrency = 1,
+  ) {}
 
   submit(item: I): Promise<O> {
     return new Promise<O>((resolve, reject) => {
@@ -29,12 +36,12 @@ export class GroupCommitter<I, O> {
 
   /** Resolves once everything submitted so far is written. */
   drain(): Promise<void> {
-    if (!this.running && !this.scheduled && this.queue.length === 0) return Promise.resolve();
+    if (this.running === 0 && !this.scheduled && this.queue.length === 0) return Promise.resolve();
     return new Promise((resolve) => this.idle.push(resolve));
   }
 
   private schedule(): void {
-    if (this.scheduled || this.running) return;
+    if (this.scheduled || this.running >= this.concurrency) return;
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
@@ -43,15 +50,19 @@ export class GroupCommitter<I, O> {
   }
 
   private async flush(): Promise<void> {
-    if (this.running) return;
-    if (this.queue.length === 0) return this.settleIdle();
-    this.running = true;
+    if (this.running >= this.concurrency) return;
+    if (this.queue.length === 0) {
+      if (this.running === 0) this.settleIdle();
+      return;
+    }
+    this.running++;
     const group = this.queue.splice(0, MAX_GROUP);
     try {
       const results = await this.write(group.map((w) => w.item));
       group.forEach((w, i) => w.resolve(results[i]));
     } catch (err) {
-      if (group.length === 1) group[0].reject(err);
+      // an answer for all (the store is full: 503) needs no one-by-one retry
+      if (group.length === 1 || err instanceof HttpError) for (const w of group) w.reject(err);
       else {
         // one request's failure must not fail the others: write each on its own
         for (const w of group) {
@@ -63,9 +74,9 @@ export class GroupCommitter<I, O> {
         }
       }
     } finally {
-      this.running = false;
+      this.running--;
       if (this.queue.length > 0) this.schedule();
-      else this.settleIdle();
+      else if (this.running === 0 && !this.scheduled) this.settleIdle();
     }
   }
 

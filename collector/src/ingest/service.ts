@@ -47,7 +47,7 @@ export class DefaultIngestService implements IngestService {
   private readonly customers = new Map<string, { customer: Customer; until: number }>();
 
   constructor(private readonly options: IngestServiceOptions) {
-    this.committer = new GroupCommitter((writes) => options.store.events.writeGroup(writes));
+    this.committer = new GroupCommitter((writes) => options.store.events.writeGroup(writes), options.store.events.concurrency);
   }
 
   private async customer(customerId: string): Promise<Customer | undefined> {

@@ -39,7 +39,8 @@ export class CustomerRepository {
   }
 
   async get(customerId: string): Promise<Customer | undefined> {
-    const row = await this.db.get<Row>('SELECT * FROM customers WHERE customer_id = $1', [customerId]);
+    // on every ingest request (cached there): never waits for queued events, which change no customer
+    const row = await this.db.immediate.get<Row>('SELECT * FROM customers WHERE customer_id = $1', [customerId]);
     return row && toCustomer(row);
   }
 

@@ -2,7 +2,7 @@
 // once against it in the SQL both engines share; the few differences are in `Dialect`.
 
 /** A bound SQL value. Integers beyond 2^53 travel as bigint. */
-export type SqlValue = string | number | bigint | null;
+export type SqlValue = string | number | bigint | null | Uint8Array;
 export type Row = Record<string, unknown>;
 
 export interface Sql {
@@ -21,12 +21,23 @@ export interface Dialect {
   forUpdate: string;
   /** `FOR UPDATE SKIP LOCKED` on PostgreSQL, so several collectors share background work. */
   skipLocked: string;
+  /**
+   * `INDEXED BY <index>` on SQLite, empty on PostgreSQL. For the write path's lookups, where an
+   * ORDER BY or stale statistics can tempt SQLite's planner into a scan that grows with the table.
+   */
+  indexedBy(index: string): string;
   least(a: string, b: string): string;
   greatest(a: string, b: string): string;
 }
 
 export interface Database extends Sql {
   readonly engine: 'sqlite' | 'postgres';
+  /**
+   * The same connection without waiting for queued ingest to be applied (SQLite's ingest
+   * queue, see queue/index.ts): for the ingest path's own lookups of tables the queue never
+   * writes (customers), which must not wait behind a burst.
+   */
+  readonly immediate: Sql;
   readonly dialect: Dialect;
   /** A short description for logs (file path or host/database, never a password). */
   readonly description: string;

@@ -54,23 +54,41 @@ function itemSql(rows: number): string {
   return sql;
 }
 
-export class EventWriter {
-  constructor(private readonly db: Database) {}
+/** Writes the requests of one group in one transaction (in-process, or on the SQLite write thread). */
+export interface GroupWriter {
+  writeGroup(writes: readonly IngestWrite[]): Promise<EventOutcome[][]>;
+  close?(): Promise<void>;
+  /** Null when every answered event is in the tables; else resolves once it is. */
+  settled?(): Promise<void> | null;
+  /** how many groups may be written at once */
+  readonly concurrency: number;
+}
+
+export class EventWriter implements GroupWriter {
+  /** PostgreSQL commits groups on several connections at once; SQLite has one writer. */
+  readonly concurrency: number;
+
+  constructor(private readonly db: Database) {
+    this.concurrency = db.engine === 'postgres' ? 4 : 1;
+  }
 
   /** Writes the requests of one group in one transaction; answers each event's outcome, per request. */
   writeGroup(writes: readonly IngestWrite[]): Promise<EventOutcome[][]> {
-    return this.db.transaction(async (tx) => {
-      const fx = new WriteEffects();
-      const out: EventOutcome[][] = [];
-      for (const w of writes) {
-        const outcomes: EventOutcome[] = [];
-        for (const ev of w.events) outcomes.push(await this.apply(tx, w.customerId, ev, fx));
-        for (const r of w.rejects) await insertRejected(tx, r);
-        out.push(outcomes);
-      }
-      await fx.flush(tx, this.db.dialect);
-      return out;
-    });
+    return this.db.transaction((tx) => this.writeIn(tx, writes));
+  }
+
+  /** The same, inside a transaction the caller holds (the SQLite ingest queue's). */
+  async writeIn(tx: Sql, writes: readonly IngestWrite[]): Promise<EventOutcome[][]> {
+    const fx = new WriteEffects();
+    const out: EventOutcome[][] = [];
+    for (const w of writes) {
+      const outcomes: EventOutcome[] = [];
+      for (const ev of w.events) outcomes.push(await this.apply(tx, w.customerId, ev, fx));
+      for (const r of w.rejects) await insertRejected(tx, r);
+      out.push(outcomes);
+    }
+    await fx.flush(tx, this.db.dialect);
+    return out;
   }
 
   private async apply(tx: Sql, customerId: string, ev: EventRecord, fx: WriteEffects): Promise<EventOutcome> {
@@ -153,7 +171,8 @@ export class EventWriter {
           [customerId, o.cartId],
         )
       : await tx.all<CartRow>(
-          `SELECT ${CART_COLUMNS} FROM carts WHERE customer_id = $1 AND visitor = $2 AND time <= $3 AND state IN ${OPEN_STATES}
+          `SELECT ${CART_COLUMNS} FROM carts ${this.db.dialect.indexedBy('carts_visitor')}
+           WHERE customer_id = $1 AND visitor = $2 AND time <= $3 AND state IN ${OPEN_STATES}
            ORDER BY cart_id ${this.db.dialect.forUpdate}`,
           [customerId, o.visitor, o.time],
         );
@@ -282,12 +301,14 @@ export class EventWriter {
   /** An order that arrived before its cart (retries, slow networks): a later order naming the cart, else the visitor's later order naming none. */
   private async orderThatClosed(tx: Sql, customerId: string, c: CartRecord): Promise<string | null> {
     const byCart = await tx.get<{ order_id: string }>(
-      "SELECT order_id FROM orders WHERE customer_id = $1 AND cart_id = $2 AND cart_id <> '' AND time >= $3 ORDER BY time LIMIT 1",
+      `SELECT order_id FROM orders ${this.db.dialect.indexedBy('orders_cart')}
+       WHERE customer_id = $1 AND cart_id = $2 AND cart_id <> '' AND time >= $3 ORDER BY time LIMIT 1`,
       [customerId, c.cartId, c.time],
     );
     if (byCart) return byCart.order_id;
     const byVisitor = await tx.get<{ order_id: string }>(
-      "SELECT order_id FROM orders WHERE customer_id = $1 AND visitor = $2 AND time >= $3 AND cart_id = '' ORDER BY time LIMIT 1",
+      `SELECT order_id FROM orders ${this.db.dialect.indexedBy('orders_visitor')}
+       WHERE customer_id = $1 AND visitor = $2 AND time >= $3 AND cart_id = '' ORDER BY time LIMIT 1`,
       [customerId, c.visitor, c.time],
     );
     return byVisitor?.order_id ?? null;

@@ -14,6 +14,8 @@ export interface Migration {
   sql: string;
   /** data to move after the SQL, in the same transaction */
   after?: (tx: Sql) => Promise<void>;
+  /** only for this engine (elsewhere the version is recorded and nothing runs) */
+  engine?: Database['engine'];
 }
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -294,6 +296,20 @@ CREATE INDEX webhook_deliveries_contact ON webhook_deliveries (customer_id, cont
 `,
     after: backfillContacts,
   },
+  {
+    version: 3,
+    name: 'ingest queue position (SQLite)',
+    engine: 'sqlite',
+    // How far the ingest queue (store/queue/, a file of its own) is applied: moved in
+    // the same transaction as the rows it applies. One row, describing the database itself.
+    sql: `
+CREATE TABLE ingest_applied (
+  id INTEGER NOT NULL PRIMARY KEY CHECK (id = 1),
+  seq BIGINT NOT NULL
+);
+INSERT INTO ingest_applied (id, seq) VALUES (1, 0);
+`,
+  },
 ];
 
 const ADVISORY_LOCK = 74_301_771;
@@ -319,8 +335,10 @@ export async function migrate(db: Database, now: number = Date.now(), upTo = Num
     const done: number[] = [];
     for (const m of MIGRATIONS) {
       if (applied.has(m.version) || m.version > upTo) continue;
-      await tx.exec(render(m.sql, db.engine));
-      await m.after?.(tx);
+      if (!m.engine || m.engine === db.engine) {
+        await tx.exec(render(m.sql, db.engine));
+        await m.after?.(tx);
+      }
       await tx.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [m.version, m.name, now]);
       done.push(m.version);
     }

@@ -6,6 +6,7 @@ import type { Database, Dialect, Row, Sql, SqlValue } from './database.js';
 const dialect: Dialect = {
   forUpdate: 'FOR UPDATE',
   skipLocked: 'FOR UPDATE SKIP LOCKED',
+  indexedBy: () => '',
   least: (a, b) => `LEAST(${a}, ${b})`,
   greatest: (a, b) => `GREATEST(${a}, ${b})`,
 };
@@ -56,6 +57,8 @@ export class PostgresDatabase implements Database {
   }
 
   private readonly direct = this.executor.bind(this);
+  /** PostgreSQL writes every event at once: nothing is ever waited for. */
+  readonly immediate: Sql = this;
 
   all<T = Row>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
     return this.direct(this.pool).all<T>(sql, params);

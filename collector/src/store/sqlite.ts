@@ -8,6 +8,7 @@ import type { Database, Dialect, Row, Sql, SqlValue } from './database.js';
 const dialect: Dialect = {
   forUpdate: '',
   skipLocked: '',
+  indexedBy: (index) => `INDEXED BY ${index}`,
   least: (a, b) => `min(${a}, ${b})`,
   greatest: (a, b) => `max(${a}, ${b})`,
 };
@@ -39,6 +40,8 @@ export class SqliteDatabase implements Database {
   /** Serializes transactions (and reads while one is open) on this file, in this process. */
   private readonly lock: FileLock;
   private readonly lockKey: string;
+  /** Before each read or transaction: what must be applied first (the ingest queue), or null. */
+  private barrier: () => Promise<void> | null = () => null;
 
   constructor(path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -61,9 +64,7 @@ export class SqliteDatabase implements Database {
   }
 
   exec(sql: string): Promise<void> {
-    return this.whenIdle(() => {
-      this.db.exec(sql);
-    });
+    return this.afterBarrier(() => this.immediate.exec(sql));
   }
 
   private prepare(sql: string): Prepared {
@@ -96,6 +97,23 @@ export class SqliteDatabase implements Database {
     return Number(p.stmt.run(...this.bind(p, params)).changes);
   }
 
+  /** Reads and transactions wait for `barrier` first: events answered before them are in the tables. */
+  setBarrier(barrier: () => Promise<void> | null): void {
+    this.barrier = barrier;
+  }
+
+  private afterBarrier<T>(fn: () => Promise<T>): Promise<T> {
+    const wait = this.barrier();
+    return wait ? wait.then(fn) : fn();
+  }
+
+  readonly immediate: Sql = {
+    all: <T>(sql: string, params: readonly SqlValue[] = []) => this.whenIdle(() => this.allSync<T>(sql, params)),
+    get: <T>(sql: string, params: readonly SqlValue[] = []) => this.whenIdle(() => this.allSync<T>(sql, params)[0]),
+    run: (sql: string, params: readonly SqlValue[] = []) => this.whenIdle(() => this.runSync(sql, params)),
+    exec: (sql: string) => this.whenIdle(() => void this.db.exec(sql)),
+  };
+
   /** Outside a transaction a read runs at once; during one it waits, so it never sees uncommitted rows. */
   private whenIdle<T>(fn: () => T): Promise<T> {
     if (!this.lock.inTransaction) {
@@ -111,15 +129,15 @@ export class SqliteDatabase implements Database {
   }
 
   all<T = Row>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
-    return this.whenIdle(() => this.allSync<T>(sql, params));
+    return this.afterBarrier(() => this.immediate.all<T>(sql, params));
   }
 
   get<T = Row>(sql: string, params: readonly SqlValue[] = []): Promise<T | undefined> {
-    return this.whenIdle(() => this.allSync<T>(sql, params)[0]);
+    return this.afterBarrier(() => this.immediate.get<T>(sql, params));
   }
 
   run(sql: string, params: readonly SqlValue[] = []): Promise<number> {
-    return this.whenIdle(() => this.runSync(sql, params));
+    return this.afterBarrier(() => this.immediate.run(sql, params));
   }
 
   transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
@@ -145,9 +163,11 @@ export class SqliteDatabase implements Database {
         this.lock.inTransaction = false;
       }
     };
-    const next = this.lock.queue.then(work);
-    this.lock.queue = next.catch(() => undefined);
-    return next;
+    return this.afterBarrier(() => {
+      const next = this.lock.queue.then(work);
+      this.lock.queue = next.catch(() => undefined);
+      return next;
+    });
   }
 
   async close(): Promise<void> {

@@ -1,10 +1,10 @@
 // The store: one object the app holds, the same over SQLite and PostgreSQL. Each member is a
 // repository with one job, written once against the `Database` interface.
 import { CustomerRepository } from './customers.js';
-import type { Database } from './database.js';
+import { num, type Database } from './database.js';
 import { DirectoryRepository } from './directory.js';
 import { ErasureRepository } from './erasure.js';
-import { EventWriter } from './events.js';
+import { EventWriter, type GroupWriter } from './events.js';
 import { migrate } from './migrations.js';
 import { OutboxRepository } from './outbox.js';
 import { PostgresDatabase } from './postgres.js';
@@ -15,6 +15,7 @@ import { SqliteDatabase } from './sqlite.js';
 import { SweepRepository } from './sweep.js';
 import { UserRepository } from './users.js';
 import { WebhookRepository } from './webhooks.js';
+import { IngestQueue } from './queue/index.js';
 import { parseDatabaseTarget } from '../config.js';
 
 export interface Store {
@@ -24,7 +25,8 @@ export interface Store {
   readonly customers: CustomerRepository;
   readonly users: UserRepository;
   readonly directory: DirectoryRepository;
-  readonly events: EventWriter;
+  /** the ingest write path: on SQLite files a durable queue applied by a worker thread (queue/index.ts) */
+  readonly events: GroupWriter;
   readonly sweep: SweepRepository;
   readonly reports: ReportRepository;
   readonly rejected: RejectedRepository;
@@ -37,14 +39,14 @@ export interface Store {
   close(): Promise<void>;
 }
 
-export function createStore(db: Database): Store {
+export function createStore(db: Database, events: GroupWriter = new EventWriter(db)): Store {
   return {
     engine: db.engine,
     description: db.description,
     customers: new CustomerRepository(db),
     users: new UserRepository(db),
     directory: new DirectoryRepository(db),
-    events: new EventWriter(db),
+    events,
     sweep: new SweepRepository(db),
     reports: new ReportRepository(db),
     rejected: new RejectedRepository(db),
@@ -53,7 +55,10 @@ export function createStore(db: Database): Store {
     outbox: new OutboxRepository(db),
     erasure: new ErasureRepository(db),
     db,
-    close: () => db.close(),
+    close: async () => {
+      await events.close?.();
+      await db.close();
+    },
   };
 }
 
@@ -66,6 +71,13 @@ export async function openStore(target: string): Promise<Store> {
   } catch (err) {
     await db.close().catch(() => undefined);
     throw err;
+  }
+  // an in-memory database has no file for a queue or a second connection
+  if (db instanceof SqliteDatabase && t.engine === 'sqlite' && t.path !== ':memory:') {
+    const at = await db.get<{ seq: unknown }>('SELECT seq FROM ingest_applied WHERE id = 1');
+    const queue = new IngestQueue(t.path, num(at?.seq));
+    db.setBarrier(() => queue.settled());
+    return createStore(db, queue);
   }
   return createStore(db);
 }

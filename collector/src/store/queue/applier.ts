@@ -1,0 +1,155 @@
+// The ingest queue's apply thread (see ./index.ts): applies the queued events to the tables,
+// oldest first, and records how far it got in the same transaction. It runs at the lowest
+// CPU priority the system grants, so answering requests always comes first and a burst is
+// applied as soon as the CPU is free.
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
+import { deserialize } from 'node:v8';
+import { parentPort, workerData } from 'node:worker_threads';
+import BetterSqlite3 from 'better-sqlite3';
+import { num } from '../database.js';
+import { EventWriter } from '../events.js';
+import { insertRejected } from '../rejected.js';
+import { SqliteDatabase } from '../sqlite.js';
+import type { IngestWrite } from '../types.js';
+import { queuePath, type FromApplier, type QueueEntry, type ThreadData, type ToApplier } from './messages.js';
+
+/**
+ * Entries per transaction: many share pages (aggregates, index tails); few keep the write
+ * lock short, which the main thread's own writes (sweep, logins) may be waiting for.
+ */
+const BATCH = 200;
+/** Errors after which the same batch may succeed later (busy, disk full, I/O): retried as they are. */
+const TRANSIENT = /^SQLITE_(BUSY|LOCKED|FULL|IOERR|NOMEM|CANTOPEN|READONLY|INTERRUPT)/;
+/** After a failure that may pass (busy, disk full), applying pauses this long. */
+const RETRY_MS = 1000;
+
+const port = parentPort!;
+const post = (m: FromApplier) => port.postMessage(m);
+
+// Linux gives each thread its own nice value: this one yields to the request thread.
+try {
+  const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+  if (Number.isInteger(tid) && tid > 0) setPriority(tid, 19);
+} catch {
+  // not Linux: the thread keeps the process's priority
+}
+
+const { path } = workerData as ThreadData;
+const db = new SqliteDatabase(path);
+// a connection of its own, read-only: attached to `db`, the queue file would be locked by
+// every apply transaction, and appends would wait for it
+const queue = new BetterSqlite3(queuePath(path), { readonly: true });
+queue.defaultSafeIntegers(false);
+const nextEntries = queue.prepare('SELECT seq, entry FROM queue WHERE seq > ? ORDER BY seq LIMIT ?');
+const writer = new EventWriter(db);
+
+let known = 0; // newest position the main thread reported
+let running = false;
+let closing = false;
+let lastError = '';
+let isolate = false;
+
+function isTransient(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' && TRANSIENT.test(code);
+}
+
+/**
+ * Applies the next batch; `isolate` applies one entry alone and keeps it as a rejected event
+ * (with the reason) if the write path refuses it, so one bad entry never stops the queue.
+ */
+async function applyBatch(isolate: boolean): Promise<number> {
+  return db.transaction(async (tx) => {
+    // the position is read inside the write transaction: another process applying the same
+    // queue waits for this one, then starts after it
+    const at = num((await tx.get<{ seq: unknown }>('SELECT seq FROM ingest_applied WHERE id = 1'))?.seq);
+    const rows = nextEntries.all(at, isolate ? 1 : BATCH) as { seq: number; entry: Buffer }[];
+    if (rows.length === 0) return at;
+    const writes: IngestWrite[] = rows.map((r) => {
+      const e = deserialize(r.entry) as QueueEntry;
+      return 'event' in e ? { customerId: e.customerId, events: [e.event], rejects: [] } : { customerId: e.customerId, events: [], rejects: [e.reject] };
+    });
+    if (!isolate) await writer.writeIn(tx, writes);
+    else {
+      await tx.exec('SAVEPOINT apply_one');
+      try {
+        await writer.writeIn(tx, writes);
+        await tx.exec('RELEASE apply_one');
+      } catch (err) {
+        if (isTransient(err)) throw err;
+        await tx.exec('ROLLBACK TO apply_one; RELEASE apply_one');
+        const [w] = writes;
+        const ev = w.events[0];
+        const reason = err instanceof Error ? err.message : String(err);
+        if (ev) {
+          await insertRejected(tx, {
+            customerId: w.customerId,
+            receivedAt: ev.receivedAt,
+            source: ev.source,
+            reason: `event: could not be applied (${reason})`,
+            raw: JSON.stringify(ev, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)),
+          });
+        } else {
+          // a refused request that cannot even be kept: said in the log, with its text
+          post({ type: 'failed', message: `a rejected request could not be kept (${reason}): ${JSON.stringify(w.rejects[0]).slice(0, 2000)}` });
+        }
+      }
+    }
+    const last = num(rows[rows.length - 1].seq);
+    await tx.run('UPDATE ingest_applied SET seq = $1 WHERE id = 1', [last]);
+    return last;
+  });
+}
+
+async function run(): Promise<void> {
+  if (running) return;
+  running = true;
+  try {
+    for (;;) {
+      if (closing) break;
+      const before = num((await db.immediate.get<{ seq: unknown }>('SELECT seq FROM ingest_applied WHERE id = 1'))?.seq);
+      if (before >= known) {
+        // applied already (by another collector on this file): the main thread must hear it all the same
+        post({ type: 'applied', seq: before });
+        break;
+      }
+      const seq = await applyBatch(isolate);
+      isolate = false;
+      lastError = '';
+      post({ type: 'applied', seq });
+      if (seq <= before) break; // nothing visible yet
+      // let the main thread's messages in between batches
+      await new Promise((r) => setImmediate(r));
+    }
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    // a refusal that is not about the disk: find the entry that causes it, one by one
+    isolate = !isTransient(err);
+    if (message !== lastError) post({ type: 'failed', message: `applying queued events failed, retrying: ${message}` });
+    lastError = message;
+    setTimeout(() => void run(), isolate ? 0 : RETRY_MS);
+  } finally {
+    running = false;
+  }
+  if (closing) await shutdown();
+}
+
+let shut = false;
+async function shutdown(): Promise<void> {
+  if (shut) return;
+  shut = true;
+  await db.close();
+  queue.close();
+  port.close();
+}
+
+port.on('message', (m: ToApplier) => {
+  if (m.type === 'close') {
+    closing = true;
+    if (!running) void shutdown();
+    return;
+  }
+  known = Math.max(known, m.seq);
+  void run();
+});

@@ -1,0 +1,59 @@
+// A worker thread of the ingest queue, replaced when it dies.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+
+/** A compiled worker of this folder. Under vitest this module runs from its .ts source, and the workers from the build (`npm test` builds first). */
+function workerFile(name: string): string {
+  const here = fileURLToPath(import.meta.url);
+  const file = here.endsWith('.ts') ? join(here, '..', '..', '..', '..', 'dist', 'collector', 'src', 'store', 'queue', `${name}.js`) : join(here, '..', `${name}.js`);
+  if (!existsSync(file)) throw new Error(`the ingest queue's ${name} thread is not built (${file} is missing): run npm run build`);
+  return file;
+}
+
+export class Thread<In, Out> {
+  private worker: Worker | null = null;
+  private stopped = false;
+
+  /** `died` is told why a thread stopped before `stop`; a new one starts right after (with `data()` anew). */
+  constructor(
+    private readonly name: string,
+    private readonly data: () => unknown,
+    private readonly receive: (m: Out) => void,
+    private readonly died: (why: string) => void,
+  ) {
+    this.start();
+  }
+
+  private start(): void {
+    const worker = new Worker(workerFile(this.name), { workerData: this.data() });
+    worker.on('message', this.receive);
+    const restart = (why: string) => {
+      if (this.worker !== worker) return;
+      this.worker = null;
+      if (this.stopped) return;
+      this.died(why);
+      setTimeout(() => this.stopped || this.start(), 200).unref();
+    };
+    worker.on('error', (err) => restart(err.message));
+    worker.on('exit', (code) => restart(`exit code ${code}`));
+    this.worker = worker;
+  }
+
+  /** False while the thread is being replaced (the message is not sent). */
+  post(m: In): boolean {
+    this.worker?.postMessage(m);
+    return this.worker !== null;
+  }
+
+  /** Sends `last` and waits for the thread to exit. */
+  async stop(last: In): Promise<void> {
+    this.stopped = true;
+    const worker = this.worker;
+    if (!worker) return;
+    const exited = new Promise<void>((r) => worker.once('exit', () => r()));
+    worker.postMessage(last);
+    await exited;
+  }
+}
