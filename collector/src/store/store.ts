@@ -62,8 +62,13 @@ export function createStore(db: Database, events: GroupWriter = new EventWriter(
   };
 }
 
+export interface StoreOptions {
+  /** SQLite: events waiting in the ingest queue beyond which requests get 503 (default 500,000) */
+  maxBacklog?: number;
+}
+
 /** Opens `--db` (a SQLite path or a postgres:// URL) and applies pending migrations. */
-export async function openStore(target: string): Promise<Store> {
+export async function openStore(target: string, options: StoreOptions = {}): Promise<Store> {
   const t = parseDatabaseTarget(target);
   const db = t.engine === 'sqlite' ? new SqliteDatabase(t.path) : new PostgresDatabase(t.url);
   try {
@@ -75,7 +80,7 @@ export async function openStore(target: string): Promise<Store> {
   // an in-memory database has no file for a queue or a second connection
   if (db instanceof SqliteDatabase && t.engine === 'sqlite' && t.path !== ':memory:') {
     const at = await db.get<{ seq: unknown }>('SELECT seq FROM ingest_applied WHERE id = 1');
-    const queue = new IngestQueue(t.path, num(at?.seq));
+    const queue = new IngestQueue(t.path, num(at?.seq), options.maxBacklog);
     db.setBarrier(() => queue.settled());
     return createStore(db, queue);
   }

@@ -8,12 +8,9 @@ import BetterSqlite3 from 'better-sqlite3';
 import type { EventOutcome, IngestWrite } from '../types.js';
 import { queuePath, type FromAppender, type QueueEntry, type ThreadData, type ToAppender } from './messages.js';
 
-/** Events queued beyond this are refused with 503 (the SDK retries): a burst is absorbed, an overload does not grow the queue without end. */
-export const MAX_BACKLOG = 500_000;
-
 const port = parentPort!;
 const post = (m: FromAppender) => port.postMessage(m);
-const { path, appliedSeq } = workerData as ThreadData;
+const { path, appliedSeq, maxBacklog } = workerData as ThreadData;
 
 const q = new BetterSqlite3(queuePath(path));
 q.defaultSafeIntegers(false);
@@ -37,10 +34,10 @@ const queuedOrder = q.prepare('SELECT 1 FROM queue WHERE order_key = ?').pluck()
 const prune = q.prepare('DELETE FROM queue WHERE seq <= ?');
 const lastSeq = q.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'queue'").pluck();
 
-// the applied events, read-only (the apply thread writes them). Looked up after the queue,
+// the applied events, only read here (the apply thread writes them). Looked up after the queue,
 // within the queue's write transaction: an entry leaves the queue only once it is applied, so
 // an event is always found in one or the other.
-const main = new BetterSqlite3(path, { readonly: true });
+const main = new BetterSqlite3(path, { fileMustExist: true });
 main.pragma('busy_timeout = 10000');
 const seenEvent = main.prepare('SELECT 1 FROM seen_events WHERE customer_id = ? AND event_id = ?').pluck();
 const seenOrder = main.prepare('SELECT 1 FROM orders WHERE customer_id = ? AND order_id = ?').pluck();
@@ -79,7 +76,7 @@ function turn(): void {
   scheduled = false;
   const batch = pending;
   pending = [];
-  if (tail - applied >= MAX_BACKLOG) {
+  if (tail - applied >= maxBacklog) {
     for (const r of batch) post({ type: 'ack', id: r.id, error: 'queue full', busy: true });
     return;
   }

@@ -37,11 +37,20 @@ try {
 
 const { path } = workerData as ThreadData;
 const db = new SqliteDatabase(path);
-// a connection of its own, read-only: attached to `db`, the queue file would be locked by
-// every apply transaction, and appends would wait for it
-const queue = new BetterSqlite3(queuePath(path), { readonly: true });
-queue.defaultSafeIntegers(false);
-const nextEntries = queue.prepare('SELECT seq, entry FROM queue WHERE seq > ? ORDER BY seq LIMIT ?');
+// The queue file through a connection of its own, only read (attached to `db`, it would be
+// locked by every apply transaction and appends would wait). Opened on the first news of an
+// append, when the append thread has surely created it; not read-only, which SQLite refuses
+// for a WAL file whose shared-memory file does not exist yet.
+let nextEntries: BetterSqlite3.Statement | null = null;
+let queue: BetterSqlite3.Database | null = null;
+function entries(after: number, limit: number): { seq: number; entry: Buffer }[] {
+  if (!nextEntries) {
+    queue = new BetterSqlite3(queuePath(path), { fileMustExist: true });
+    queue.defaultSafeIntegers(false);
+    nextEntries = queue.prepare('SELECT seq, entry FROM queue WHERE seq > ? ORDER BY seq LIMIT ?');
+  }
+  return nextEntries.all(after, limit) as { seq: number; entry: Buffer }[];
+}
 const writer = new EventWriter(db);
 
 let known = 0; // newest position the main thread reported
@@ -64,7 +73,7 @@ async function applyBatch(isolate: boolean): Promise<number> {
     // the position is read inside the write transaction: another process applying the same
     // queue waits for this one, then starts after it
     const at = num((await tx.get<{ seq: unknown }>('SELECT seq FROM ingest_applied WHERE id = 1'))?.seq);
-    const rows = nextEntries.all(at, isolate ? 1 : BATCH) as { seq: number; entry: Buffer }[];
+    const rows = entries(at, isolate ? 1 : BATCH);
     if (rows.length === 0) return at;
     const writes: IngestWrite[] = rows.map((r) => {
       const e = deserialize(r.entry) as QueueEntry;
@@ -126,7 +135,14 @@ async function run(): Promise<void> {
     const message = err instanceof Error ? err.message : String(err);
     // a refusal that is not about the disk: find the entry that causes it, one by one
     isolate = !isTransient(err);
-    if (message !== lastError) post({ type: 'failed', message: `applying queued events failed, retrying: ${message}` });
+    if (message !== lastError) {
+      post({
+        type: 'failed',
+        message: isolate
+          ? `a queued event could not be applied (${message}): applying one by one to keep it with the rejected events`
+          : `applying queued events failed, retrying in ${RETRY_MS} ms: ${message}`,
+      });
+    }
     lastError = message;
     setTimeout(() => void run(), isolate ? 0 : RETRY_MS);
   } finally {
@@ -140,7 +156,7 @@ async function shutdown(): Promise<void> {
   if (shut) return;
   shut = true;
   await db.close();
-  queue.close();
+  queue?.close();
   port.close();
 }
 

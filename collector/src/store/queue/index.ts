@@ -20,6 +20,9 @@ import type { EventOutcome, IngestWrite } from '../types.js';
 import type { FromApplier, FromAppender, ThreadData, ToApplier, ToAppender } from './messages.js';
 import { Thread } from './thread.js';
 
+/** Entries waiting beyond this are refused with 503 (the SDK retries): a burst is absorbed, an overload does not grow the queue without end. */
+export const MAX_BACKLOG = 500_000;
+
 export class QueueFullError extends HttpError {
   constructor() {
     super(503, 'busy', 'server: too many events are waiting to be applied; nothing was stored, retry in a few seconds', { 'retry-after': '5' });
@@ -43,10 +46,11 @@ export class IngestQueue implements GroupWriter {
   constructor(
     path: string,
     appliedSeq: number,
+    maxBacklog = MAX_BACKLOG,
     private readonly onError: (message: string) => void = (m) => console.error(`emarsys-collector: ${m}`),
   ) {
     this.applied = appliedSeq;
-    const data = (): ThreadData => ({ path, appliedSeq: this.applied });
+    const data = (): ThreadData => ({ path, appliedSeq: this.applied, maxBacklog });
     this.appender = new Thread<ToAppender, FromAppender>(
       'appender',
       data,

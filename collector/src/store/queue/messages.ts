@@ -11,6 +11,8 @@ export interface ThreadData {
   path: string;
   /** how far the queue is applied, as recorded in the main database */
   appliedSeq: number;
+  /** events waiting beyond which groups are refused (503) */
+  maxBacklog: number;
 }
 
 export type ToAppender = { type: 'append'; id: number; writes: readonly IngestWrite[] } | { type: 'applied'; seq: number } | { type: 'close' };

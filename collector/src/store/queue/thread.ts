@@ -36,7 +36,7 @@ export class Thread<In, Out> {
       this.died(why);
       setTimeout(() => this.stopped || this.start(), 200).unref();
     };
-    worker.on('error', (err) => restart(err.message));
+    worker.on('error', (err: Error & { code?: string }) => restart(err.message || err.code || String(err)));
     worker.on('exit', (code) => restart(`exit code ${code}`));
     this.worker = worker;
   }
