@@ -2,6 +2,7 @@
 // number of requests (not a duration), so every request sent gets its answer and the
 // events acknowledged can be compared exactly with the events stored afterwards.
 import autocannon from 'autocannon';
+import { cpuPerRequest, cpuTimes } from './cpu.mjs';
 import { log } from './util.mjs';
 
 function fire({ port, path, factory, amount, duration, connections, timeoutMs }) {
@@ -60,7 +61,7 @@ function fire({ port, path, factory, amount, duration, connections, timeoutMs })
  * Warm up (`warmSeconds`), then measure about `seconds` (a fixed number of requests).
  * Returns the measured run's figures; `total` counts what the measured customer was sent.
  */
-export async function measureLoad({ port, path = '/v1/events', factory, warmFactory, connections = 10, seconds = 8, warmSeconds = 2, label }) {
+export async function measureLoad({ port, path = '/v1/events', factory, warmFactory, connections = 10, seconds = 8, warmSeconds = 2, label, pid }) {
   const total = { sent: 0, ok: 0, accepted: 0, duplicates: 0, rejected: 0, errors: 0, timeouts: 0 };
   const add = ({ result, tally }) => {
     total.sent += result.requests.sent ?? result.requests.total;
@@ -78,7 +79,11 @@ export async function measureLoad({ port, path = '/v1/events', factory, warmFact
   const rate = warm.tally.ok / Math.max(0.05, (warm.tally.tLast - warm.tally.t0) / 1000);
   const amount = Math.max(connections * 10, Math.round(rate * seconds));
   const fromUs = Number(process.hrtime.bigint() / 1000n);
+  const cpuBefore = pid ? cpuTimes(pid) : null;
+  const ownBefore = process.cpuUsage();
   const main = await fire({ port, path, factory, amount, connections, timeoutMs: seconds * 4000 + 10_000 });
+  const cpuAfter = pid ? cpuTimes(pid) : null;
+  const own = process.cpuUsage(ownBefore);
   const toUs = Number(process.hrtime.bigint() / 1000n);
   add(main);
   const { result, tally } = main;
@@ -103,6 +108,9 @@ export async function measureLoad({ port, path = '/v1/events', factory, warmFact
     sample: tally.sample,
     total,
     window: { fromUs, toUs },
+    cpu: cpuPerRequest(cpuBefore, cpuAfter, tally.ok),
+    /** the load generator's own CPU (this process: autocannon and the bodies) per request */
+    loadUs: tally.ok ? (own.user + own.system) / tally.ok : null,
   };
   log(
     `${label}: ${rps.toFixed(0)} req/s, ${out.eventsPerSec.toFixed(0)} events/s, p50 ${out.latency.p50} ms, p99 ${out.latency.p99} ms, ` +
