@@ -246,6 +246,79 @@ describe.each(ENGINES)('reports on %s', (engine) => {
     expect(revenues).toEqual([...revenues].sort((a, b) => b - a));
   });
 
+  it('counts each buyer once over a range: campaigns with all, some or none of their orders in it, partial days at both ends', async () => {
+    const B = Date.UTC(2025, 5, 1);
+    const H = 3_600_000;
+    const shop = await addCustomer(suite.store, 'EUR');
+    const shopToken = (await addUser(suite.store, shop)).token;
+    const sent: SentOrder[] = [];
+    const add = (campaignId: string | null, currency: string, contactUid: string | null, time: number) =>
+      sent.push({
+        orderId: `R-${sent.length}`,
+        time,
+        campaignId,
+        contactUid,
+        email: null,
+        visitor: `rv-${contactUid ?? 'direct'}`,
+        total: '10.00',
+        currency,
+        items: [{ sku: 'R', name: 'R', price: '10.00', quantity: 1 }],
+      });
+    // all inside the range, u1 on three days (both edges and a whole day)
+    add('IN', 'EUR', 'u1', B + DAY + 8 * H);
+    add('IN', 'EUR', 'u1', B + 2 * DAY + H);
+    add('IN', 'EUR', 'u2', B + 3 * DAY + 5 * H);
+    add('IN', 'EUR', 'u1', B + 4 * DAY + H);
+    // some inside: u1 before the range on its first day, then on a whole day and the last edge;
+    // u3 after the range on its last day; u5 twice on one day
+    add('SPLIT', 'EUR', 'u1', B + DAY + 2 * H);
+    add('SPLIT', 'EUR', 'u1', B + 2 * DAY);
+    add('SPLIT', 'EUR', 'u1', B + 4 * DAY + 2 * H);
+    add('SPLIT', 'EUR', 'u2', B + DAY + 7 * H);
+    add('SPLIT', 'EUR', 'u3', B + 4 * DAY + 5 * H);
+    add('SPLIT', 'EUR', 'u4', B + 5 * DAY);
+    add('SPLIT', 'EUR', 'u5', B + 3 * DAY + H);
+    add('SPLIT', 'EUR', 'u5', B + 3 * DAY + 9 * H);
+    add('SPLIT', 'USD', 'u6', B);
+    add('SPLIT', 'USD', 'u6', B + 2 * DAY + 3 * H);
+    // orders before and after the range, none in it; only before it
+    add('OUT', 'EUR', 'u1', B);
+    add('OUT', 'EUR', 'u1', B + 6 * DAY);
+    add('BEFORE', 'EUR', 'u1', B);
+    // direct traffic
+    add(null, 'EUR', null, B + 2 * DAY + 4 * H);
+    add(null, 'EUR', null, B + 3 * DAY + 4 * H);
+    add(null, 'EUR', null, B + 6 * DAY);
+    const before = clock.now;
+    for (const o of [...sent].sort((a, b) => a.time - b.time)) {
+      clock.set(o.time + MINUTE);
+      expect((await postEvents(suite.app, batch(shop, [orderEvent(o)]))).json()).toMatchObject({ accepted: 1, rejected: [] });
+    }
+    clock.set(before);
+
+    const filters: Filter[] = [
+      { from: B + DAY + 6 * H, to: B + 4 * DAY + 3 * H },
+      { from: B + DAY + 6 * H, to: B + 4 * DAY + 3 * H, all: true },
+      { from: B + DAY + 6 * H, to: B + 4 * DAY + 3 * H, campaign: 'SPLIT' },
+      { from: B + 2 * DAY, to: B + 4 * DAY },
+      { from: B + 2 * DAY + 3 * H },
+      { to: B + 3 * DAY },
+    ];
+    for (const f of filters) {
+      const expected = new Map<string, { orders: number; buyers: Set<string> }>();
+      for (const o of sent.filter((x) => inFilter(f, x.time, x.campaignId))) {
+        const key = `${o.campaignId}|${o.currency}`;
+        if (!expected.has(key)) expected.set(key, { orders: 0, buyers: new Set() });
+        expected.get(key)!.orders++;
+        expected.get(key)!.buyers.add(o.contactUid ? `u:${o.contactUid}` : `v:${o.visitor}`);
+      }
+      const rows = await allRows(suite.app, `/api/v1/customers/${shop}/summary${query(f)}`, shopToken);
+      const got = Object.fromEntries(rows.map((r) => [`${r.campaignId}|${r.currency}`, { orders: r.orders, buyers: r.buyers }]));
+      const want = Object.fromEntries([...expected].map(([key, s]) => [key, { orders: s.orders, buyers: s.buyers.size }]));
+      expect(got, JSON.stringify(f)).toEqual(want);
+    }
+  });
+
   it('draws the timeseries per UTC day, days without data as zeros', async () => {
     const from = START - 2 * DAY;
     const to = START + 4 * DAY;
