@@ -1,8 +1,8 @@
 // Group commit: the requests that arrive in the same turn of the event loop are written in
 // one transaction, and each is answered once that transaction has committed. One fsync
 // then covers many requests, which is what keeps durable ingest fast. Up to `concurrency`
-// groups are in flight at once (the SQLite write thread takes the next group while one
-// commits; PostgreSQL commits several on as many connections).
+// groups are in flight at once (SQLite's append thread takes every group that has arrived
+// in its next commit).
 
 import { HttpError } from '../errors.js';
 

@@ -65,12 +65,13 @@ export interface GroupWriter {
 }
 
 export class EventWriter implements GroupWriter {
-  /** PostgreSQL commits groups on several connections at once; SQLite has one writer. */
-  readonly concurrency: number;
+  /**
+   * One group at a time: groups written at once on PostgreSQL wait on each other's aggregate
+   * rows (and retry deadlocks); measured slower than one after the other (BENCHMARKS.md).
+   */
+  readonly concurrency = 1;
 
-  constructor(private readonly db: Database) {
-    this.concurrency = db.engine === 'postgres' ? 4 : 1;
-  }
+  constructor(private readonly db: Database) {}
 
   /** Writes the requests of one group in one transaction; answers each event's outcome, per request. */
   writeGroup(writes: readonly IngestWrite[]): Promise<EventOutcome[][]> {
