@@ -4,9 +4,9 @@ import { rmSync } from 'node:fs';
 import { runCli } from './proc.mjs';
 import { CUSTOMER_ID, WARM_CUSTOMER_ID } from './events.mjs';
 
-/** Removes a SQLite database with its WAL and shared-memory files. */
+/** Removes a SQLite database with its WAL and shared-memory files, and its ingest queue's. */
 export function removeSqlite(path) {
-  for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(path + suffix, { force: true });
+  for (const file of [path, `${path}-queue`]) for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(file + suffix, { force: true });
 }
 
 /** Registers the bench customers and an ecommerce-admin; returns the user's API token. */

@@ -51,6 +51,15 @@ function leaveQueued(...events: EventRecord[]): void {
   q.close();
 }
 
+function queueId(): string {
+  const db = new BetterSqlite3(test.url, { readonly: true });
+  try {
+    return db.prepare('SELECT queue_id FROM ingest_applied').pluck().get() as string;
+  } finally {
+    db.close();
+  }
+}
+
 function queueLength(): number {
   const q = new BetterSqlite3(queuePath(test.url), { readonly: true });
   try {
@@ -141,7 +150,7 @@ describe('the SQLite ingest queue', () => {
     const lock = new BetterSqlite3(test.url);
     lock.pragma('busy_timeout = 10000');
     lock.exec('BEGIN IMMEDIATE');
-    const queue = new IngestQueue(test.url, 0, 2);
+    const queue = new IngestQueue(test.url, { appliedSeq: 0, queueId: queueId(), maxBacklog: 2 });
     try {
       const write = () => queue.writeGroup([{ customerId: customer.customerId, events: [record(order())], rejects: [] }]);
       const refused = await write().catch((e: unknown) => e);
@@ -155,5 +164,31 @@ describe('the SQLite ingest queue', () => {
       lock.close();
       await queue.close();
     }
+  });
+
+  it('sets aside a queue file that belongs to another database, and applies none of it', async () => {
+    leaveQueued(record(order({ orderId: 'QO-OTHER' })));
+    // the database file replaced by a new one, its queue file left behind
+    const first = test;
+    test = await createTestDatabase('sqlite');
+    const other = first.url;
+    const { renameSync, readdirSync } = await import('node:fs');
+    renameSync(queuePath(other), queuePath(test.url));
+    const store = await openStore(test.url);
+    try {
+      customer = (await store.customers.get(await addCustomer(store)))!;
+      const app = await testApp(store);
+      const { token } = await addUser(store, customer.customerId);
+      const answer = await postEvents(app, batch(customer.customerId, [order({ orderId: 'QO-NEW' })]));
+      expect(answer.json()).toMatchObject({ accepted: 1 });
+      const orders = await getJson(app, `/api/v1/customers/${customer.customerId}/orders?attributed=all`, token);
+      expect(orders.rows.map((r) => r.orderId)).toEqual(['QO-NEW']);
+      await app.close();
+    } finally {
+      await store.close();
+      await first.drop();
+    }
+    const dir = queuePath(test.url).replace(/[^/\\]+$/, '');
+    expect(readdirSync(dir).filter((f) => f.includes('-queue.other-'))).toHaveLength(1);
   });
 });

@@ -300,14 +300,17 @@ CREATE INDEX webhook_deliveries_contact ON webhook_deliveries (customer_id, cont
     version: 3,
     name: 'ingest queue position (SQLite)',
     engine: 'sqlite',
-    // How far the ingest queue (store/queue/, a file of its own) is applied: moved in
-    // the same transaction as the rows it applies. One row, describing the database itself.
+    // How far the ingest queue (store/queue/, a file of its own) is applied: moved in the
+    // same transaction as the rows it applies; and the queue's identity, written into the
+    // queue file too, so a queue file is never applied to another database. One row,
+    // describing the database itself.
     sql: `
 CREATE TABLE ingest_applied (
   id INTEGER NOT NULL PRIMARY KEY CHECK (id = 1),
-  seq BIGINT NOT NULL
+  seq BIGINT NOT NULL,
+  queue_id TEXT NOT NULL
 );
-INSERT INTO ingest_applied (id, seq) VALUES (1, 0);
+INSERT INTO ingest_applied (id, seq, queue_id) VALUES (1, 0, lower(hex(randomblob(16))));
 `,
   },
 ];

@@ -79,8 +79,8 @@ export async function openStore(target: string, options: StoreOptions = {}): Pro
   }
   // an in-memory database has no file for a queue or a second connection
   if (db instanceof SqliteDatabase && t.engine === 'sqlite' && t.path !== ':memory:') {
-    const at = await db.get<{ seq: unknown }>('SELECT seq FROM ingest_applied WHERE id = 1');
-    const queue = new IngestQueue(t.path, num(at?.seq), options.maxBacklog);
+    const at = await db.get<{ seq: unknown; queue_id: string }>('SELECT seq, queue_id FROM ingest_applied WHERE id = 1');
+    const queue = new IngestQueue(t.path, { appliedSeq: num(at?.seq), queueId: at!.queue_id, maxBacklog: options.maxBacklog });
     db.setBarrier(() => queue.settled());
     return createStore(db, queue);
   }

@@ -2,6 +2,7 @@
 // arrived and, in one transaction on the queue file, tells duplicates (an event ID, or an
 // order ID, already queued or applied), appends the rest, and answers the groups once it is
 // committed with synchronous = FULL. The fsync blocks this thread, never the requests.
+import { existsSync, renameSync } from 'node:fs';
 import { serialize } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import BetterSqlite3 from 'better-sqlite3';
@@ -10,9 +11,28 @@ import { queuePath, type FromAppender, type QueueEntry, type ThreadData, type To
 
 const port = parentPort!;
 const post = (m: FromAppender) => port.postMessage(m);
-const { path, appliedSeq, maxBacklog } = workerData as ThreadData;
+const { path, appliedSeq, maxBacklog, queueId } = workerData as ThreadData;
 
-const q = new BetterSqlite3(queuePath(path));
+/**
+ * The queue file, checked to be this database's: a queue file left by another database (the
+ * database file replaced, restored or removed without it) is set aside, never applied here
+ * and never deleted.
+ */
+function openQueue(): BetterSqlite3.Database {
+  const file = queuePath(path);
+  const q = new BetterSqlite3(file);
+  q.exec('CREATE TABLE IF NOT EXISTS queue_owner (queue_id TEXT NOT NULL)');
+  const owner = q.prepare('SELECT queue_id FROM queue_owner').pluck().get() as string | undefined;
+  if (owner === undefined) q.prepare('INSERT INTO queue_owner (queue_id) VALUES (?)').run(queueId);
+  if (owner === undefined || owner === queueId) return q;
+  q.close();
+  const aside = `${file}.other-${owner}`;
+  for (const suffix of ['', '-wal', '-shm']) if (existsSync(file + suffix)) renameSync(file + suffix, aside + suffix);
+  post({ type: 'warning', message: `the ingest queue file ${file} belongs to another database (${owner}); it was moved to ${aside} and a new one started` });
+  return openQueue();
+}
+
+const q = openQueue();
 q.defaultSafeIntegers(false);
 q.pragma('journal_mode = WAL');
 q.pragma('synchronous = FULL');

@@ -42,15 +42,14 @@ export class IngestQueue implements GroupWriter {
   private readonly applier: Thread<ToApplier, FromApplier>;
   private closed = false;
 
-  /** `path` is the main database file, migrated; `appliedSeq` how far the queue is applied, as recorded there. */
+  /** `path` is the main database file, migrated; `appliedSeq` and `queueId` as recorded there. */
   constructor(
     path: string,
-    appliedSeq: number,
-    maxBacklog = MAX_BACKLOG,
+    { appliedSeq, queueId, maxBacklog = MAX_BACKLOG }: { appliedSeq: number; queueId: string; maxBacklog?: number },
     private readonly onError: (message: string) => void = (m) => console.error(`emarsys-collector: ${m}`),
   ) {
     this.applied = appliedSeq;
-    const data = (): ThreadData => ({ path, appliedSeq: this.applied, maxBacklog });
+    const data = (): ThreadData => ({ path, appliedSeq: this.applied, maxBacklog, queueId });
     this.appender = new Thread<ToAppender, FromAppender>(
       'appender',
       data,
@@ -74,6 +73,10 @@ export class IngestQueue implements GroupWriter {
   }
 
   private fromAppender(m: FromAppender): void {
+    if (m.type === 'warning') {
+      this.onError(m.message);
+      return;
+    }
     if (m.type === 'ready') {
       this.acked = Math.max(this.acked ?? 0, m.tail);
       this.applier.post({ type: 'appended', seq: this.acked });
@@ -136,6 +139,9 @@ export class IngestQueue implements GroupWriter {
     if (this.closed) return;
     this.closed = true;
     await this.appender.stop({ type: 'close' });
+    // the append thread answers what it holds before it exits; anything else was never queued
+    for (const a of this.appends.values()) a.reject(new Error('the store is closed'));
+    this.appends.clear();
     await this.applier.stop({ type: 'close' });
     // readers still waiting read what is applied
     for (const w of this.waiters.splice(0)) w.resolve();

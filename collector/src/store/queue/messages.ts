@@ -13,11 +13,14 @@ export interface ThreadData {
   appliedSeq: number;
   /** events waiting beyond which groups are refused (503) */
   maxBacklog: number;
+  /** the identity the main database gives its queue file */
+  queueId: string;
 }
 
 export type ToAppender = { type: 'append'; id: number; writes: readonly IngestWrite[] } | { type: 'applied'; seq: number } | { type: 'close' };
 export type FromAppender =
   | { type: 'ready'; tail: number }
+  | { type: 'warning'; message: string }
   | { type: 'ack'; id: number; outcomes: EventOutcome[][]; seq: number }
   | { type: 'ack'; id: number; error: string; busy: boolean };
 
