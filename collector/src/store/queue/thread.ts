@@ -15,6 +15,8 @@ function workerFile(name: string): string {
 export class Thread<In, Out> {
   private worker: Worker | null = null;
   private stopped = false;
+  /** restarts in a row without a message in between: each waits twice as long (a disk that refuses) */
+  private failures = 0;
 
   /** `died` is told why a thread stopped before `stop`; a new one starts right after (with `data()` anew). */
   constructor(
@@ -28,13 +30,16 @@ export class Thread<In, Out> {
 
   private start(): void {
     const worker = new Worker(workerFile(this.name), { workerData: this.data() });
-    worker.on('message', this.receive);
+    worker.on('message', (m: Out) => {
+      this.failures = 0;
+      this.receive(m);
+    });
     const restart = (why: string) => {
       if (this.worker !== worker) return;
       this.worker = null;
       if (this.stopped) return;
       this.died(why);
-      setTimeout(() => this.stopped || this.start(), 200).unref();
+      setTimeout(() => this.stopped || this.start(), Math.min(30_000, 200 * 2 ** this.failures++)).unref();
     };
     worker.on('error', (err: Error & { code?: string }) => restart(err.message || err.code || String(err)));
     worker.on('exit', (code) => restart(`exit code ${code}`));
