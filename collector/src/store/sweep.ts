@@ -42,14 +42,22 @@ export class SweepRepository {
         [customerId, cutoff, limit],
       );
       const fx = new WriteEffects();
-      const notify = due.length > 0 && (await fx.outbox.wants(tx, customerId, 'cart.abandoned'));
+      if (due.length === 0) return { claimed: 0, abandoned: 0 };
+      const notify = await fx.outbox.wants(tx, customerId, 'cart.abandoned');
+      // one statement for the batch (not one per cart: a round trip each on PostgreSQL);
+      // RETURNING says which were still open. The list is padded to a power of two (repeating
+      // the last ID changes nothing), so a handful of statement texts are prepared, not one per size.
+      const slots = 2 ** Math.ceil(Math.log2(due.length));
+      const ids = Array.from({ length: slots }, (_, i) => due[Math.min(i, due.length - 1)].cart_id);
+      const changed = await tx.all<{ cart_id: string }>(
+        `UPDATE carts SET state = 'abandoned', abandoned_at = $2 WHERE customer_id = $1 AND cart_id IN (${ids.map((_, i) => `$${i + 3}`).join(', ')})
+         AND state = 'open' RETURNING cart_id`,
+        [customerId, now, ...ids],
+      );
+      const abandoned = new Set(changed.map((r) => r.cart_id));
       let marked = 0;
       for (const row of due) {
-        const changed = await tx.run(
-          "UPDATE carts SET state = 'abandoned', abandoned_at = $3 WHERE customer_id = $1 AND cart_id = $2 AND state = 'open'",
-          [customerId, row.cart_id, now],
-        );
-        if (changed === 0) continue;
+        if (!abandoned.has(row.cart_id)) continue;
         marked++;
         const before = {
           campaignId: row.campaign_id,
