@@ -37,22 +37,74 @@ q.defaultSafeIntegers(false);
 q.pragma('journal_mode = WAL');
 q.pragma('synchronous = FULL');
 q.pragma('busy_timeout = 10000');
-// event_key and order_key let every collector on this file tell what is queued, whichever queued it
+// event_key and order_key tell what an entry is, for the duplicate checks; no index on them
+// (each would cost a random page per entry and commit): they are kept in memory instead
 q.exec(`CREATE TABLE IF NOT EXISTS queue (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
-  event_key TEXT UNIQUE,
+  event_key TEXT,
   order_key TEXT,
   entry BLOB NOT NULL
-);
-CREATE INDEX IF NOT EXISTS queue_order ON queue (order_key) WHERE order_key IS NOT NULL`);
+)`);
 // positions only grow, even if the queue file was removed: never at or below what is applied
 q.prepare("INSERT INTO sqlite_sequence (name, seq) SELECT 'queue', 0 WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'queue')").run();
 q.prepare("UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = 'queue'").run(appliedSeq);
 const insert = q.prepare('INSERT INTO queue (event_key, order_key, entry) VALUES (?, ?, ?)');
-const queuedEvent = q.prepare('SELECT 1 FROM queue WHERE event_key = ?').pluck();
-const queuedOrder = q.prepare('SELECT 1 FROM queue WHERE order_key = ?').pluck();
+const keysAfter = q.prepare('SELECT seq, event_key, order_key FROM queue WHERE seq > ? ORDER BY seq');
 const prune = q.prepare('DELETE FROM queue WHERE seq <= ?');
 const lastSeq = q.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'queue'").pluck();
+
+/**
+ * The keys (event and order) of the entries queued and not yet applied: this thread's, and,
+ * read at the start of each turn under the queue's write lock, those another collector on the
+ * same file appended meanwhile.
+ */
+class Queued {
+  private readonly counts = new Map<string, number>();
+  private readonly groups: { seq: number; keys: string[] }[] = [];
+  /** the newest position accounted for */
+  seen = 0;
+
+  has(key: string): boolean {
+    return this.counts.has(key);
+  }
+
+  add(seq: number, keys: string[]): void {
+    for (const k of keys) this.counts.set(k, (this.counts.get(k) ?? 0) + 1);
+    if (keys.length) this.groups.push({ seq, keys });
+    this.seen = Math.max(this.seen, seq);
+  }
+
+  /** Reads what other collectors appended since `seen`. */
+  catchUp(): void {
+    for (const r of keysAfter.iterate(this.seen) as Iterable<{ seq: number; event_key: string | null; order_key: string | null }>) {
+      this.add(r.seq, [r.event_key, r.order_key === null ? null : `o${r.order_key}`].filter((k): k is string => k !== null));
+    }
+  }
+
+  private forget(keys: string[]): void {
+    for (const k of keys) {
+      const left = this.counts.get(k)! - 1;
+      if (left > 0) this.counts.set(k, left);
+      else this.counts.delete(k);
+    }
+  }
+
+  applied(seq: number): void {
+    let n = 0;
+    for (; n < this.groups.length && this.groups[n].seq <= seq; n++) this.forget(this.groups[n].keys);
+    this.groups.splice(0, n);
+  }
+
+  /** Takes back the entries of a turn that rolled back (the newest ones), and the position. */
+  undo(entries: number, committed: number): void {
+    for (const g of this.groups.splice(this.groups.length - entries, entries)) this.forget(g.keys);
+    this.seen = Math.min(this.seen, committed);
+  }
+}
+
+const queued = new Queued();
+queued.seen = appliedSeq;
+queued.catchUp(); // what an earlier process left queued
 
 // the applied events, only read here (the apply thread writes them). Looked up after the queue,
 // within the queue's write transaction: an entry leaves the queue only once it is applied, so
@@ -68,20 +120,24 @@ let applied = appliedSeq;
 let tail = Number(lastSeq.get());
 let pruned = 0;
 
-/** Queues a group's new events (in the open transaction); answers their outcomes. */
-function append(writes: readonly IngestWrite[]): EventOutcome[][] {
+/** Queues a group's new events (in the open transaction); answers their outcomes. `added` collects the keys queued. */
+function append(writes: readonly IngestWrite[], added: { seq: number; keys: string[] }[]): EventOutcome[][] {
   return writes.map((w) => {
     const outcomes: EventOutcome[] = [];
     for (const ev of w.events) {
       const ek = ev.eventId === '' ? null : `${w.customerId}${SEP}${ev.eventId}`;
-      if (ek !== null && (queuedEvent.get(ek) !== undefined || seenEvent.get(w.customerId, ev.eventId) !== undefined)) {
+      if (ek !== null && (queued.has(ek) || seenEvent.get(w.customerId, ev.eventId) !== undefined)) {
         outcomes.push('duplicate');
         continue;
       }
       // a repeated order ID is queued all the same: applying it fills in what the stored copy lacks
       const ok = ev.type === 'order' ? `${w.customerId}${SEP}${ev.orderId}` : null;
-      const known = ok !== null && (queuedOrder.get(ok) !== undefined || seenOrder.get(w.customerId, (ev as { orderId: string }).orderId) !== undefined);
+      const known = ok !== null && (queued.has(`o${ok}`) || seenOrder.get(w.customerId, (ev as { orderId: string }).orderId) !== undefined);
       tail = Number(insert.run(ek, ok, serialize({ customerId: w.customerId, event: ev } satisfies QueueEntry)).lastInsertRowid);
+      const keys = [ek, ok === null ? null : `o${ok}`].filter((k): k is string => k !== null);
+      // counted at once, so a repeat later in the same turn is told too (undone if the turn fails)
+      queued.add(tail, keys);
+      added.push({ seq: tail, keys });
       outcomes.push(known ? 'duplicate' : 'accepted');
     }
     for (const r of w.rejects) tail = Number(insert.run(null, null, serialize({ customerId: w.customerId, reject: r } satisfies QueueEntry)).lastInsertRowid);
@@ -100,9 +156,11 @@ function turn(): void {
     for (const r of batch) post({ type: 'ack', id: r.id, error: 'queue full', busy: true });
     return;
   }
+  const added: { seq: number; keys: string[] }[] = [];
   try {
     q.exec('BEGIN IMMEDIATE');
-    const answers = batch.map((r) => append(r.writes));
+    queued.catchUp();
+    const answers = batch.map((r) => append(r.writes, added));
     // applied entries leave the queue in the same commit
     if (applied > pruned) prune.run(applied);
     q.exec('COMMIT');
@@ -111,6 +169,7 @@ function turn(): void {
   } catch (err) {
     if (q.inTransaction) q.exec('ROLLBACK');
     tail = Number(lastSeq.get());
+    queued.undo(added.filter((a) => a.keys.length > 0).length, tail); // never queued after all
     const message = err instanceof Error ? err.message : String(err);
     for (const r of batch) post({ type: 'ack', id: r.id, error: message, busy: false });
   }
@@ -127,6 +186,7 @@ port.on('message', (m: ToAppender) => {
   }
   if (m.type === 'applied') {
     applied = Math.max(applied, m.seq);
+    queued.applied(m.seq);
     return;
   }
   pending.push(m);
