@@ -53,6 +53,13 @@ const keysAfter = q.prepare('SELECT seq, event_key, order_key FROM queue WHERE s
 const prune = q.prepare('DELETE FROM queue WHERE seq <= ?');
 const lastSeq = q.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'queue'").pluck();
 
+/** An entry's keys in memory: its event key, and its order key marked apart (`o…`). */
+const keysOf = (eventKey: string | null, orderKey: string | null): string[] => {
+  const keys = eventKey === null ? [] : [eventKey];
+  if (orderKey !== null) keys.push(`o${orderKey}`);
+  return keys;
+};
+
 /**
  * The keys (event and order) of the entries queued and not yet applied: this thread's, and,
  * read at the start of each turn under the queue's write lock, those another collector on the
@@ -61,8 +68,14 @@ const lastSeq = q.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'queue'"
 class Queued {
   private readonly counts = new Map<string, number>();
   private readonly groups: { seq: number; keys: string[] }[] = [];
-  /** the newest position accounted for */
-  seen = 0;
+
+  /** `seen`: the newest position accounted for */
+  constructor(public seen: number) {}
+
+  /** how many entries with keys are held (a mark for `undo`) */
+  get size(): number {
+    return this.groups.length;
+  }
 
   has(key: string): boolean {
     return this.counts.has(key);
@@ -77,7 +90,7 @@ class Queued {
   /** Reads what other collectors appended since `seen`. */
   catchUp(): void {
     for (const r of keysAfter.iterate(this.seen) as Iterable<{ seq: number; event_key: string | null; order_key: string | null }>) {
-      this.add(r.seq, [r.event_key, r.order_key === null ? null : `o${r.order_key}`].filter((k): k is string => k !== null));
+      this.add(r.seq, keysOf(r.event_key, r.order_key));
     }
   }
 
@@ -95,15 +108,14 @@ class Queued {
     this.groups.splice(0, n);
   }
 
-  /** Takes back the entries of a turn that rolled back (the newest ones), and the position. */
-  undo(entries: number, committed: number): void {
-    for (const g of this.groups.splice(this.groups.length - entries, entries)) this.forget(g.keys);
+  /** Takes back the entries added since `mark` (a turn that rolled back), and the position. */
+  undo(mark: number, committed: number): void {
+    for (const g of this.groups.splice(mark)) this.forget(g.keys);
     this.seen = Math.min(this.seen, committed);
   }
 }
 
-const queued = new Queued();
-queued.seen = appliedSeq;
+const queued = new Queued(appliedSeq);
 queued.catchUp(); // what an earlier process left queued
 
 // the applied events, only read here (the apply thread writes them). Looked up after the queue,
@@ -120,8 +132,8 @@ let applied = appliedSeq;
 let tail = Number(lastSeq.get());
 let pruned = 0;
 
-/** Queues a group's new events (in the open transaction); answers their outcomes. `added` collects the keys queued. */
-function append(writes: readonly IngestWrite[], added: { seq: number; keys: string[] }[]): EventOutcome[][] {
+/** Queues a group's new events (in the open transaction); answers their outcomes. */
+function append(writes: readonly IngestWrite[]): EventOutcome[][] {
   return writes.map((w) => {
     const outcomes: EventOutcome[] = [];
     for (const ev of w.events) {
@@ -134,10 +146,8 @@ function append(writes: readonly IngestWrite[], added: { seq: number; keys: stri
       const ok = ev.type === 'order' ? `${w.customerId}${SEP}${ev.orderId}` : null;
       const known = ok !== null && (queued.has(`o${ok}`) || seenOrder.get(w.customerId, (ev as { orderId: string }).orderId) !== undefined);
       tail = Number(insert.run(ek, ok, serialize({ customerId: w.customerId, event: ev } satisfies QueueEntry)).lastInsertRowid);
-      const keys = [ek, ok === null ? null : `o${ok}`].filter((k): k is string => k !== null);
       // counted at once, so a repeat later in the same turn is told too (undone if the turn fails)
-      queued.add(tail, keys);
-      added.push({ seq: tail, keys });
+      queued.add(tail, keysOf(ek, ok));
       outcomes.push(known ? 'duplicate' : 'accepted');
     }
     for (const r of w.rejects) tail = Number(insert.run(null, null, serialize({ customerId: w.customerId, reject: r } satisfies QueueEntry)).lastInsertRowid);
@@ -156,11 +166,12 @@ function turn(): void {
     for (const r of batch) post({ type: 'ack', id: r.id, error: 'queue full', busy: true });
     return;
   }
-  const added: { seq: number; keys: string[] }[] = [];
+  let mark = queued.size;
   try {
     q.exec('BEGIN IMMEDIATE');
-    queued.catchUp();
-    const answers = batch.map((r) => append(r.writes, added));
+    queued.catchUp(); // other collectors' entries: committed, kept even if this turn fails
+    mark = queued.size;
+    const answers = batch.map((r) => append(r.writes));
     // applied entries leave the queue in the same commit
     if (applied > pruned) prune.run(applied);
     q.exec('COMMIT');
@@ -169,7 +180,7 @@ function turn(): void {
   } catch (err) {
     if (q.inTransaction) q.exec('ROLLBACK');
     tail = Number(lastSeq.get());
-    queued.undo(added.filter((a) => a.keys.length > 0).length, tail); // never queued after all
+    queued.undo(mark, tail); // never queued after all
     const message = err instanceof Error ? err.message : String(err);
     for (const r of batch) post({ type: 'ack', id: r.id, error: message, busy: false });
   }

@@ -65,16 +65,17 @@ function isTransient(err: unknown): boolean {
 }
 
 /**
- * Applies the next batch; `isolate` applies one entry alone and keeps it as a rejected event
- * (with the reason) if the write path refuses it, so one bad entry never stops the queue.
+ * Applies the next batch; answers the position reached and how many entries it applied.
+ * `isolate` applies one entry alone and keeps it as a rejected event (with the reason) if the
+ * write path refuses it, so one bad entry never stops the queue.
  */
-async function applyBatch(isolate: boolean): Promise<number> {
+async function applyBatch(isolate: boolean): Promise<{ seq: number; count: number }> {
   return db.transaction(async (tx) => {
     // the position is read inside the write transaction: another process applying the same
     // queue waits for this one, then starts after it
     const at = num((await tx.get<{ seq: unknown }>('SELECT seq FROM ingest_applied WHERE id = 1'))?.seq);
     const rows = entries(at, isolate ? 1 : BATCH);
-    if (rows.length === 0) return at;
+    if (rows.length === 0) return { seq: at, count: 0 };
     const writes: IngestWrite[] = rows.map((r) => {
       const e = deserialize(r.entry) as QueueEntry;
       return 'event' in e ? { customerId: e.customerId, events: [e.event], rejects: [] } : { customerId: e.customerId, events: [], rejects: [e.reject] };
@@ -107,7 +108,7 @@ async function applyBatch(isolate: boolean): Promise<number> {
     }
     const last = num(rows[rows.length - 1].seq);
     await tx.run('UPDATE ingest_applied SET seq = $1 WHERE id = 1', [last]);
-    return last;
+    return { seq: last, count: rows.length };
   });
 }
 
@@ -115,19 +116,13 @@ async function run(): Promise<void> {
   if (running) return;
   running = true;
   try {
-    for (;;) {
-      if (closing) break;
-      const before = num((await db.immediate.get<{ seq: unknown }>('SELECT seq FROM ingest_applied WHERE id = 1'))?.seq);
-      if (before >= known) {
-        // applied already (by another collector on this file): the main thread must hear it all the same
-        post({ type: 'applied', seq: before });
-        break;
-      }
-      const seq = await applyBatch(isolate);
+    while (!closing) {
+      const { seq, count } = await applyBatch(isolate);
       isolate = false;
       lastError = '';
+      // also when another collector on this file applied them: the main thread must hear it
       post({ type: 'applied', seq });
-      if (seq <= before) break; // nothing visible yet
+      if (count === 0 || seq >= known) break;
       // let the main thread's messages in between batches
       await new Promise((r) => setImmediate(r));
     }
