@@ -13,7 +13,7 @@ export interface Migration {
   /** `{{without_rowid}}` becomes `WITHOUT ROWID` on SQLite and nothing on PostgreSQL. */
   sql: string;
   /** data to move after the SQL, in the same transaction */
-  after?: (tx: Sql) => Promise<void>;
+  after?: (tx: Sql, dialect: Database['dialect']) => Promise<void>;
   /** only for this engine (elsewhere the version is recorded and nothing runs) */
   engine?: Database['engine'];
 }
@@ -313,6 +313,29 @@ CREATE TABLE ingest_applied (
 INSERT INTO ingest_applied (id, seq, queue_id) VALUES (1, 0, lower(hex(randomblob(16))));
 `,
   },
+  {
+    version: 7,
+    name: 'ingest log and order IDs (PostgreSQL)',
+    engine: 'postgres',
+    // The durable log ingest appends to and projection workers apply and remove
+    // (store/log/postgres-log.ts); and every order ID ever answered, so a repeat is told at the
+    // append (SQLite's queue keeps those keys itself).
+    sql: `
+CREATE TABLE ingest_log (
+  customer_id TEXT NOT NULL,
+  seq BIGSERIAL NOT NULL,
+  received_at BIGINT NOT NULL,
+  entry TEXT NOT NULL,
+  PRIMARY KEY (customer_id, seq)
+);
+CREATE TABLE order_ids (
+  customer_id TEXT NOT NULL,
+  order_id TEXT NOT NULL,
+  PRIMARY KEY (customer_id, order_id)
+);
+INSERT INTO order_ids (customer_id, order_id) SELECT customer_id, order_id FROM orders;
+`,
+  },
 ];
 
 const ADVISORY_LOCK = 74_301_771;
@@ -340,7 +363,7 @@ export async function migrate(db: Database, now: number = Date.now(), upTo = Num
       if (applied.has(m.version) || m.version > upTo) continue;
       if (!m.engine || m.engine === db.engine) {
         await tx.exec(render(m.sql, db.engine));
-        await m.after?.(tx);
+        await m.after?.(tx, db.dialect);
       }
       await tx.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [m.version, m.name, now]);
       done.push(m.version);

@@ -1,7 +1,7 @@
 // PostgreSQL through `pg`: for production and for several collectors sharing one database.
 import { createHash } from 'node:crypto';
 import pg from 'pg';
-import type { Database, Dialect, Row, Sql, SqlValue } from './database.js';
+import type { Database, Dialect, Queryable, Row, Sql, SqlValue } from './database.js';
 
 const dialect: Dialect = {
   forUpdate: 'FOR UPDATE',
@@ -9,6 +9,8 @@ const dialect: Dialect = {
   indexedBy: () => '',
   least: (a, b) => `LEAST(${a}, ${b})`,
   greatest: (a, b) => `GREATEST(${a}, ${b})`,
+  values: (param) => `(SELECT jsonb_array_elements_text(${param}::jsonb))`,
+  recordset: (param, alias, columns) => `jsonb_to_recordset(${param}::jsonb) AS ${alias}(${columns.map(([n, t]) => `${n} ${t}`).join(', ')})`,
 };
 
 /** deadlock_detected, serialization_failure: safe to run the whole transaction again */
@@ -33,6 +35,12 @@ export class PostgresDatabase implements Database {
     this.pool = new pg.Pool({ connectionString: url, max: options.max ?? 10 });
     // an idle client losing its connection must not crash the process; the pool replaces it
     this.pool.on('error', () => undefined);
+    this.immediate = {
+      engine: 'postgres',
+      dialect,
+      ...this.executor(this.pool),
+      transaction: <T>(fn: (tx: Sql) => Promise<T>) => this.transactionNow(fn),
+    };
   }
 
   /** Named statements are prepared once per connection by the server. */
@@ -56,27 +64,41 @@ export class PostgresDatabase implements Database {
     };
   }
 
-  private readonly direct = this.executor.bind(this);
-  /** PostgreSQL writes every event at once: nothing is ever waited for. */
-  readonly immediate: Sql = this;
+  private barrier: () => Promise<void> | null = () => null;
+
+  /** Reads and transactions wait for `barrier` first: events answered before them are in the tables. */
+  setBarrier(barrier: () => Promise<void> | null): void {
+    this.barrier = barrier;
+  }
+
+  private afterBarrier<T>(fn: () => Promise<T>): Promise<T> {
+    const wait = this.barrier();
+    return wait ? wait.then(fn) : fn();
+  }
+
+  readonly immediate: Queryable;
 
   all<T = Row>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
-    return this.direct(this.pool).all<T>(sql, params);
+    return this.afterBarrier(() => this.immediate.all<T>(sql, params));
   }
 
   get<T = Row>(sql: string, params: readonly SqlValue[] = []): Promise<T | undefined> {
-    return this.direct(this.pool).get<T>(sql, params);
+    return this.afterBarrier(() => this.immediate.get<T>(sql, params));
   }
 
   run(sql: string, params: readonly SqlValue[] = []): Promise<number> {
-    return this.direct(this.pool).run(sql, params);
+    return this.afterBarrier(() => this.immediate.run(sql, params));
   }
 
   exec(sql: string): Promise<void> {
-    return this.direct(this.pool).exec(sql);
+    return this.afterBarrier(() => this.immediate.exec(sql));
   }
 
-  async transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
+  transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
+    return this.afterBarrier(() => this.transactionNow(fn));
+  }
+
+  private async transactionNow<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       const client = await this.pool.connect();
       let broken: Error | undefined;

@@ -1,6 +1,6 @@
 // Users, their API tokens and dashboard sessions. Tokens and sessions are stored as SHA-256
 // hashes and always looked up under their customer, so no lookup spans customers.
-import { num, type Database } from './database.js';
+import { num, type Queryable } from './database.js';
 import { ConflictError } from './customers.js';
 import type { Role, User } from './types.js';
 
@@ -21,7 +21,7 @@ const toUser = (r: UserRow): User => ({
 });
 
 export class UserRepository {
-  constructor(private readonly db: Database) {}
+  constructor(private readonly db: Queryable) {}
 
   /** Adds a user with its first API token, atomically. `email` must be lower-cased. */
   async add(user: Omit<User, 'createdAt'>, tokenHash: string, now: number): Promise<User> {

@@ -15,7 +15,7 @@
 // Reads on the main connection wait until every event answered before them is applied
 // (`settled`, the main connection's barrier), so reports never miss an answered event.
 import { HttpError } from '../../errors.js';
-import type { GroupWriter } from '../events.js';
+import type { GroupWriter } from '../log/writer.js';
 import type { EventOutcome, IngestWrite } from '../types.js';
 import type { FromApplier, FromAppender, ThreadData, ToApplier, ToAppender } from './messages.js';
 import { Thread } from './thread.js';

@@ -1,0 +1,681 @@
+// One customer's share of a projected batch (projector.ts): what the batch touches, read once;
+// the events played in log order against that state in memory; then each table written in
+// one statement. The rules are the write path's:
+// - an order is stored once per order ID; a later browser copy of an order the shop's backend
+//   sent fills in the visitor and cart it lacks; a backend copy replaces a browser copy
+//   (the backend is the truth: total, items, email, currency), a browser copy never replaces
+//   a backend one;
+// - an order closes the cart it names, else the visitor's open carts from before it;
+// - a cart's latest contents win; an older copy never overwrites a newer one; a cart that
+//   arrives after its order is stored as ordered; a new checkout under a closed cart's ID
+//   keeps the closed one as `<cartId>~<orderId>`.
+import { orderPlaced } from '../webhooks/payloads.js';
+import { cartItemsJson } from './cart-items.js';
+import { big, bigOrNull, num, strOrNull, type Column, type Dialect, type Sql } from './database.js';
+import type { WriteEffects } from './effects.js';
+import { jsonParam } from './json-param.js';
+import { asciiLower, emailKey, uidKey } from './profiles.js';
+import type { CartFacts } from './stats.js';
+import type { CartRecord, CartState, EventRecord, OrderRecord, StoredItem } from './types.js';
+import { dayOf } from './types.js';
+
+const OPEN: ReadonlySet<string> = new Set(['empty', 'open', 'abandoned']);
+const SEP = '\u0000';
+
+/** A cart row as stored (every column but the customer's). */
+interface Cart {
+  cart_id: string;
+  state: CartState;
+  time: number;
+  received_at: number;
+  campaign_id: string;
+  contact_uid: string;
+  email: string | null;
+  total: bigint;
+  currency: string;
+  tax: bigint | null;
+  shipping: bigint | null;
+  city: string | null;
+  country: string | null;
+  item_count: number;
+  items: string;
+  visitor: string;
+  session_id: string | null;
+  source: string;
+  event_id: string;
+  abandoned_at: number | null;
+  closed_at: number | null;
+  order_id: string | null;
+  contact_key: string;
+}
+
+const CART_COLUMNS: readonly Column[] = [
+  ['cart_id', 'text'],
+  ['state', 'text'],
+  ['time', 'bigint'],
+  ['received_at', 'bigint'],
+  ['campaign_id', 'text'],
+  ['contact_uid', 'text'],
+  ['email', 'text'],
+  ['total', 'numeric'],
+  ['currency', 'text'],
+  ['tax', 'numeric'],
+  ['shipping', 'numeric'],
+  ['city', 'text'],
+  ['country', 'text'],
+  ['item_count', 'bigint'],
+  ['items', 'text'],
+  ['visitor', 'text'],
+  ['session_id', 'text'],
+  ['source', 'text'],
+  ['event_id', 'text'],
+  ['abandoned_at', 'bigint'],
+  ['closed_at', 'bigint'],
+  ['order_id', 'text'],
+  ['contact_key', 'text'],
+];
+const CART_SELECT = CART_COLUMNS.map(([n]) => n).join(', ');
+
+/** What the batch needs to know of an order. */
+interface Order {
+  order_id: string;
+  time: number;
+  received_at: number;
+  source: string;
+  visitor: string;
+  session_id: string | null;
+  cart_id: string;
+  campaign_id: string;
+  buyer: string;
+  contact_key: string;
+  currency: string;
+  total: bigint;
+  item_lines: number;
+  email: string | null;
+}
+const ORDER_SELECT =
+  'order_id, time, received_at, source, visitor, session_id, cart_id, campaign_id, buyer, contact_key, currency, total, email, (SELECT COUNT(*) FROM order_items i WHERE i.customer_id = orders.customer_id AND i.order_id = orders.order_id) AS item_lines';
+
+const ORDER_COLUMNS: readonly Column[] = [
+  ['order_id', 'text'],
+  ['time', 'bigint'],
+  ['received_at', 'bigint'],
+  ['campaign_id', 'text'],
+  ['contact_uid', 'text'],
+  ['email', 'text'],
+  ['buyer', 'text'],
+  ['total', 'numeric'],
+  ['currency', 'text'],
+  ['tax', 'numeric'],
+  ['shipping', 'numeric'],
+  ['city', 'text'],
+  ['country', 'text'],
+  ['item_count', 'bigint'],
+  ['source', 'text'],
+  ['visitor', 'text'],
+  ['session_id', 'text'],
+  ['cart_id', 'text'],
+  ['event_id', 'text'],
+  ['contact_key', 'text'],
+];
+
+const ITEM_COLUMNS: readonly Column[] = [
+  ['order_id', 'text'],
+  ['line', 'bigint'],
+  ['time', 'bigint'],
+  ['campaign_id', 'text'],
+  ['sku', 'text'],
+  ['name', 'text'],
+  ['category', 'text'],
+  ['price', 'numeric'],
+  ['quantity', 'bigint'],
+];
+
+type Json = Record<string, unknown>;
+
+
+const names = (cols: readonly Column[]) => cols.map(([n]) => n).join(', ');
+const pick = (cols: readonly Column[], alias: string) => cols.map(([n]) => `${alias}.${n}`).join(', ');
+
+function toCart(r: Record<string, unknown>): Cart {
+  return {
+    cart_id: String(r.cart_id),
+    state: r.state as CartState,
+    time: num(r.time),
+    received_at: num(r.received_at),
+    campaign_id: String(r.campaign_id),
+    contact_uid: String(r.contact_uid),
+    email: strOrNull(r.email),
+    total: big(r.total),
+    currency: String(r.currency),
+    tax: bigOrNull(r.tax),
+    shipping: bigOrNull(r.shipping),
+    city: strOrNull(r.city),
+    country: strOrNull(r.country),
+    item_count: num(r.item_count),
+    items: String(r.items),
+    visitor: String(r.visitor),
+    session_id: strOrNull(r.session_id),
+    source: String(r.source),
+    event_id: String(r.event_id),
+    abandoned_at: r.abandoned_at === null ? null : num(r.abandoned_at),
+    closed_at: r.closed_at === null ? null : num(r.closed_at),
+    order_id: strOrNull(r.order_id),
+    contact_key: String(r.contact_key),
+  };
+}
+
+function toOrder(r: Record<string, unknown>): Order {
+  return {
+    order_id: String(r.order_id),
+    time: num(r.time),
+    received_at: num(r.received_at),
+    source: String(r.source),
+    visitor: String(r.visitor),
+    session_id: strOrNull(r.session_id),
+    cart_id: String(r.cart_id),
+    campaign_id: String(r.campaign_id),
+    buyer: String(r.buyer),
+    contact_key: String(r.contact_key),
+    currency: String(r.currency),
+    total: big(r.total),
+    item_lines: num(r.item_lines),
+    email: strOrNull(r.email),
+  };
+}
+
+const factsOf = (c: Cart): CartFacts => ({
+  campaignId: c.campaign_id,
+  time: c.time,
+  currency: c.currency,
+  state: c.state,
+  itemCount: c.item_count,
+  total: c.total,
+});
+
+export class BatchState {
+  /** carts by ID: read from the table (with `stored`, the ID it has there) or made by the batch */
+  private readonly carts = new Map<string, Cart & { storedId?: string }>();
+  private readonly dirtyCarts = new Set<string>();
+  /** closed carts moved aside to `<cartId>~<orderId>`: [stored ID, new ID], in order */
+  private readonly renames: [string, string][] = [];
+  private readonly orders = new Map<string, Order>();
+  private readonly newOrders: Json[] = [];
+  private newItems: Json[] = [];
+  /** orders whose visitor, session and cart the browser filled in */
+  private readonly adopted = new Set<string>();
+  /** backend copies replacing browser copies: the order's new values, and its new items */
+  private readonly replaced = new Map<string, { order: OrderRecord; items: Json[] }>();
+  private readonly buyerDays = new Map<string, Json>();
+  private readonly knownBuyers = new Set<string>();
+  private readonly newBuyers: Json[] = [];
+  /** directory: lower-cased email → contact UID; contact UID → email */
+  private readonly uidByEmail = new Map<string, string>();
+  private readonly emailByUid = new Map<string, string>();
+
+  /** for each new cart of the batch, the stored orders that may have closed it before it came */
+  private readonly closers = new Map<string, { byCart: Order | null; byVisitor: Order | null }>();
+  /** the orders this batch adds, in log order */
+  private readonly added: Order[] = [];
+
+  constructor(
+    private readonly tx: Sql,
+    private readonly dialect: Dialect,
+    private readonly customerId: string,
+    private readonly fx: WriteEffects,
+    private readonly events: readonly EventRecord[],
+  ) {}
+
+  private list(values: Iterable<string>): string {
+    return JSON.stringify([...new Set(values)]);
+  }
+
+  /** Reads everything the batch touches: a handful of statements, whatever its size. */
+  async load(): Promise<void> {
+    const { tx, dialect: d, customerId, events } = this;
+    const orders = events.filter((e): e is OrderRecord => e.type === 'order');
+    const carts = events.filter((e): e is CartRecord => e.type === 'cart');
+
+    const cartIds = [...carts.map((c) => c.cartId), ...orders.map((o) => o.cartId).filter((id) => id !== '')];
+    const visitorsOfOrders = orders.filter((o) => o.cartId === '' && o.visitor !== '').map((o) => o.visitor);
+    if (cartIds.length) {
+      for (const r of await tx.all(`SELECT ${CART_SELECT} FROM carts WHERE customer_id = $1 AND cart_id IN ${d.values('$2')} ${d.forUpdate}`, [
+        customerId,
+        this.list(cartIds),
+      ])) {
+        const c = toCart(r);
+        this.carts.set(c.cart_id, { ...c, storedId: c.cart_id });
+      }
+    }
+    if (visitorsOfOrders.length) {
+      for (const r of await tx.all(
+        `SELECT ${CART_SELECT} FROM carts ${d.indexedBy('carts_visitor')}
+         WHERE customer_id = $1 AND visitor IN ${d.values('$2')} AND state IN ('empty', 'open', 'abandoned') ${d.forUpdate}`,
+        [customerId, this.list(visitorsOfOrders)],
+      )) {
+        const c = toCart(r);
+        if (!this.carts.has(c.cart_id)) this.carts.set(c.cart_id, { ...c, storedId: c.cart_id });
+      }
+    }
+
+    // orders: those the batch names, those that closed its carts, and those that may close its new carts
+    const orderIds = [...orders.map((o) => o.orderId)];
+    for (const c of this.carts.values()) if (c.order_id) orderIds.push(c.order_id);
+    if (orderIds.length) {
+      for (const r of await tx.all(`SELECT ${ORDER_SELECT} FROM orders WHERE customer_id = $1 AND order_id IN ${d.values('$2')}`, [
+        customerId,
+        this.list(orderIds),
+      ]))
+        this.remember(toOrder(r));
+    }
+    const newCarts = carts.filter((c) => !this.carts.has(c.cartId));
+    if (newCarts.length) {
+      // per new cart, the first later order naming it, and the visitor's first later order naming none
+      const first = (where: string, index: string) =>
+        `(SELECT order_id FROM orders ${d.indexedBy(index)} WHERE customer_id = $1 AND ${where} AND time >= r.time ORDER BY time LIMIT 1)`;
+      const found = await tx.all<{ cart_id: string; by_cart: string | null; by_visitor: string | null }>(
+        `SELECT r.cart_id, ${first("cart_id = r.cart_id AND cart_id <> ''", 'orders_cart')} AS by_cart,
+           ${first("visitor = r.visitor AND cart_id = ''", 'orders_visitor')} AS by_visitor
+         FROM ${d.recordset('$2', 'r', CLOSER_COLUMNS)}`,
+        [customerId, jsonParam(newCarts.map((c) => ({ cart_id: c.cartId, visitor: c.visitor, time: c.time })))],
+      );
+      const ids = found.flatMap((f) => [f.by_cart, f.by_visitor]).filter((id): id is string => id !== null);
+      if (ids.length) {
+        for (const r of await tx.all(`SELECT ${ORDER_SELECT} FROM orders WHERE customer_id = $1 AND order_id IN ${d.values('$2')}`, [customerId, this.list(ids)]))
+          this.remember(toOrder(r));
+      }
+      for (const f of found) {
+        this.closers.set(f.cart_id, {
+          byCart: f.by_cart === null ? null : this.orders.get(f.by_cart)!,
+          byVisitor: f.by_visitor === null ? null : this.orders.get(f.by_visitor)!,
+        });
+      }
+    }
+
+    // the directory: the UID of each email that comes without one, the email of each UID
+    const emails = events.filter((e) => e.contactUid === '' && e.email).map((e) => asciiLower(e.email!));
+    if (emails.length) {
+      for (const r of await tx.all<{ e: string; contact_uid: string }>(
+        `SELECT lower(email) AS e, contact_uid FROM contacts WHERE customer_id = $1 AND lower(email) IN ${d.values('$2')} ORDER BY updated_at DESC, contact_uid`,
+        [customerId, this.list(emails)],
+      ))
+        if (!this.uidByEmail.has(r.e)) this.uidByEmail.set(r.e, r.contact_uid);
+    }
+    if (orders.length && (await this.fx.outbox.wants(tx, customerId, 'order.placed'))) {
+      const uids = orders.filter((o) => !o.email && o.contactUid).map((o) => o.contactUid);
+      if (uids.length) {
+        for (const r of await tx.all<{ contact_uid: string; email: string }>(
+          `SELECT contact_uid, email FROM contacts WHERE customer_id = $1 AND contact_uid IN ${d.values('$2')}`,
+          [customerId, this.list(uids)],
+        ))
+          this.emailByUid.set(r.contact_uid, r.email);
+      }
+    }
+
+    if (orders.length) {
+      for (const r of await tx.all<{ campaign_id: string; currency: string; buyer: string }>(
+        `SELECT campaign_id, currency, buyer FROM campaign_buyers WHERE customer_id = $1 AND buyer IN ${d.values('$2')}`,
+        [customerId, this.list(orders.map((o) => o.buyer))],
+      ))
+        this.knownBuyers.add([r.campaign_id, r.currency, r.buyer].join(SEP));
+    }
+  }
+
+  private remember(o: Order): void {
+    if (!this.orders.has(o.order_id)) this.orders.set(o.order_id, o);
+  }
+
+  /** The contact an event belongs to ('' for none): its UID, else its email's UID in the directory, else its email. */
+  private contactKey(contactUid: string, email: string | null): string {
+    if (contactUid) return uidKey(contactUid);
+    if (!email) return '';
+    const linked = this.uidByEmail.get(asciiLower(email));
+    return linked ? uidKey(linked) : emailKey(email);
+  }
+
+  /** Plays the events in log order. */
+  async play(): Promise<void> {
+    for (const ev of this.events) {
+      if (ev.type === 'order') await this.order(ev);
+      else this.cart(ev);
+    }
+  }
+
+  private async order(o: OrderRecord): Promise<void> {
+    const { customerId, fx } = this;
+    const existing = this.orders.get(o.orderId);
+    if (existing) {
+      if (o.source === 'api' && existing.source !== 'api') this.replace(existing, o);
+      else this.adopt(existing, o);
+      return;
+    }
+    const contactKey = this.contactKey(o.contactUid, o.email);
+    const added: Order = {
+      order_id: o.orderId,
+      time: o.time,
+      received_at: o.receivedAt,
+      source: o.source,
+      visitor: o.visitor,
+      session_id: o.sessionId,
+      cart_id: o.cartId,
+      campaign_id: o.campaignId,
+      buyer: o.buyer,
+      contact_key: contactKey,
+      currency: o.currency,
+      total: o.total,
+      item_lines: o.items.length,
+      email: o.email,
+    };
+    this.orders.set(o.orderId, added);
+    this.added.push(added);
+    this.newOrders.push(this.orderRow(o, contactKey));
+    this.newItems.push(...this.itemRows(o));
+    fx.stats.order(customerId, o.campaignId, o.time, o.currency, o.total, o.items.length);
+    this.addBuyer(o.campaignId, o.currency, o.time, o.buyer);
+    fx.profiles.order(customerId, contactKey, { ...o, now: o.receivedAt });
+    if (await fx.outbox.wants(this.tx, customerId, 'order.placed')) {
+      const email = o.email ?? (o.contactUid ? (this.emailByUid.get(o.contactUid) ?? null) : null);
+      await fx.outbox.enqueue(this.tx, customerId, 'order.placed', contactKey, orderPlaced(o, email), o.receivedAt);
+    }
+    this.closeCarts(o);
+  }
+
+  private orderRow(o: OrderRecord, contactKey: string): Json {
+    return {
+      order_id: o.orderId,
+      time: o.time,
+      received_at: o.receivedAt,
+      campaign_id: o.campaignId,
+      contact_uid: o.contactUid,
+      email: o.email,
+      buyer: o.buyer,
+      total: o.total,
+      currency: o.currency,
+      tax: o.tax,
+      shipping: o.shipping,
+      city: o.city,
+      country: o.country,
+      item_count: o.itemCount,
+      source: o.source,
+      visitor: o.visitor,
+      session_id: o.sessionId,
+      cart_id: o.cartId,
+      event_id: o.eventId,
+      contact_key: contactKey,
+    };
+  }
+
+  private itemRows(o: { orderId: string; time: number; campaignId: string; items: readonly StoredItem[] }): Json[] {
+    return o.items.map((it, i) => ({
+      order_id: o.orderId,
+      line: i + 1,
+      time: o.time,
+      campaign_id: o.campaignId,
+      sku: it.sku,
+      name: it.name,
+      category: it.category,
+      price: it.price,
+      quantity: it.quantity,
+    }));
+  }
+
+  private addBuyer(campaignId: string, currency: string, time: number, buyer: string): void {
+    const day = dayOf(time);
+    this.buyerDays.set([campaignId, currency, day, buyer].join(SEP), { campaign_id: campaignId, currency, day, buyer });
+    const key = [campaignId, currency, buyer].join(SEP);
+    const isNew = !this.knownBuyers.has(key);
+    if (isNew) {
+      this.knownBuyers.add(key);
+      this.newBuyers.push({ campaign_id: campaignId, currency, buyer });
+    }
+    this.fx.stats.buyer(this.customerId, campaignId, currency, time, isNew);
+  }
+
+  /**
+   * The browser's copy of an order the shop's backend reported first: the order stays as it
+   * was stored (counted once), but the browser knows its visitor and cart, so those are filled
+   * in and the carts it completes are closed.
+   */
+  private adopt(existing: Order, o: OrderRecord): void {
+    if (o.source === 'api' || !o.visitor || existing.source !== 'api' || existing.visitor !== '') return;
+    existing.visitor = o.visitor;
+    existing.session_id = o.sessionId;
+    existing.cart_id = o.cartId;
+    this.adopted.add(existing.order_id);
+    this.closeCarts(o);
+  }
+
+  /**
+   * The shop's backend reports an order a browser sent first: the backend is the truth for
+   * what was bought (total, currency, items, email); when, where from and which campaign stay
+   * as the browser saw them. The aggregates move by the difference, exactly.
+   */
+  private replace(existing: Order, o: OrderRecord): void {
+    const { customerId, fx } = this;
+    const campaignId = existing.campaign_id;
+    fx.stats.order(customerId, campaignId, existing.time, existing.currency, -existing.total, -existing.item_lines, -1);
+    fx.stats.order(customerId, campaignId, existing.time, o.currency, o.total, o.items.length, 1);
+    if (o.currency !== existing.currency) this.addBuyer(campaignId, o.currency, existing.time, existing.buyer);
+    // the order moves to the backend's contact (a browser can name anyone's email)
+    const contactKey = this.contactKey(o.contactUid, o.email);
+    fx.profiles.orderRemoved(customerId, existing.contact_key, existing.currency, existing.total);
+    fx.profiles.order(customerId, contactKey, { ...o, campaignId, clickAt: null, time: existing.time, now: o.receivedAt });
+    existing.contact_key = contactKey;
+    existing.source = 'api';
+    existing.total = o.total;
+    existing.currency = o.currency;
+    existing.item_lines = o.items.length;
+    existing.email = o.email ?? existing.email;
+    this.replaced.set(existing.order_id, {
+      order: o,
+      items: this.itemRows({ orderId: existing.order_id, time: existing.time, campaignId, items: o.items }),
+    });
+  }
+
+  /** Closes the carts an order completes: the one it names, else the visitor's earlier ones. */
+  private closeCarts(o: OrderRecord): void {
+    if (!o.cartId && !o.visitor) return; // a server-side purchase knows no cart
+    const carts = o.cartId
+      ? [this.carts.get(o.cartId)].filter((c): c is Cart => c !== undefined && OPEN.has(c.state))
+      : [...this.carts.values()]
+          .filter((c) => c.visitor === o.visitor && c.time <= o.time && OPEN.has(c.state))
+          .sort((a, b) => (a.cart_id < b.cart_id ? -1 : a.cart_id > b.cart_id ? 1 : 0));
+    for (const cart of carts) {
+      const before = factsOf(cart);
+      // a cart abandoned once and re-sent since (the shopper came back) still counts as recovered
+      cart.state = cart.state === 'abandoned' || cart.abandoned_at !== null ? 'recovered' : 'ordered';
+      cart.closed_at = o.receivedAt;
+      cart.order_id = o.orderId;
+      this.dirtyCarts.add(cart.cart_id);
+      this.fx.stats.cart(this.customerId, before, factsOf(cart));
+    }
+  }
+
+  private cart(c: CartRecord): void {
+    let existing = this.carts.get(c.cartId);
+    if (existing && (existing.state === 'ordered' || existing.state === 'recovered')) {
+      // a copy from before its order changes nothing; a later checkout under the same cart ID
+      // (legacy pages pair by visitor and session) is a new cart: the closed one is kept as
+      // `<cartId>~<orderId>` and the new one starts
+      const order = existing.order_id ? this.orders.get(existing.order_id) : undefined;
+      if (!order || c.time <= order.time) return;
+      const aside = `${c.cartId}~${order.order_id}`;
+      this.carts.delete(c.cartId);
+      if (existing.storedId !== undefined) {
+        this.renames.push([existing.storedId, aside]);
+        existing.storedId = aside;
+      }
+      existing.cart_id = aside;
+      this.carts.set(aside, existing);
+      if (this.dirtyCarts.delete(c.cartId)) this.dirtyCarts.add(aside);
+      existing = undefined;
+    }
+    // an older copy of a cart never overwrites a newer one
+    if (existing && c.time < existing.time) return;
+
+    const before = existing ? factsOf(existing) : undefined;
+    let state: CartState = c.itemCount > 0 ? 'open' : 'empty';
+    let orderId: string | null = null;
+    if (!existing) {
+      orderId = this.orderThatClosed(c);
+      if (orderId) state = 'ordered';
+    }
+    const contactKey = this.contactKey(c.contactUid, c.email);
+    const row: Cart & { storedId?: string } = {
+      cart_id: c.cartId,
+      state,
+      time: c.time,
+      received_at: c.receivedAt,
+      campaign_id: c.campaignId,
+      contact_uid: c.contactUid,
+      email: c.email,
+      total: c.total,
+      currency: c.currency,
+      tax: c.tax,
+      shipping: c.shipping,
+      city: c.city,
+      country: c.country,
+      item_count: c.itemCount,
+      items: cartItemsJson(c.items),
+      visitor: c.visitor,
+      session_id: c.sessionId,
+      source: c.source,
+      event_id: c.eventId,
+      abandoned_at: existing?.abandoned_at ?? null,
+      closed_at: orderId ? c.receivedAt : null,
+      order_id: orderId,
+      contact_key: contactKey,
+      storedId: existing?.storedId,
+    };
+    this.carts.set(c.cartId, row);
+    this.dirtyCarts.add(c.cartId);
+    this.fx.stats.cart(this.customerId, before, factsOf(row));
+    this.fx.profiles.cart(this.customerId, contactKey, { ...c, now: c.receivedAt });
+  }
+
+  /** An order that arrived before its cart (retries, slow networks): a later order naming the cart, else the visitor's later order naming none. */
+  private orderThatClosed(c: CartRecord): string | null {
+    const stored = this.closers.get(c.cartId);
+    let byCart = stored?.byCart ?? undefined;
+    let byVisitor = stored?.byVisitor ?? undefined;
+    for (const o of this.added) {
+      if (o.time < c.time) continue;
+      if (o.cart_id !== '' && o.cart_id === c.cartId && (!byCart || o.time < byCart.time)) byCart = o;
+      if (o.cart_id === '' && o.visitor === c.visitor && (!byVisitor || o.time < byVisitor.time)) byVisitor = o;
+    }
+    return (byCart ?? byVisitor)?.order_id ?? null;
+  }
+
+  /** Writes what the batch changed: one statement per table. */
+  async write(recordSeen: boolean): Promise<void> {
+    const { tx, dialect: d, customerId } = this;
+    const rows = (alias: string, cols: readonly Column[]) => d.recordset('$2', alias, cols);
+    if (recordSeen) {
+      const seen = this.events.filter((e) => e.eventId !== '').map((e) => ({ event_id: e.eventId, received_at: e.receivedAt }));
+      if (seen.length) {
+        await tx.run(
+          `INSERT INTO seen_events (customer_id, event_id, received_at) SELECT $1, r.event_id, r.received_at
+           FROM ${rows('r', [['event_id', 'text'], ['received_at', 'bigint']])} WHERE true ON CONFLICT (customer_id, event_id) DO NOTHING`,
+          [customerId, jsonParam(seen)],
+        );
+      }
+    }
+    if (this.newOrders.length) {
+      await tx.run(`INSERT INTO orders (customer_id, ${names(ORDER_COLUMNS)}) SELECT $1, ${pick(ORDER_COLUMNS, 'r')} FROM ${rows('r', ORDER_COLUMNS)}`, [
+        customerId,
+        jsonParam(this.newOrders),
+      ]);
+    }
+    if (this.replaced.size) await this.writeReplaced();
+    const items = this.newItems;
+    if (items.length) {
+      await tx.run(`INSERT INTO order_items (customer_id, ${names(ITEM_COLUMNS)}) SELECT $1, ${pick(ITEM_COLUMNS, 'r')} FROM ${rows('r', ITEM_COLUMNS)}`, [
+        customerId,
+        jsonParam(items),
+      ]);
+    }
+    if (this.adopted.size) {
+      const adopted = [...this.adopted].map((id) => {
+        const o = this.orders.get(id)!;
+        return { order_id: id, visitor: o.visitor, session_id: o.session_id, cart_id: o.cart_id };
+      });
+      const cols: Column[] = [
+        ['order_id', 'text'],
+        ['visitor', 'text'],
+        ['session_id', 'text'],
+        ['cart_id', 'text'],
+      ];
+      await tx.run(
+        `UPDATE orders SET visitor = r.visitor, session_id = r.session_id, cart_id = r.cart_id FROM ${rows('r', cols)}
+         WHERE orders.customer_id = $1 AND orders.order_id = r.order_id`,
+        [customerId, jsonParam(adopted)],
+      );
+    }
+    for (const [from, to] of this.renames) {
+      await tx.run('UPDATE carts SET cart_id = $3 WHERE customer_id = $1 AND cart_id = $2', [customerId, from, to]);
+    }
+    if (this.dirtyCarts.size) {
+      const carts = [...this.dirtyCarts].sort().map((id) => {
+        const { storedId: _stored, ...row } = this.carts.get(id)!;
+        return row;
+      });
+      const update = CART_COLUMNS.filter(([n]) => n !== 'cart_id')
+        .map(([n]) => `${n} = excluded.${n}`)
+        .join(', ');
+      await tx.run(
+        `INSERT INTO carts (customer_id, ${CART_SELECT}) SELECT $1, ${pick(CART_COLUMNS, 'r')} FROM ${rows('r', CART_COLUMNS)} WHERE true
+         ON CONFLICT (customer_id, cart_id) DO UPDATE SET ${update}`,
+        [customerId, jsonParam(carts)],
+      );
+    }
+    if (this.buyerDays.size) {
+      await tx.run(
+        `INSERT INTO buyer_days (customer_id, campaign_id, currency, day, buyer) SELECT $1, r.campaign_id, r.currency, r.day, r.buyer
+         FROM ${rows('r', BUYER_DAY_COLUMNS)} WHERE true ON CONFLICT (customer_id, campaign_id, currency, day, buyer) DO NOTHING`,
+        [customerId, jsonParam([...this.buyerDays.values()])],
+      );
+    }
+    if (this.newBuyers.length) {
+      await tx.run(
+        `INSERT INTO campaign_buyers (customer_id, campaign_id, currency, buyer) SELECT $1, r.campaign_id, r.currency, r.buyer
+         FROM ${rows('r', BUYER_COLUMNS)} WHERE true ON CONFLICT (customer_id, campaign_id, currency, buyer) DO NOTHING`,
+        [customerId, jsonParam(this.newBuyers)],
+      );
+    }
+  }
+
+  /** Backend copies: the order's values and its items replaced (rare: one statement per order). */
+  private async writeReplaced(): Promise<void> {
+    const { tx, customerId } = this;
+    for (const [orderId, { order: o, items }] of this.replaced) {
+      const contactKey = this.orders.get(orderId)!.contact_key;
+      await tx.run(
+        `UPDATE orders SET total = $3, currency = $4, email = COALESCE($5, email), item_count = $6, source = 'api',
+           tax = COALESCE($7, tax), shipping = COALESCE($8, shipping), contact_key = $9,
+           contact_uid = CASE WHEN $10 <> '' THEN $10 ELSE contact_uid END WHERE customer_id = $1 AND order_id = $2`,
+        [customerId, orderId, o.total, o.currency, o.email, o.itemCount, o.tax, o.shipping, contactKey, o.contactUid],
+      );
+      await tx.run('DELETE FROM order_items WHERE customer_id = $1 AND order_id = $2', [customerId, orderId]);
+      // a browser copy added by this same batch: its items were never written
+      this.newItems = this.newItems.filter((i) => i.order_id !== orderId);
+      this.newItems.push(...items);
+    }
+  }
+}
+
+const CLOSER_COLUMNS: readonly Column[] = [
+  ['cart_id', 'text'],
+  ['visitor', 'text'],
+  ['time', 'bigint'],
+];
+const BUYER_DAY_COLUMNS: readonly Column[] = [
+  ['campaign_id', 'text'],
+  ['currency', 'text'],
+  ['day', 'bigint'],
+  ['buyer', 'text'],
+];
+const BUYER_COLUMNS: readonly Column[] = [
+  ['campaign_id', 'text'],
+  ['currency', 'text'],
+  ['buyer', 'text'],
+];
