@@ -1,7 +1,10 @@
 // Applying a batch of log entries when one of them cannot be applied: the failing entry is
-// found by halving the batch (each half under a savepoint), set aside with its reason, and
-// every other entry is applied in the same transaction. Nothing checked at ingest should fail
-// here; this is what keeps one that slipped through from stopping everyone behind it.
+// found by splitting the batch (into eighths, each under a savepoint, then the failing
+// eighth into eighths, …), set aside with its reason, and every other entry is applied in the
+// same transaction. Eighths rather than halves: each failed attempt is work thrown away, and
+// 200 → 25 → 4 → 1 throws away 230 entries' work where halving throws away 400. Nothing
+// checked at ingest should fail here; this keeps one that slipped through from stopping
+// everyone behind it.
 import type { Sql } from '../database.js';
 import { insertRejected } from '../rejected.js';
 import type { EventRecord } from '../types.js';
@@ -18,6 +21,9 @@ export function isTransient(err: unknown): boolean {
   if (typeof code === 'string') return /^SQLITE_(BUSY|LOCKED|FULL|IOERR|NOMEM|CANTOPEN|READONLY|INTERRUPT)|^(08|53|57|40)...$|^E[A-Z]+$/.test(code);
   return /connection|terminated/i.test(err instanceof Error ? err.message : String(err));
 }
+
+/** Parts a failing batch is split into. */
+const SPLIT = 8;
 
 export async function applyIsolating<E>(
   tx: Sql,
@@ -38,9 +44,8 @@ export async function applyIsolating<E>(
       await setAside(tx, entries[0], err instanceof Error ? err.message : String(err));
       return;
     }
-    const mid = entries.length >> 1;
-    await applyIsolating(tx, entries.slice(0, mid), apply, setAside);
-    await applyIsolating(tx, entries.slice(mid), apply, setAside);
+    const size = Math.ceil(entries.length / SPLIT);
+    for (let i = 0; i < entries.length; i += size) await applyIsolating(tx, entries.slice(i, i + size), apply, setAside);
   }
 }
 
