@@ -313,6 +313,15 @@ CREATE TABLE ingest_applied (
 INSERT INTO ingest_applied (id, seq, queue_id) VALUES (1, 0, lower(hex(randomblob(16))));
 `,
   },
+  {
+    version: 5,
+    name: 'webhook secret rotation',
+    // the secret a rotation replaced, still signing (beside the new one) until it expires
+    sql: `
+ALTER TABLE webhooks ADD COLUMN previous_secret TEXT;
+ALTER TABLE webhooks ADD COLUMN previous_secret_expires_at BIGINT;
+`,
+  },
 ];
 
 const ADVISORY_LOCK = 74_301_771;
