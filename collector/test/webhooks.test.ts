@@ -11,6 +11,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/app.js';
 import { nonPublicRange, systemResolver, type Resolver } from '../src/webhooks/destination.js';
+import { redactEnvelope } from '../src/webhooks/payloads.js';
 import { createOutboxWorker } from '../src/webhooks/worker.js';
 import { ENGINES } from './helpers/engines.js';
 import { DAY, MINUTE, T0, addCustomer, addUser, batch, cart, item, order, testApp, testClock } from './helpers/fixtures.js';
@@ -514,5 +515,15 @@ describe('webhook receiver addresses', () => {
     for (const address of ['93.184.216.34', '8.8.8.8', '2606:2800:220:1:248:1893:25c8:1946', '::ffff:5db8:d822']) expect(nonPublicRange(address), address).toBeNull();
     const ranges = ['127.0.0.1', '::ffff:10.0.0.1', '::ffff:192.168.0.1', '::ffff:100.64.0.1', '::ffff:0.0.0.0', '::', '192.0.2.1', '240.0.0.1', '64:ff9b::7f00:1', '2002:7f00:1::'];
     for (const address of ranges) expect(nonPublicRange(address), address).not.toBeNull();
+  });
+});
+
+describe('an erased contact\'s webhook payload', () => {
+  it('loses the email, where it came from and the contact UID, and gains no field', () => {
+    const envelope = (data: object) => JSON.stringify({ id: 'd1', type: 'cart.abandoned', createdAt: '2025-01-15T10:00:00.000Z', customerId: 'c1', data });
+    const cartData = { cartId: 'K1', email: 'ann@example.com', emailSource: 'browser', contactUid: 'u1', campaignId: 'C1' };
+    expect(JSON.parse(redactEnvelope(envelope(cartData))).data).toEqual({ ...cartData, email: null, emailSource: null, contactUid: null });
+    const orderData = { orderId: 'O1', email: 'ann@example.com', contactUid: 'u1' };
+    expect(JSON.parse(redactEnvelope(envelope(orderData))).data).toEqual({ orderId: 'O1', email: null, contactUid: null });
   });
 });
