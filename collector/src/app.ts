@@ -19,6 +19,7 @@ import { staticRoutes } from './routes/static.js';
 import { openStore, type Store } from './store/store.js';
 import { typeboxValidatorCompiler } from './validation/fastify.js';
 import type { RetryPolicy } from './webhooks/backoff.js';
+import { systemResolver, type Resolver } from './webhooks/destination.js';
 import { createOutboxWorker } from './webhooks/worker.js';
 
 export interface AppOptions {
@@ -39,6 +40,10 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
   /** trust X-Forwarded-* from a reverse proxy (for the Secure cookie flag and client IPs) */
   trustProxy?: boolean;
+  /** let webhooks reach loopback, private and link-local addresses (on-premises receivers; default false) */
+  allowPrivateWebhooks?: boolean;
+  /** how webhook hosts resolve (default: the system's DNS; tests inject names) */
+  webhookResolver?: Resolver;
 }
 
 declare module 'fastify' {
@@ -76,9 +81,11 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
     onError: (err) => app.log.error({ err }, 'abandoned-cart sweep failed'),
   });
 
+  const webhookDestinations = { allowPrivate: options.allowPrivateWebhooks ?? false, resolve: options.webhookResolver ?? systemResolver };
   const outbox = createOutboxWorker({
     store,
     clock,
+    destinations: webhookDestinations,
     intervalMs: options.outboxIntervalMs ?? DEFAULT_OUTBOX_INTERVAL_MS,
     retry: options.webhookRetry,
     onError: (err) => app.log.error({ err }, 'webhook delivery pass failed'),
@@ -90,6 +97,7 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
   app.decorate('ingest', ingest);
   app.decorate('sweeper', sweeper);
   app.decorate('outbox', outbox);
+  app.decorate('webhookDestinations', webhookDestinations);
   app.decorate('purchases', new PurchaseService(store, ingest, clock));
   app.decorate('auth', new AuthService(store, clock));
   app.decorate('reports', new ReportsService(store));

@@ -96,9 +96,9 @@ function logger(io: Io) {
 
 const COMMANDS: Record<string, Command> = {
   serve: {
-    usage: 'emarsys-collector serve [--port 8080] [--host 127.0.0.1] [--db PATH|postgres://…] [--abandon-after 30m]',
+    usage: 'emarsys-collector serve [--port 8080] [--host 127.0.0.1] [--db PATH|postgres://…] [--abandon-after 30m] [--allow-private-webhooks]',
     summary: 'run the collector',
-    options: { ...DB_OPTION, port: { type: 'string' }, host: { type: 'string' }, 'abandon-after': { type: 'string' } },
+    options: { ...DB_OPTION, port: { type: 'string' }, host: { type: 'string' }, 'abandon-after': { type: 'string' }, 'allow-private-webhooks': { type: 'boolean' } },
     args: [],
     async run(values, _args, io) {
       const after = values['abandon-after'];
@@ -107,7 +107,8 @@ const COMMANDS: Record<string, Command> = {
       const host = (values.host as string | undefined) ?? DEFAULT_HOST;
       const db = resolveDatabase(values.db as string | undefined, io.env);
       const { startServer } = await import('./server.js');
-      const server = await startServer({ db, port, host, abandonAfterMinutes, logger: logger(io) });
+      const allowPrivateWebhooks = values['allow-private-webhooks'] === true;
+      const server = await startServer({ db, port, host, abandonAfterMinutes, allowPrivateWebhooks, logger: logger(io) });
       io.out(`emarsys-collector listening on ${server.url} (${server.app.store.description}, carts abandoned after ${abandonAfterMinutes} min)`);
       return untilSignal(server.close, io);
     },

@@ -189,7 +189,9 @@ describe('cursors', () => {
   });
 });
 
-const REFERENCE = '38877139021993b830af32feea6e18a8da83eb2f6e49ee50bd9e4cf4ca4d3789';
+// the Standard Webhooks specification's own test vector (its libraries' test suites use it)
+const VECTOR = { secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', id: 'msg_p5jXN8AQM9LWM0D4loKWxJek', timestamp: 1614265330, body: '{"test": 2432232314}' };
+const VECTOR_SIGNATURE = 'v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=';
 
 describe('webhook retries and signatures', () => {
   it('doubles the wait from 30 s up to 2 h, with ±20 % jitter', () => {
@@ -206,10 +208,13 @@ describe('webhook retries and signatures', () => {
     expect(waits(1) / 3_600_000).toBeLessThan(29);
   });
 
-  it('signs "<timestamp>.<body>" with HMAC-SHA256', () => {
-    // reference value from: printf '%s' '1700000000.{"a":1}' | openssl dgst -sha256 -hmac whsec_test
-    expect(signature('whsec_test', 1_700_000_000, '{"a":1}')).toBe(`sha256=${REFERENCE}`);
-    expect(signature('whsec_test', 1_700_000_001, '{"a":1}')).not.toBe(`sha256=${REFERENCE}`);
+  it('signs "<id>.<timestamp>.<body>" as Standard Webhooks does, once per secret', () => {
+    const { secret, id, timestamp, body } = VECTOR;
+    expect(signature([secret], id, timestamp, body)).toBe(VECTOR_SIGNATURE);
+    expect(signature([secret], id, timestamp + 1, body)).not.toBe(VECTOR_SIGNATURE);
+    expect(signature([secret], `${id}x`, timestamp, body)).not.toBe(VECTOR_SIGNATURE);
+    const other = 'whsec_' + Buffer.alloc(32, 7).toString('base64');
+    expect(signature([other, secret], id, timestamp, body)).toBe(`${signature([other], id, timestamp, body)} ${VECTOR_SIGNATURE}`);
   });
 });
 

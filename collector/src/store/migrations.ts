@@ -314,6 +314,18 @@ INSERT INTO ingest_applied (id, seq, queue_id) VALUES (1, 0, lower(hex(randomblo
 `,
   },
   {
+    version: 5,
+    name: 'webhook secret rotation, errors without network details',
+    // the secret a rotation replaced, still signing (beside the new one) until it expires; and
+    // the errors recorded before, which named errnos, in the words a receiver's operator gets now
+    sql: `
+ALTER TABLE webhooks ADD COLUMN previous_secret TEXT;
+ALTER TABLE webhooks ADD COLUMN previous_secret_expires_at BIGINT;
+UPDATE webhooks SET last_error = CASE WHEN last_error LIKE 'timeout:%' THEN 'timed out' ELSE 'unreachable' END WHERE last_error LIKE 'network:%' OR last_error LIKE 'timeout:%';
+UPDATE webhook_deliveries SET last_error = CASE WHEN last_error LIKE 'timeout:%' THEN 'timed out' ELSE 'unreachable' END WHERE last_error LIKE 'network:%' OR last_error LIKE 'timeout:%';
+`,
+  },
+  {
     version: 7,
     name: 'ingest log and order IDs (PostgreSQL)',
     engine: 'postgres',

@@ -70,7 +70,8 @@ export interface ClaimedDelivery {
   /** attempts made before this one */
   attempts: number;
   url: string;
-  secret: string;
+  /** the current secret first, then a rotated-out one still honoured */
+  secrets: string[];
 }
 
 export type AttemptOutcome = { ok: true } | { ok: false; error: string; retryAt: number | null };
@@ -98,9 +99,12 @@ export class OutboxRepository {
       );
       if (rows.length === 0) return [];
       const hooks = new Map(
-        (await tx.all<{ webhook_id: string; url: string; secret: string }>('SELECT webhook_id, url, secret FROM webhooks WHERE customer_id = $1', [customerId])).map(
-          (h) => [h.webhook_id, h],
-        ),
+        (
+          await tx.all<{ webhook_id: string; url: string; secret: string; previous_secret: string | null; previous_secret_expires_at: unknown }>(
+            'SELECT webhook_id, url, secret, previous_secret, previous_secret_expires_at FROM webhooks WHERE customer_id = $1',
+            [customerId],
+          )
+        ).map((h) => [h.webhook_id, h]),
       );
       const claimed: ClaimedDelivery[] = [];
       for (const r of rows) {
@@ -115,7 +119,8 @@ export class OutboxRepository {
           payload: r.payload,
           attempts: num(r.attempts),
           url: hook.url,
-          secret: hook.secret,
+          // a rotated-out secret still signs until it expires, so receivers can switch without a gap
+          secrets: hook.previous_secret !== null && num(hook.previous_secret_expires_at) > now ? [hook.secret, hook.previous_secret] : [hook.secret],
         });
       }
       return claimed;
