@@ -4,11 +4,9 @@
 // projector. How fast applying stays with one such entry in every 200 is measured by
 // `npm run bench` (BENCHMARKS.md, "Poison").
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { toRecord } from '../src/ingest/normalize.js';
 import type { Customer, EventRecord } from '../src/store/types.js';
-import { checkEvent } from '../src/validation/events.js';
 import { ENGINES, openTestStore } from './helpers/engines.js';
-import { MINUTE, T0, addCustomer, item, order } from './helpers/fixtures.js';
+import { addCustomer, eventRecord, item, order } from './helpers/fixtures.js';
 
 const POISON_SQL = {
   sqlite: `CREATE TRIGGER poison BEFORE INSERT ON order_items WHEN NEW.sku = 'POISON' BEGIN SELECT RAISE(ABORT, 'poisoned item'); END`,
@@ -29,12 +27,6 @@ describe.each(ENGINES)('an entry that cannot be applied, on %s', (engine) => {
   });
   afterAll(() => t.close());
 
-  function record(c: Customer, raw: Record<string, unknown>): EventRecord {
-    const checked = checkEvent(raw, 'event');
-    if (!checked.ok) throw new Error(`bad fixture: ${checked.error.field} ${checked.error.reason}`);
-    return toRecord(checked.value, c, T0 + MINUTE, 'sdk');
-  }
-
   it('is set aside with its reason while every other entry of its batch and of other customers is applied', async () => {
     const events: EventRecord[] = [];
     const poisoned: string[] = [];
@@ -42,9 +34,9 @@ describe.each(ENGINES)('an entry that cannot be applied, on %s', (engine) => {
       const bad = i % 200 === 137;
       const orderId = `P-${i}`;
       if (bad) poisoned.push(orderId);
-      events.push(record(customer, order({ orderId, items: [item(bad ? 'POISON' : 'GOOD', '1.00', 1)], total: '1.00' })));
+      events.push(eventRecord(customer, order({ orderId, items: [item(bad ? 'POISON' : 'GOOD', '1.00', 1)], total: '1.00' })));
     }
-    const others = Array.from({ length: 50 }, (_, i) => record(other, order({ orderId: `Q-${i}`, total: '2.00', items: [item('GOOD', '2.00', 1)] })));
+    const others = Array.from({ length: 50 }, (_, i) => eventRecord(other, order({ orderId: `Q-${i}`, total: '2.00', items: [item('GOOD', '2.00', 1)] })));
     // groups as ingest makes them: requests of both customers interleaved
     for (let i = 0; i < events.length; i += 50) {
       const answers = await t.store.events.writeGroup([

@@ -40,7 +40,7 @@ export interface Store {
   close(): Promise<void>;
 }
 
-export function createStore(db: Database, events: GroupWriter): Store {
+export function createStore(db: Database, events: GroupWriter = new InlineWriter(db)): Store {
   return {
     engine: db.engine,
     description: db.description,
