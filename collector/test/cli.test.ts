@@ -69,7 +69,7 @@ describe('emarsys-collector', () => {
       const auth = new AuthService(store, Date.now);
       const token = lines[2].slice('token: '.length);
       expect((await auth.identify(`Bearer ${token}`, undefined))?.user.email).toBe('ada@example.com');
-      await expect(auth.login('112734771', 'ada@example.com', lines[1].slice('password: '.length))).resolves.toMatchObject({ user: { role: 'ecommerce-admin' } });
+      await expect(auth.login('112734771', 'ada@example.com', lines[1].slice('password: '.length), '127.0.0.1')).resolves.toMatchObject({ user: { role: 'ecommerce-admin' } });
     } finally {
       await store.close();
     }
