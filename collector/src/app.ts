@@ -14,6 +14,7 @@ import { errorHandler } from './routes/errors.js';
 import { eventRoutes } from './routes/events.js';
 import legacyPixelRoutes from './routes/legacy-pixel.js';
 import { pixelRoutes } from './routes/pixel.js';
+import { securityHeaders } from './routes/security-headers.js';
 import { sessionRoutes } from './routes/session.js';
 import { staticRoutes } from './routes/static.js';
 import { openStore, type Store } from './store/store.js';
@@ -103,6 +104,7 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
   app.decorate('reports', new ReportsService(store));
 
   await app.register(fastifyCookie);
+  app.addHook('onRequest', securityHeaders);
 
   for (const plugin of [eventRoutes, pixelRoutes, legacyPixelRoutes, sessionRoutes, staticRoutes]) await app.register(plugin);
   await app.register(customerRoutes, { prefix: '/api/v1/customers/:customerId' });

@@ -17,11 +17,11 @@ export const DEFAULT_SQLITE_PATH = './.data/emarsys-track.db';
 export const DEFAULT_PORT = 8080;
 export const DEFAULT_HOST = '127.0.0.1';
 
-const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000 } as const;
+const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
-/** `90s`, `30m`, `2h` → milliseconds. Throws a message naming the value and the accepted forms. */
+/** `90s`, `30m`, `2h`, `90d` → milliseconds. Throws a message naming the value and the accepted forms. */
 export function parseDuration(text: string, field = 'duration'): number {
-  const m = /^([0-9]{1,7})([smh])$/.exec(text.trim());
+  const m = /^([0-9]{1,7})([smhd])$/.exec(text.trim());
   if (!m) throw new Error(`${field}: "${text}" is not a duration; use a whole number and a unit, e.g. 90s, 30m or 2h`);
   const ms = Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS];
   if (ms <= 0) throw new Error(`${field}: must be longer than 0`);

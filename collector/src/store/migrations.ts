@@ -326,6 +326,19 @@ UPDATE webhook_deliveries SET last_error = CASE WHEN last_error LIKE 'timeout:%'
 `,
   },
   {
+    version: 6,
+    name: 'API token IDs, expiry and last use',
+    // A token's ID is the first 16 hex digits of its hash (tokens.ts), so existing tokens get
+    // theirs here by the same rule; revoking a token deletes its row.
+    sql: `
+ALTER TABLE api_tokens ADD COLUMN token_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE api_tokens ADD COLUMN expires_at BIGINT;
+ALTER TABLE api_tokens ADD COLUMN last_used_at BIGINT;
+UPDATE api_tokens SET token_id = substr(token_hash, 1, 16);
+CREATE UNIQUE INDEX api_tokens_id ON api_tokens (customer_id, token_id);
+`,
+  },
+  {
     version: 7,
     name: 'ingest log and order IDs (PostgreSQL)',
     engine: 'postgres',

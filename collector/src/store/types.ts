@@ -111,3 +111,12 @@ export interface ContactEmail {
 
 export const DAY_MS = 86_400_000;
 export const dayOf = (ms: number): number => Math.floor(ms / DAY_MS);
+
+/** An API token as listed: never the token itself. */
+export interface ApiToken {
+  id: string;
+  email: string;
+  createdAt: number;
+  expiresAt: number | null;
+  lastUsedAt: number | null;
+}
