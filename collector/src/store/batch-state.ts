@@ -207,8 +207,8 @@ export class BatchState {
   /** backend copies replacing browser copies: the order's new values, and its new items */
   private readonly replaced = new Map<string, { order: OrderRecord; items: Json[] }>();
   private readonly buyerDays = new Map<string, Json>();
-  private readonly knownBuyers = new Set<string>();
-  private readonly newBuyers: Json[] = [];
+  /** each order's buyer, per campaign and currency: counted once written (new buyers are told by the insert) */
+  private readonly buyers: { campaign_id: string; currency: string; buyer: string; time: number }[] = [];
   /** directory: lower-cased email → contact UID; contact UID → email */
   private readonly uidByEmail = new Map<string, string>();
   private readonly emailByUid = new Map<string, string>();
@@ -312,13 +312,6 @@ export class BatchState {
       }
     }
 
-    if (orders.length) {
-      for (const r of await tx.all<{ campaign_id: string; currency: string; buyer: string }>(
-        `SELECT campaign_id, currency, buyer FROM campaign_buyers WHERE customer_id = $1 AND buyer IN ${d.values('$2')}`,
-        [customerId, this.list(orders.map((o) => o.buyer))],
-      ))
-        this.knownBuyers.add([r.campaign_id, r.currency, r.buyer].join(SEP));
-    }
   }
 
   private remember(o: Order): void {
@@ -422,13 +415,7 @@ export class BatchState {
   private addBuyer(campaignId: string, currency: string, time: number, buyer: string): void {
     const day = dayOf(time);
     this.buyerDays.set([campaignId, currency, day, buyer].join(SEP), { campaign_id: campaignId, currency, day, buyer });
-    const key = [campaignId, currency, buyer].join(SEP);
-    const isNew = !this.knownBuyers.has(key);
-    if (isNew) {
-      this.knownBuyers.add(key);
-      this.newBuyers.push({ campaign_id: campaignId, currency, buyer });
-    }
-    this.fx.stats.buyer(this.customerId, campaignId, currency, time, isNew);
+    this.buyers.push({ campaign_id: campaignId, currency, buyer, time });
   }
 
   /**
@@ -635,12 +622,24 @@ export class BatchState {
         [customerId, jsonParam([...this.buyerDays.values()])],
       );
     }
-    if (this.newBuyers.length) {
-      await tx.run(
-        `INSERT INTO campaign_buyers (customer_id, campaign_id, currency, buyer) SELECT $1, r.campaign_id, r.currency, r.buyer
-         FROM ${rows('r', BUYER_COLUMNS)} WHERE true ON CONFLICT (customer_id, campaign_id, currency, buyer) DO NOTHING`,
-        [customerId, jsonParam(this.newBuyers)],
+    if (this.buyers.length) {
+      // RETURNING names the buyers new to their campaign and currency
+      const keyOf = (b: { campaign_id: string; currency: string; buyer: string }) => [b.campaign_id, b.currency, b.buyer].join(SEP);
+      const distinct = new Map(this.buyers.map((b) => [keyOf(b), { campaign_id: b.campaign_id, currency: b.currency, buyer: b.buyer }]));
+      const fresh = new Set(
+        (
+          await tx.all<{ campaign_id: string; currency: string; buyer: string }>(
+            `INSERT INTO campaign_buyers (customer_id, campaign_id, currency, buyer) SELECT $1, r.campaign_id, r.currency, r.buyer
+             FROM ${rows('r', BUYER_COLUMNS)} WHERE true ON CONFLICT (customer_id, campaign_id, currency, buyer) DO NOTHING
+             RETURNING campaign_id, currency, buyer`,
+            [customerId, jsonParam([...distinct.values()])],
+          )
+        ).map(keyOf),
       );
+      for (const b of this.buyers) {
+        const key = keyOf(b);
+        this.fx.stats.buyer(customerId, b.campaign_id, b.currency, b.time, fresh.delete(key));
+      }
     }
   }
 

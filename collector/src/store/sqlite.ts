@@ -16,7 +16,7 @@ const dialect: Dialect = {
   recordset: (param, alias, columns) =>
     `(SELECT ${columns
       .map(([name, type]) => (type === 'text' ? `json_extract(value, '$.${name}')` : `CAST(json_extract(value, '$.${name}') AS INTEGER)`) + ` AS ${name}`)
-      .join(', ')} FROM json_each(${param})) AS ${alias}`,
+      .join(', ')} FROM jsonb_each(${param})) AS ${alias}`,
 };
 
 /**
