@@ -3,14 +3,14 @@
 // boundary costs bytes). Nothing throws into the page: cart() and order() are async, so
 // whatever goes wrong becomes a rejection, and every refusal is reported in the console where
 // it is made (check.ts `fail`, `drop` below).
-import Cookies from 'js-cookie';
 import type { TrackEvent } from './protocol/schema.js';
 import { fail } from './check.js';
+import { cookie, setCookie } from './cookies.js';
 import { uuid } from './id.js';
 import { type CartInput, type OrderInput, readInput } from './input.js';
 import { PREFIX, warn } from './log.js';
 import { type Config, type Options, readOptions } from './options.js';
-import { BATCH, FINAL, MAX_EVENTS, backoff } from './queue.js';
+import { BATCH, FINAL, MAX_AGE, MAX_EVENTS, backoff, retryAfter } from './queue.js';
 import type { TransportEnv } from './transport.js';
 
 /** How cart() or order() settled: delivered, safely queued for a retry, or an order this browser already sent. */
@@ -110,9 +110,11 @@ export function createTracker(options?: Options, deps: Deps = {}): Api {
   };
   // --- Delivery (SPEC 3.4): a Batch as text/plain (no CORS preflight) to /v1/events, with
   // fetch (keepalive, so it outlives the page), or sendBeacon when there is no fetch or the
-  // page is going away; with neither, one /v1/pixel.gif image per event. [status, JSON answer];
-  // status 0: not delivered; 202: handed to sendBeacon or to images (no answer to read).
-  const send = async (events: TrackEvent[], beacon?: boolean): Promise<[number, any?]> => {
+  // page is going away; with neither, one /v1/pixel.gif image per event, without its email
+  // (a URL ends up in proxy and server logs). [status, JSON answer, ms the answer's
+  // Retry-After asks to wait]; status 0: not delivered; 202: handed to sendBeacon or to
+  // images (no answer to read).
+  const send = async (events: TrackEvent[], beacon?: boolean): Promise<[number, any?, number?]> => {
     const { endpoint, customerId } = c!;
     const url = endpoint + '/v1/events';
     // `source` is "sdk" when absent.
@@ -125,9 +127,12 @@ export function createTracker(options?: Options, deps: Deps = {}): Api {
       if (post) {
         // Browsers refuse a keepalive body over 64 KiB (2e4 characters are at most 60 KiB).
         const r = await post(url, { method: 'POST', body, keepalive: body.length < 2e4 });
-        return [r.status, await r.json().catch(() => {})];
+        return [r.status, await r.json().catch(() => {}), retryAfter(r.headers.get('retry-after'))];
       }
-      for (const e of events) new Image().src = `${endpoint}/v1/pixel.gif?customerId=${customerId}&e=${encodeURIComponent(JSON.stringify(e))}`;
+      for (const { email, ...e } of events) {
+        if (email && c!.debug) console.log(PREFIX, e.type, e.id, 'sent without its email: a pixel URL would show it');
+        new Image().src = `${endpoint}/v1/pixel.gif?customerId=${customerId}&e=${encodeURIComponent(JSON.stringify(e))}`;
+      }
       return [202];
     } catch {
       return [0];
@@ -136,16 +141,26 @@ export function createTracker(options?: Options, deps: Deps = {}): Api {
 
   // --- The retry queue (SPEC 3.4): every event is stored before it is sent, and leaves
   // storage once the collector acknowledged it or refused it for good. After a failed send it
-  // is retried with backoff; it is also sent on each page load, on each new event and on the
-  // `online` event, and beaconed on `pagehide`. One flush runs at a time: a flush asked for
-  // meanwhile joins the running one, which sends until the queue is empty or a send fails.
+  // is retried with backoff, or once the answer's Retry-After has passed, whichever is later;
+  // it is also sent on each page load, on each new event and on the `online` event (none of
+  // them before that Retry-After), and beaconed on `pagehide`. One flush runs at a time: a
+  // flush asked for meanwhile joins the running one, which sends until the queue is empty or
+  // a send fails.
   let failures = 0;
   let timer: ReturnType<typeof setTimeout>;
   let running: Promise<Outcomes> | 0;
+  /** No send before this time: the collector's Retry-After. */
+  let hold = 0;
   // Anything but a list of events (another script wrote there) counts as empty.
   const queued = (): TrackEvent[] => [].concat(get(QUEUE) || []);
   /** An event refused for good: warned about, and the error its Promise rejects with. */
   const drop = (e: TrackEvent, why: string) => (warn(`${e.type} ${e.id} dropped: ${why}`), Error(why));
+  /** Stores the queue without the events past MAX_EVENTS (the oldest) and those older than MAX_AGE, each dropped with a warning. */
+  const keep = (q: TrackEvent[]) =>
+    set(
+      QUEUE,
+      q.filter((e, i) => !(i < q.length - MAX_EVENTS ? drop(e, `over ${MAX_EVENTS} events queued`) : now() - e.time > MAX_AGE && drop(e, 'not delivered in 7 days'))),
+    );
   /** The oldest queued events, up to one batch (BATCH events: far below the collector's 512 KiB). */
   const next = () => queued().slice(0, BATCH);
   /** Sends everything queued, in batches (only with consent); what became of each event, by ID. */
@@ -156,8 +171,11 @@ export function createTracker(options?: Options, deps: Deps = {}): Api {
           const out: Outcomes = {};
           // Never settles synchronously, so `running` is set before it is cleared.
           await 0;
-          for (let batch; (batch = next())[0]; ) {
-            const [status, body] = await send(batch);
+          // Expired events leave before anything is sent (an empty queue is not written).
+          const q = queued();
+          if (q[0]) keep(q);
+          for (let batch; now() >= hold && (batch = next())[0]; ) {
+            const [status, body, wait = 0] = await send(batch);
             const ok = status > 199 && status < 300;
             const retry = !ok && !FINAL.test('' + status);
             // With `debug`: every request and its answer.
@@ -169,13 +187,11 @@ export function createTracker(options?: Options, deps: Deps = {}): Api {
               if (e) out[e.id] = drop(e, field + ': ' + reason);
             }
             // Re-read: another tab, or a new event meanwhile, may have changed the stored queue.
-            set(
-              QUEUE,
-              queued().filter((e) => !out[e.id]),
-            );
+            keep(queued().filter((e) => !out[e.id]));
             clearTimeout(timer);
             if (retry) {
-              timer = setTimeout(flush, backoff(++failures));
+              hold = now() + wait;
+              timer = setTimeout(flush, Math.max(wait, backoff(++failures)));
               break;
             }
             failures = 0;
@@ -187,7 +203,7 @@ export function createTracker(options?: Options, deps: Deps = {}): Api {
   const track = async (input: unknown, type: TrackEvent['type']): Promise<Result> => {
     ready();
     const kept = get(CAMPAIGN);
-    const legacy = Cookies.get('_ems_campaign');
+    const legacy = cookie('_ems_campaign');
     const e = {
       type,
       id: uuid(),
@@ -209,9 +225,9 @@ export function createTracker(options?: Options, deps: Deps = {}): Api {
       if (cart) e.cartId = cart;
       del(CART);
     }
-    // Past 100 events, the oldest are dropped. Until consent is granted the queue is held in
-    // memory (`m`): the event is sent on grant, dropped on denial.
-    set(QUEUE, queued().concat(e).slice(-MAX_EVENTS));
+    // Until consent is granted the queue is held in memory (`m`): the event is sent on grant,
+    // dropped on denial.
+    keep(queued().concat(e));
     const r = (await flush())[e.id];
     if (r instanceof Error) throw r;
     return r ? 'sent' : 'queued';
@@ -228,12 +244,12 @@ export function createTracker(options?: Options, deps: Deps = {}): Api {
       }
       granted = (state = c.consent) == 'granted';
       const has = (kind: string) => c!.storage == 'auto' || c!.storage == kind;
-      const jar = Cookies.withAttributes({ sameSite: 'Lax', secure: location.protocol == 'https:', domain: c.cookieDomain });
+      const domain = c.cookieDomain;
       // Merely reading window.sessionStorage throws in some sandboxed frames.
       const session = (has('session') && attempt(() => sessionStorage)) as Backend;
       ids =
         has('cookie') && navigator.cookieEnabled
-          ? { getItem: jar.get as (k: string) => string, setItem: (k, v, expires) => jar.set(k, v, { expires }), removeItem: jar.remove }
+          ? { getItem: cookie as (k: string) => string, setItem: (k, v, days) => setCookie(k, v, domain, days), removeItem: (k) => setCookie(k, '', domain, -1) }
           : session;
       durable = (has('cookie') && attempt(() => localStorage)) || session;
       if (state == 'denied') deny();
@@ -246,7 +262,7 @@ export function createTracker(options?: Options, deps: Deps = {}): Api {
       for (const [k, v] of new URLSearchParams(location.search)) if (PARAM.test(k + '=' + v)) (click ||= { at: now() })[k] = v;
       if (click) set(CAMPAIGN, click, +c.attributionDays);
       // The legacy emstrack.js visitor becomes ours.
-      set(VISITOR, (visitor = get(VISITOR) || Cookies.get('_ems_visitor') || uuid()), 365);
+      set(VISITOR, (visitor = get(VISITOR) || cookie('_ems_visitor') || uuid()), 365);
 
       const target = deps.events || window;
       target.addEventListener('online', flush);

@@ -5,7 +5,7 @@
 import { LEGACY_CAMPAIGN_COOKIE, LEGACY_SESSION_COOKIE, LEGACY_VISITOR_COOKIE, PROTOCOL_VERSION } from '../protocol/constants.js';
 import type { BatchResult, TrackEvent } from '../protocol/schema.js';
 import { uuid } from '../id.js';
-import { cookie, setCookie } from './cookies.js';
+import { cookie, setCookie } from '../cookies.js';
 import { readForm } from './form.js';
 import { post } from './post.js';
 

@@ -26,10 +26,9 @@ describe("storage: 'auto'", () => {
     try {
       await page('/?emst=1.a', {}, { fetch: fakeFetch(new TypeError('offline')).fetch }).tracker.cart({ items: [] });
       const visitor = rec.writes.find((w) => w.startsWith('_et_vid='))!;
-      expect(visitor).toMatch(/; path=\/; sameSite=Lax; expires=/);
-      expect(visitor).not.toContain('secure');
-      expect(rec.writes.find((w) => w.startsWith('_et_cmp='))).toMatch(/sameSite=Lax; expires=/);
-      expect(rec.writes.find((w) => w.startsWith('_et_cart='))).toMatch(/sameSite=Lax; expires=/);
+      expect(visitor).toMatch(/^_et_vid=[^;]+;path=\/;SameSite=Lax;max-age=31536000$/);
+      expect(rec.writes.find((w) => w.startsWith('_et_cmp='))).toMatch(/;path=\/;SameSite=Lax;max-age=2592000$/);
+      expect(rec.writes.find((w) => w.startsWith('_et_cart='))).toMatch(/;path=\/;SameSite=Lax;max-age=2592000$/);
       expect(Object.keys(localStorage).sort()).toEqual(['_et_queue']);
       expect(sessionStorage.length).toBe(0);
       // Values are JSON.
@@ -43,7 +42,7 @@ describe("storage: 'auto'", () => {
     const rec = recordCookieWrites();
     try {
       page('/', { cookieDomain: 'localhost' });
-      expect(rec.writes.find((w) => w.startsWith('_et_vid='))).toContain('; domain=localhost');
+      expect(rec.writes.find((w) => w.startsWith('_et_vid='))).toContain(';domain=localhost;');
     } finally {
       rec.restore();
     }

@@ -2,7 +2,9 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createTracker } from '../../src/index.js';
 import { PREFIX } from '../../src/log.js';
 import { BATCH, MAX_EVENTS } from '../../src/queue.js';
-import { CUSTOMER, ENDPOINT, ORDER, clearBrowser, fakeFetch, page, settle, spyConsole, storedOrder, storedQueue } from './helpers.js';
+import { CUSTOMER, ENDPOINT, ORDER, clearBrowser, clockAt, fakeFetch, page, settle, spyConsole, storedOrder, storedQueue } from './helpers.js';
+
+const DAY = 864e5;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -217,6 +219,75 @@ describe('delivery failures', () => {
     expect(net.calls).toHaveLength(1);
   });
 
+  describe('429 Too Many Requests', () => {
+    const NOW = Date.parse('2026-01-01T00:00:00Z');
+    /** A tracker whose first send is answered 429 with these headers, then 200; its order's result. */
+    async function limited(headers: Record<string, string>) {
+      vi.useFakeTimers({ now: NOW });
+      vi.spyOn(Math, 'random').mockReturnValue(0.5);
+      const net = fakeFetch({ status: 429, body: { error: 'rate_limited', message: 'slow down' }, headers }, 200);
+      const { tracker, console } = page('/', {}, { fetch: net.fetch });
+      const result = tracker.order(ORDER);
+      await vi.advanceTimersByTimeAsync(0);
+      await expect(result).resolves.toBe('queued');
+      return { net, tracker, console };
+    }
+
+    it('waits the seconds of Retry-After, sends nothing before (new events and flush() included), and drops nothing', async () => {
+      const { net, tracker, console } = await limited({ 'Retry-After': '120' });
+      await expect(tracker.cart({ items: [] })).resolves.toBe('queued');
+      await tracker.flush();
+      await vi.advanceTimersByTimeAsync(119_999);
+      expect(net.calls).toHaveLength(1);
+      expect(storedQueue()).toHaveLength(2);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(net.calls).toHaveLength(2);
+      expect(net.calls[1].batch.events.map((e) => e.type)).toEqual(['order', 'cart']);
+      expect(net.calls[1].batch.events[0].id).toBe(net.calls[0].batch.events[0].id);
+      expect(storedQueue()).toEqual([]);
+      expect(console.warn).not.toHaveBeenCalled();
+    });
+
+    it('takes Retry-After as an HTTP date', async () => {
+      const { net } = await limited({ 'Retry-After': new Date(NOW + 45_000).toUTCString() });
+      await vi.advanceTimersByTimeAsync(44_999);
+      expect(net.calls).toHaveLength(1);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(net.calls).toHaveLength(2);
+      expect(storedQueue()).toEqual([]);
+    });
+
+    it('waits at most 5 minutes, however long Retry-After asks', async () => {
+      const { net } = await limited({ 'Retry-After': '86400' });
+      await vi.advanceTimersByTimeAsync(299_999);
+      expect(net.calls).toHaveLength(1);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(net.calls).toHaveLength(2);
+    });
+
+    it("waits for a 503's Retry-After too (a collector with a full ingest queue)", async () => {
+      vi.useFakeTimers({ now: NOW });
+      const net = fakeFetch({ status: 503, headers: { 'Retry-After': '5' } }, 200);
+      const { tracker } = page('/', {}, { fetch: net.fetch });
+      const result = tracker.order(ORDER);
+      await vi.advanceTimersByTimeAsync(4_999);
+      await expect(result).resolves.toBe('queued');
+      expect(net.calls).toHaveLength(1);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(net.calls).toHaveLength(2);
+    });
+
+    it('backs off as after any failure without Retry-After (or an unreadable one)', async () => {
+      const { net } = await limited({ 'Retry-After': 'later' });
+      // jitter 0.5 → 2 s × 0.75
+      await vi.advanceTimersByTimeAsync(1499);
+      expect(net.calls).toHaveLength(1);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(net.calls).toHaveLength(2);
+      expect(storedQueue()).toEqual([]);
+    });
+  });
+
   it("drops the events the collector's answer lists as rejected, keeps the verdict on the others", async () => {
     const offline = new TypeError('offline');
     const net = fakeFetch(offline, offline, {
@@ -237,9 +308,9 @@ describe('delivery failures', () => {
     await expect(page('/', {}, { fetch: net.fetch }).tracker.order(ORDER)).rejects.toThrow('total: too large');
   });
 
-  it('keeps at most 100 events, dropping the oldest', async () => {
+  it('keeps at most 100 events, dropping the oldest with a warning', async () => {
     const net = fakeFetch(new TypeError('offline'));
-    const { tracker } = page('/', {}, { fetch: net.fetch });
+    const { tracker, console } = page('/', {}, { fetch: net.fetch });
     await expect(tracker.cart({ items: [] })).resolves.toBe('queued');
     const [oldest] = storedQueue();
     const more = await Promise.all(Array.from({ length: MAX_EVENTS }, () => tracker.cart({ items: [] })));
@@ -247,6 +318,37 @@ describe('delivery failures', () => {
     const q = storedQueue();
     expect(q).toHaveLength(MAX_EVENTS);
     expect(q.map((e) => e.id)).not.toContain(oldest.id);
+    expect(console.warn).toHaveBeenCalledExactlyOnceWith(`${PREFIX} cart ${oldest.id} dropped: over ${MAX_EVENTS} events queued`);
+  });
+
+  it('drops, with a warning, queued events not delivered in 7 days (they may carry an email)', async () => {
+    const T0 = 1_700_000_000_000;
+    const offline = fakeFetch(new TypeError('offline'));
+    clockAt(T0);
+    await page('/', {}, { fetch: offline.fetch }).tracker.order({ ...ORDER, email: 'jane@example.com' });
+    clockAt(T0 + 2 * DAY);
+    await page('/', {}, { fetch: offline.fetch }).tracker.cart({ items: [] });
+    const [old, recent] = storedQueue();
+
+    clockAt(T0 + 7 * DAY + 1);
+    const online = fakeFetch();
+    const { console } = page('/next', {}, { fetch: online.fetch });
+    await settle();
+    expect(console.warn).toHaveBeenCalledExactlyOnceWith(`${PREFIX} order ${old.id} dropped: not delivered in 7 days`);
+    expect(online.events()).toEqual([recent]);
+    expect(storedQueue()).toEqual([]);
+  });
+
+  it('drops expired events even while the collector stays unreachable', async () => {
+    const offline = fakeFetch(new TypeError('offline'));
+    clockAt(1_700_000_000_000);
+    await page('/', {}, { fetch: offline.fetch }).tracker.order(ORDER);
+    clockAt(1_700_000_000_000 + 8 * DAY);
+    const { console } = page('/', {}, { fetch: offline.fetch });
+    await settle();
+    expect(console.warn).toHaveBeenCalledOnce();
+    expect(storedQueue()).toEqual([]);
+    expect(localStorage.getItem('_et_queue')).toBe('[]');
   });
 
   it(`sends the queue in batches of ${BATCH} events, oldest first, in as many requests as it takes`, async () => {

@@ -1,6 +1,7 @@
 // Delivery (SPEC 3.4), through a tracker: fetch keepalive, sendBeacon on pagehide, pixels
 // when there is neither, and the browser's own functions called so that they do not throw.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { PREFIX } from '../../src/log.js';
 import { CUSTOMER, ENDPOINT, ORDER, clearBrowser, fakeFetch, page, settle, storedQueue } from './helpers.js';
 
 beforeEach(clearBrowser);
@@ -81,6 +82,27 @@ describe('without fetch', () => {
     // An image has no answer to read: handed over, the event leaves the queue.
     expect(storedQueue()).toEqual([]);
   });
+
+  it('leaves the email out of the pixel URL (proxy and server logs), and says so under debug', async () => {
+    vi.stubGlobal('fetch', undefined);
+    const sources = fakeImages();
+    const { tracker, console } = page('/', { debug: true });
+    await expect(tracker.order({ ...ORDER, email: 'jane@example.com', city: 'Wien' })).resolves.toBe('sent');
+    expect(sources[0]).not.toMatch(/jane|%40/);
+    const event = JSON.parse(new URL(sources[0]).searchParams.get('e')!);
+    expect(event).toMatchObject({ type: 'order', orderId: 'A-1001', city: 'Wien' });
+    expect(event).not.toHaveProperty('email');
+    expect(console.log).toHaveBeenCalledWith(PREFIX, 'order', event.id, 'sent without its email: a pixel URL would show it');
+  });
+
+  it('says nothing about emails without debug', async () => {
+    vi.stubGlobal('fetch', undefined);
+    const sources = fakeImages();
+    const { tracker, console } = page('/');
+    await tracker.order({ ...ORDER, email: 'jane@example.com' });
+    expect(sources[0]).not.toMatch(/jane/);
+    expect(console.log).not.toHaveBeenCalled();
+  });
 });
 
 it("calls the browser's own fetch and sendBeacon so that they do not throw", async () => {
@@ -89,7 +111,7 @@ it("calls the browser's own fetch and sendBeacon so that they do not throw", asy
     'fetch',
     vi.fn(function (this: unknown) {
       seen.push(this);
-      return Promise.resolve({ status: 503, json: () => Promise.reject(new SyntaxError()) });
+      return Promise.resolve({ status: 503, headers: new Headers(), json: () => Promise.reject(new SyntaxError()) });
     }),
   );
   const sendBeacon = vi.fn(function (this: unknown) {
