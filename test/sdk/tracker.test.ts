@@ -221,11 +221,11 @@ describe('delivery failures', () => {
 
   describe('429 Too Many Requests', () => {
     const NOW = Date.parse('2026-01-01T00:00:00Z');
-    /** A tracker whose first send is answered 429 with these headers, then 200; its order's result. */
-    async function limited(headers: Record<string, string>) {
+    /** A tracker whose first send is answered `status` with these headers, then 200, once its order resolved 'queued'. */
+    async function limited(headers: Record<string, string>, status = 429) {
       vi.useFakeTimers({ now: NOW });
       vi.spyOn(Math, 'random').mockReturnValue(0.5);
-      const net = fakeFetch({ status: 429, body: { error: 'rate_limited', message: 'slow down' }, headers }, 200);
+      const net = fakeFetch({ status, body: { error: 'rate_limited', message: 'slow down' }, headers }, 200);
       const { tracker, console } = page('/', {}, { fetch: net.fetch });
       const result = tracker.order(ORDER);
       await vi.advanceTimersByTimeAsync(0);
@@ -248,39 +248,14 @@ describe('delivery failures', () => {
       expect(console.warn).not.toHaveBeenCalled();
     });
 
-    it('takes Retry-After as an HTTP date', async () => {
-      const { net } = await limited({ 'Retry-After': new Date(NOW + 45_000).toUTCString() });
-      await vi.advanceTimersByTimeAsync(44_999);
-      expect(net.calls).toHaveLength(1);
-      await vi.advanceTimersByTimeAsync(1);
-      expect(net.calls).toHaveLength(2);
-      expect(storedQueue()).toEqual([]);
-    });
-
-    it('waits at most 5 minutes, however long Retry-After asks', async () => {
-      const { net } = await limited({ 'Retry-After': '86400' });
-      await vi.advanceTimersByTimeAsync(299_999);
-      expect(net.calls).toHaveLength(1);
-      await vi.advanceTimersByTimeAsync(1);
-      expect(net.calls).toHaveLength(2);
-    });
-
-    it("waits for a 503's Retry-After too (a collector with a full ingest queue)", async () => {
-      vi.useFakeTimers({ now: NOW });
-      const net = fakeFetch({ status: 503, headers: { 'Retry-After': '5' } }, 200);
-      const { tracker } = page('/', {}, { fetch: net.fetch });
-      const result = tracker.order(ORDER);
-      await vi.advanceTimersByTimeAsync(4_999);
-      await expect(result).resolves.toBe('queued');
-      expect(net.calls).toHaveLength(1);
-      await vi.advanceTimersByTimeAsync(1);
-      expect(net.calls).toHaveLength(2);
-    });
-
-    it('backs off as after any failure without Retry-After (or an unreadable one)', async () => {
-      const { net } = await limited({ 'Retry-After': 'later' });
-      // jitter 0.5 → 2 s × 0.75
-      await vi.advanceTimersByTimeAsync(1499);
+    it.each([
+      ['as an HTTP date', 429, { 'Retry-After': new Date(NOW + 45_000).toUTCString() }, 45_000],
+      ['at most 5 minutes, however long it asks', 429, { 'Retry-After': '86400' }, 300_000],
+      ["of a 503 too (a collector with a full ingest queue)", 503, { 'Retry-After': '5' }, 5_000],
+      ['unreadable: the usual backoff (2 s × jitter 0.75)', 429, { 'Retry-After': 'later' }, 1_500],
+    ])('waits for Retry-After %s', async (_, status, headers, wait) => {
+      const { net } = await limited(headers, status);
+      await vi.advanceTimersByTimeAsync(wait - 1);
       expect(net.calls).toHaveLength(1);
       await vi.advanceTimersByTimeAsync(1);
       expect(net.calls).toHaveLength(2);
