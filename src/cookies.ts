@@ -1,4 +1,4 @@
-// First-party cookies with document.cookie, for the SDK (tracker.ts) and dist/emstrack.js: a
+// First-party cookies with document.cookie, for the SDK (storage.ts) and dist/emstrack.js: a
 // cookie library would cost the SDK about 600 of its 3,000 gzipped bytes. Every cookie is
 // `path=/` and `SameSite=Lax` (never sent along with another site's subrequests or POSTs),
 // and `Secure` on https pages, so it never travels in clear text.

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CAMPAIGN_PARAMS } from '../../src/protocol/constants.js';
-import { PARAM } from '../../src/tracker.js';
+import { PARAM } from '../../src/campaign.js';
 import { ORDER, clearBrowser, clockAt, fakeFetch, page } from './helpers.js';
 
 const DAY = 864e5;

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createTracker } from '../../src/index.js';
 import { PREFIX } from '../../src/log.js';
-import { BATCH, MAX_EVENTS } from '../../src/queue.js';
+import { BATCH, MAX_EVENTS } from '../../src/retry-queue.js';
 import { CUSTOMER, ENDPOINT, ORDER, clearBrowser, clockAt, fakeFetch, page, settle, spyConsole, storedOrder, storedQueue } from './helpers.js';
 
 const DAY = 864e5;
@@ -347,19 +347,6 @@ describe('delivery failures', () => {
     await settle();
     expect(net.calls).toHaveLength(2);
     expect(storedQueue()).toEqual([]);
-  });
-
-  it('beacons the queue on pagehide and keeps it until acknowledged', async () => {
-    const net = fakeFetch(new TypeError('offline'));
-    const sendBeacon = vi.fn(() => true);
-    const { tracker, events } = page('/', {}, { fetch: net.fetch, sendBeacon });
-    await tracker.order(ORDER);
-    events.dispatchEvent(new Event('pagehide'));
-    expect(sendBeacon).toHaveBeenCalledOnce();
-    const [url, body] = sendBeacon.mock.calls[0] as unknown as [string, string];
-    expect(url).toBe(`${ENDPOINT}/v1/events`);
-    expect(JSON.parse(body).events.map((e: { id: string }) => e.id)).toEqual([net.events()[0].id]);
-    expect(storedQueue()).toHaveLength(1);
   });
 
   it('beacons nothing on pagehide when everything was delivered', async () => {

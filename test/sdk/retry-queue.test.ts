@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { FINAL, backoff, retryAfter } from '../../src/queue.js';
+import { FINAL, backoff, retryAfter } from '../../src/retry-queue.js';
 
 afterEach(() => vi.restoreAllMocks());
 
