@@ -5,7 +5,7 @@ import terser from '@rollup/plugin-terser';
 
 const ts = (): Plugin => typescript({ tsconfig: './tsconfig.json', include: ['src/**/*.ts'], declaration: false, noEmitOnError: true });
 
-// Browser builds: every byte counts (SPEC 6 budgets, checked in test/size.test.ts). `_`-prefixed
+// Browser builds: every byte counts (budgets in scripts/size.mjs, checked in test/size.test.ts). `_`-prefixed
 // properties are internal and renamed.
 const min = () =>
   terser({
@@ -35,7 +35,7 @@ const config: RollupOptions[] = [
     plugins: [resolve({ browser: true }), ts()],
   },
   {
-    // Drop-in for the Suite's legacy emstrack.js (SPEC 4.1).
+    // Drop-in for the Suite's legacy emstrack.js (docs/legacy.md).
     input: 'src/legacy/emstrack.ts',
     output: { file: 'dist/emstrack.js', format: 'iife', plugins: [min()] },
     plugins: [resolve({ browser: true }), ts()],

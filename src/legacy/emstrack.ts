@@ -1,4 +1,4 @@
-// dist/emstrack.js: a drop-in for the Suite's legacy emstrack.js (SPEC 4.1). The old
+// dist/emstrack.js: a drop-in for the Suite's legacy emstrack.js (docs/legacy.md). The old
 // snippets run unchanged: emsSetEnv(env), emsTracking(customerId, domain), then
 // emsSubmitOrder() reads <form name="emsform"> and sends a cart (no `order`) or an order
 // as a protocol Batch. Decisions: docs/legacy.md.

@@ -1,5 +1,5 @@
 // buildPixelUrl: the image pixel for server-rendered shops, as the legacy Suite URL
-// (GET /upages/ti.php, SPEC 4.2) or the modern one (GET /v1/pixel.gif?customerId=…&e=<JSON>).
+// (GET /upages/ti.php, docs/legacy.md) or the modern one (GET /v1/pixel.gif?customerId=…&e=<JSON>).
 // Neither carries an email: a URL ends up in proxy and server logs (docs/server-helpers.md).
 import { createHash } from 'node:crypto';
 import { ROUTES } from '../protocol/constants.js';

@@ -1,4 +1,4 @@
-// The legacy emstrack.js drop-in (SPEC 4.1), driven by the Suite's old snippets verbatim,
+// The legacy emstrack.js drop-in (docs/legacy.md), driven by the Suite's old snippets verbatim,
 // sending to a real local HTTP server that stands in for the collector.
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -33,7 +33,7 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise((r) => server.close(r)));
 
-// The old snippets, as SPEC 4.1 and the Suite's documentation had them.
+// The old snippets, as the Suite's documentation had them.
 const SNIPPET = "emsSetEnv('www1'); emsTracking(112734771, 'yourdomainhere.com');";
 const ORDER_CONFIRMATION_FORM = `
 <form style="display:none" name="emsform">
