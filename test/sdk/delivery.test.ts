@@ -67,6 +67,32 @@ describe('sendBeacon on pagehide', () => {
   });
 });
 
+describe('429 Too Many Requests', () => {
+  it("reads a real Response's Retry-After, sends nothing before it, and drops nothing", async () => {
+    vi.useFakeTimers({ now: 1_700_000_000_000 });
+    try {
+      const limited = Response.json({ error: 'rate_limited', message: 'too many requests' }, { status: 429, headers: { 'Retry-After': '30' } });
+      const sent: string[] = [];
+      const fetch = vi.fn(async (_url: unknown, init?: RequestInit) => {
+        sent.push(String(init!.body));
+        return sent.length == 1 ? limited : Response.json({ accepted: 1, duplicates: 0, rejected: [] });
+      });
+      const { tracker, console } = page('/', {}, { fetch: fetch as typeof globalThis.fetch });
+      const result = tracker.order(ORDER);
+      await vi.advanceTimersByTimeAsync(0);
+      await expect(result).resolves.toBe('queued');
+      await vi.advanceTimersByTimeAsync(29_999);
+      expect(sent).toHaveLength(1);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(sent).toEqual([sent[0], sent[0]]);
+      expect(storedQueue()).toEqual([]);
+      expect(console.warn).not.toHaveBeenCalled();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
+
 describe('without fetch', () => {
   it('sends one pixel GET per event', async () => {
     vi.stubGlobal('fetch', undefined);
