@@ -38,6 +38,16 @@ describe("storage: 'auto'", () => {
     }
   });
 
+  it('reads the cookies earlier versions wrote with js-cookie (":" and "{" left unencoded)', async () => {
+    const at = Date.now() - 1000;
+    document.cookie = `_et_vid=%22old-visitor%22; path=/`;
+    document.cookie = `_et_cmp={%22at%22:${at},%22emst%22:%221.a%22}; path=/`;
+    document.cookie = `_et_cart=%22cart-7%22; path=/`;
+    const net = fakeFetch();
+    await page('/', {}, { fetch: net.fetch }).tracker.order(ORDER);
+    expect(net.events()[0]).toMatchObject({ visitor: 'old-visitor', cartId: 'cart-7', attribution: { emst: '1.a', at } });
+  });
+
   it('sets the cookie domain when given', async () => {
     const rec = recordCookieWrites();
     try {
