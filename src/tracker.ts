@@ -92,6 +92,7 @@ export function createTracker(options?: Options, deps: Deps = {}): Api {
       [ids, durable] = openStores(c);
       queue = retryQueue(durable, sender(c, deps), c.debug);
       // 'pending' (or an unknown value) holds everything in memory until consent() is called.
+      // Granted: what earlier pages could not deliver is retried now.
       if ((state = c.consent) == 'granted' || state == 'denied') consent(state == 'granted');
       captureClick(ids, +c.attributionDays);
       // The legacy emstrack.js visitor becomes ours.
@@ -99,7 +100,6 @@ export function createTracker(options?: Options, deps: Deps = {}): Api {
       const target = deps.events || window;
       target.addEventListener('online', queue._flush);
       target.addEventListener('pagehide', queue._beacon);
-      // A new page: what earlier pages could not deliver is retried now (by consent() when granted).
     },
     cart: (cart) => track(cart, 'cart'),
     order: (order) => track(order, 'order'),
