@@ -1,5 +1,5 @@
 // `npm run size`: raw, gzip and brotli bytes of the browser bundles, against the gzip
-// budgets of SPEC 6. Exits 1 when a bundle is over budget. test/size.test.ts holds the same
+// budgets below. Exits 1 when a bundle is over budget. test/size.test.ts holds the same
 // budgets over the built files.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
