@@ -8,12 +8,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../src/store/store.js';
 import { BIN, requireBuilt } from './helpers/build.js';
 import { startCluster, type Cluster } from './helpers/cluster.js';
-import { batch, item } from './helpers/fixtures.js';
+import { addUser, batch, item } from './helpers/fixtures.js';
 
 const CUSTOMER = 'restart1';
 const ORDERS_PER_REQUEST = 3;
 let cluster: Cluster;
 let url: string;
+let token: string;
 const collectors: { child: ChildProcess; url: string; log: string[] }[] = [];
 
 function serve(): Promise<{ child: ChildProcess; url: string; log: string[] }> {
@@ -41,6 +42,7 @@ beforeAll(async () => {
   url = cluster.adminUrl.replace(/\/postgres$/, '/restart');
   const store = await openStore(url);
   await store.customers.add({ customerId: CUSTOMER, name: 'Restart Shop', currency: 'EUR', abandonAfterSeconds: null }, Date.now());
+  token = (await addUser(store, CUSTOMER)).token;
   await store.close();
   collectors.push(await serve(), await serve());
 }, 120_000);
@@ -81,6 +83,12 @@ async function deliver(base: string, orderIds: string[], deadline: number): Prom
   return false;
 }
 
+/** A report read (its API token is checked in the database first). */
+async function readReport(base: string) {
+  const res = await fetch(`${base}/api/v1/customers/${CUSTOMER}/orders?limit=1`, { headers: { authorization: `Bearer ${token}` } });
+  return { status: res.status, retryAfter: res.headers.get('retry-after'), error: ((await res.json()) as { error?: string }).error };
+}
+
 describe('PostgreSQL restarted under load', () => {
   it('keeps both collectors running and every acknowledged order stored once', async () => {
     const acknowledged = new Set<string>();
@@ -98,13 +106,18 @@ describe('PostgreSQL restarted under load', () => {
     await new Promise((r) => setTimeout(r, 1500));
     const before = acknowledged.size;
     await cluster.server.stop(); // SIGINT: PostgreSQL's fast shutdown
-    await new Promise((r) => setTimeout(r, 1500));
+    await new Promise((r) => setTimeout(r, 500));
+    const reportsDown = await Promise.all(collectors.map((c) => readReport(c.url)));
+    await new Promise((r) => setTimeout(r, 1000));
     await cluster.server.start();
     await new Promise((r) => setTimeout(r, 2500));
     stop = true;
     await Promise.all(workers);
 
     for (const c of collectors) expect(c.child.exitCode, c.log.join('').slice(-2000)).toBeNull();
+    // every route, not only ingest: a report read checks its token in the database
+    for (const r of reportsDown) expect(r).toEqual({ status: 503, retryAfter: '2', error: 'unavailable' });
+    for (const c of collectors) expect(await readReport(c.url)).toEqual({ status: 200, retryAfter: null, error: undefined });
     expect(before).toBeGreaterThan(30);
     expect(seen.unavailable).toBeGreaterThan(0); // the outage was seen, and answered 503…
     expect(seen.retryAfter).toBe(seen.unavailable); // …always with Retry-After
