@@ -5,6 +5,7 @@
 // 200 → 25 → 4 → 1 throws away 230 entries' work where halving throws away 400. Nothing
 // checked at ingest should fail here; this keeps one that slipped through from stopping
 // everyone behind it.
+import { DatabaseUnavailableError } from '../../errors.js';
 import type { Sql } from '../database.js';
 import { insertRejected } from '../rejected.js';
 import type { EventRecord } from '../types.js';
@@ -17,6 +18,7 @@ import { encodeEvent } from './entry.js';
  * pg's connection losses, which carry no code.
  */
 export function isTransient(err: unknown): boolean {
+  if (err instanceof DatabaseUnavailableError) return true;
   const code = (err as { code?: unknown } | null)?.code;
   if (typeof code === 'string') return /^SQLITE_(BUSY|LOCKED|FULL|IOERR|NOMEM|CANTOPEN|READONLY|INTERRUPT)|^(08|53|57|40)...$|^E[A-Z]+$/.test(code);
   return /connection|terminated/i.test(err instanceof Error ? err.message : String(err));
