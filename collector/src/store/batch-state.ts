@@ -16,7 +16,7 @@ import type { WriteEffects } from './effects.js';
 import { jsonParam } from './json-param.js';
 import { asciiLower, emailKey, uidKey } from './profiles.js';
 import type { CartFacts } from './stats.js';
-import type { CartRecord, CartState, EventRecord, OrderRecord, StoredItem } from './types.js';
+import type { Attribution, CartRecord, CartState, ClickRecord, EventRecord, OrderRecord, StoredItem } from './types.js';
 import { dayOf } from './types.js';
 
 const OPEN: ReadonlySet<string> = new Set(['empty', 'open', 'abandoned']);
@@ -117,6 +117,44 @@ const ORDER_COLUMNS: readonly Column[] = [
   ['cart_id', 'text'],
   ['event_id', 'text'],
   ['contact_key', 'text'],
+  ['attribution', 'text'],
+  ['click_at', 'bigint'],
+];
+
+/** A click, as the attribution needs it. */
+interface Click {
+  click_id: string;
+  campaign_id: string;
+  contact_uid: string;
+  contact_key: string;
+  visitor: string;
+  clicked_at: number;
+}
+const CLICK_SELECT = 'click_id, campaign_id, contact_uid, contact_key, visitor, clicked_at';
+const toClick = (r: Record<string, unknown>): Click => ({
+  click_id: String(r.click_id),
+  campaign_id: String(r.campaign_id),
+  contact_uid: String(r.contact_uid),
+  contact_key: String(r.contact_key),
+  visitor: String(r.visitor),
+  clicked_at: num(r.clicked_at),
+});
+const CLICK_COLUMNS: readonly Column[] = [
+  ['click_id', 'text'],
+  ['campaign_id', 'text'],
+  ['contact_uid', 'text'],
+  ['contact_key', 'text'],
+  ['visitor', 'text'],
+  ['clicked_at', 'bigint'],
+  ['received_at', 'bigint'],
+  ['path', 'text'],
+];
+/** an unattributed order or cart, to look up its visitor's and contact's last clicks */
+const LOOKUP_COLUMNS: readonly Column[] = [
+  ['visitor', 'text'],
+  ['contact_key', 'text'],
+  ['time', 'bigint'],
+  ['since', 'bigint'],
 ];
 
 const ITEM_COLUMNS: readonly Column[] = [
@@ -217,6 +255,14 @@ export class BatchState {
   private readonly closers = new Map<string, { byCart: Order | null; byVisitor: Order | null }>();
   /** the orders this batch adds, in log order */
   private readonly added: Order[] = [];
+  /** the customer's attribution window (ms) */
+  private windowMs = 30 * 86_400_000;
+  /** clicks: stored ones that may attribute the batch's events, and those the batch adds */
+  private readonly clicks = new Map<string, Click>();
+  private readonly newClicks: Json[] = [];
+  private readonly clickDays = new Map<string, { campaign_id: string; day: number; clicks: number }>();
+  /** the last campaign each contact's earlier orders and carts came from (their profile) */
+  private readonly lastCampaign = new Map<string, { campaignId: string; at: number }>();
 
   constructor(
     private readonly tx: Sql,
@@ -311,7 +357,86 @@ export class BatchState {
           this.emailByUid.set(r.contact_uid, r.email);
       }
     }
+    await this.loadAttribution(events.filter((e): e is OrderRecord | CartRecord => e.type !== 'click' && e.campaignId === ''));
+  }
 
+  /** Reads what may attribute the batch's orders and carts that came without a campaign. */
+  private async loadAttribution(unattributed: readonly (OrderRecord | CartRecord)[]): Promise<void> {
+    const { tx, dialect: d, customerId } = this;
+    const days = await tx.get<{ attribution_days: unknown }>('SELECT attribution_days FROM customers WHERE customer_id = $1', [customerId]);
+    this.windowMs = num(days?.attribution_days ?? 30) * 86_400_000;
+    if (unattributed.length === 0) return;
+    const last = (column: 'visitor' | 'contact_key', index: string) =>
+      `(SELECT click_id FROM clicks ${d.indexedBy(index)}
+        WHERE customer_id = $1 AND ${column} = r.${column} AND r.${column} <> '' AND clicked_at <= r.time AND clicked_at >= r.since
+        ORDER BY clicked_at DESC LIMIT 1)`;
+    const found = await tx.all<{ by_visitor: string | null; by_contact: string | null }>(
+      `SELECT ${last('visitor', 'clicks_visitor')} AS by_visitor, ${last('contact_key', 'clicks_contact')} AS by_contact
+       FROM ${d.recordset('$2', 'r', LOOKUP_COLUMNS)}`,
+      [
+        customerId,
+        jsonParam(unattributed.map((e) => ({ visitor: e.visitor, contact_key: this.contactKey(e.contactUid, e.email), time: e.time, since: e.time - this.windowMs }))),
+      ],
+    );
+    const ids = found.flatMap((f) => [f.by_visitor, f.by_contact]).filter((id): id is string => id !== null);
+    if (ids.length) {
+      for (const r of await tx.all(`SELECT ${CLICK_SELECT} FROM clicks WHERE customer_id = $1 AND click_id IN ${d.values('$2')}`, [customerId, this.list(ids)]))
+        this.clicks.set(String(r.click_id), toClick(r));
+    }
+    const keys = unattributed.map((e) => this.contactKey(e.contactUid, e.email)).filter((k) => k !== '');
+    if (keys.length) {
+      for (const r of await tx.all<{ contact_key: string; last_campaign_id: string; last_campaign_at: unknown }>(
+        `SELECT contact_key, last_campaign_id, last_campaign_at FROM contact_profiles
+         WHERE customer_id = $1 AND contact_key IN ${d.values('$2')} AND last_campaign_id IS NOT NULL`,
+        [customerId, this.list(keys)],
+      ))
+        this.lastCampaign.set(r.contact_key, { campaignId: r.last_campaign_id, at: num(r.last_campaign_at) });
+    }
+  }
+
+  /**
+   * The campaign of an order or cart that came without one: the last click of the same
+   * visitor within the customer's window, else of the same contact (its UID, or its email
+   * through the directory), else the campaign the contact's earlier orders and carts came from.
+   */
+  private attribute(ev: OrderRecord | CartRecord): { campaignId: string; contactUid: string; clickAt: number | null; how: Attribution | null } {
+    const { campaignId, contactUid, clickAt } = ev;
+    if (campaignId !== '') return { campaignId, contactUid, clickAt, how: ev.type === 'order' ? (ev.attribution ?? 'cookie') : 'cookie' };
+    const since = ev.time - this.windowMs;
+    const key = this.contactKey(ev.contactUid, ev.email);
+    let byVisitor: Click | undefined;
+    let byContact: Click | undefined;
+    for (const c of this.clicks.values()) {
+      if (c.clicked_at > ev.time || c.clicked_at < since) continue;
+      if (ev.visitor !== '' && c.visitor === ev.visitor && (!byVisitor || c.clicked_at > byVisitor.clicked_at)) byVisitor = c;
+      if (key !== '' && c.contact_key === key && (!byContact || c.clicked_at > byContact.clicked_at)) byContact = c;
+    }
+    const click = byVisitor ?? byContact;
+    if (click) {
+      return { campaignId: click.campaign_id, contactUid: contactUid || click.contact_uid, clickAt: click.clicked_at, how: byVisitor ? 'visitor' : 'contact' };
+    }
+    const earlier = key ? this.lastCampaign.get(key) : undefined;
+    if (earlier && earlier.at <= ev.time && earlier.at >= since) return { campaignId: earlier.campaignId, contactUid, clickAt: earlier.at, how: 'contact' };
+    return { campaignId, contactUid, clickAt, how: null };
+  }
+
+  /** A click on a campaign link: kept (once per event ID), and counted for its campaign and day. */
+  private click(c: ClickRecord): void {
+    const click: Click = {
+      click_id: c.eventId,
+      campaign_id: c.campaignId,
+      contact_uid: c.contactUid,
+      contact_key: c.contactUid ? uidKey(c.contactUid) : '',
+      visitor: c.visitor,
+      clicked_at: c.time,
+    };
+    this.clicks.set(c.eventId, click);
+    this.newClicks.push({ ...click, received_at: c.receivedAt, path: c.path });
+    const day = dayOf(c.time);
+    const k = `${c.campaignId}${SEP}${day}`;
+    const d = this.clickDays.get(k) ?? { campaign_id: c.campaignId, day, clicks: 0 };
+    d.clicks += 1;
+    this.clickDays.set(k, d);
   }
 
   private remember(o: Order): void {
@@ -329,12 +454,13 @@ export class BatchState {
   /** Plays the events in log order. */
   async play(): Promise<void> {
     for (const ev of this.events) {
-      if (ev.type === 'order') await this.order(ev);
-      else this.cart(ev);
+      if (ev.type === 'click') this.click(ev);
+      else if (ev.type === 'order') await this.order({ ...ev, ...this.attribute(ev) });
+      else this.cart({ ...ev, ...this.attribute(ev) });
     }
   }
 
-  private async order(o: OrderRecord): Promise<void> {
+  private async order(o: OrderRecord & { how: Attribution | null }): Promise<void> {
     const { customerId, fx } = this;
     const existing = this.orders.get(o.orderId);
     if (existing) {
@@ -361,7 +487,7 @@ export class BatchState {
     };
     this.orders.set(o.orderId, added);
     this.added.push(added);
-    this.newOrders.push(this.orderRow(o, contactKey));
+    this.newOrders.push({ ...this.orderRow(o, contactKey), attribution: o.how, click_at: o.how ? o.clickAt : null });
     this.newItems.push(...this.itemRows(o));
     fx.stats.order(customerId, o.campaignId, o.time, o.currency, o.total, o.items.length);
     this.addBuyer(o.campaignId, o.currency, o.time, o.buyer);
@@ -615,6 +741,18 @@ export class BatchState {
         [customerId, jsonParam(carts)],
       );
     }
+    if (this.newClicks.length) {
+      await tx.run(
+        `INSERT INTO clicks (customer_id, ${names(CLICK_COLUMNS)}) SELECT $1, ${pick(CLICK_COLUMNS, 'r')} FROM ${rows('r', CLICK_COLUMNS)} WHERE true
+         ON CONFLICT (customer_id, click_id) DO NOTHING`,
+        [customerId, jsonParam(this.newClicks)],
+      );
+      await tx.run(
+        `INSERT INTO click_days (customer_id, campaign_id, day, clicks) SELECT $1, r.campaign_id, r.day, r.clicks FROM ${rows('r', CLICK_DAY_COLUMNS)} WHERE true
+         ON CONFLICT (customer_id, campaign_id, day) DO UPDATE SET clicks = click_days.clicks + excluded.clicks`,
+        [customerId, jsonParam([...this.clickDays.values()].sort((a, b) => (a.campaign_id < b.campaign_id ? -1 : a.campaign_id > b.campaign_id ? 1 : a.day - b.day)))],
+      );
+    }
     if (this.buyerDays.size) {
       await tx.run(
         `INSERT INTO buyer_days (customer_id, campaign_id, currency, day, buyer) SELECT $1, r.campaign_id, r.currency, r.day, r.buyer
@@ -662,6 +800,11 @@ export class BatchState {
   }
 }
 
+const CLICK_DAY_COLUMNS: readonly Column[] = [
+  ['campaign_id', 'text'],
+  ['day', 'bigint'],
+  ['clicks', 'bigint'],
+];
 const CLOSER_COLUMNS: readonly Column[] = [
   ['cart_id', 'text'],
   ['visitor', 'text'],

@@ -361,6 +361,41 @@ CREATE TABLE order_ids (
 INSERT INTO order_ids (customer_id, order_id) SELECT customer_id, order_id FROM orders;
 `,
   },
+  {
+    version: 8,
+    name: 'clicks and how each order was attributed',
+    // Each click on a campaign link the SDK saw (one per click, by event ID), found again by
+    // visitor or by contact when an order or cart comes without its campaign; clicks per
+    // campaign and UTC day for the summary. An order says how it was attributed and when its
+    // click was (null for direct traffic).
+    sql: `
+CREATE TABLE clicks (
+  customer_id TEXT NOT NULL,
+  click_id TEXT NOT NULL,
+  campaign_id TEXT NOT NULL,
+  contact_uid TEXT NOT NULL,
+  contact_key TEXT NOT NULL,
+  visitor TEXT NOT NULL,
+  clicked_at BIGINT NOT NULL,
+  received_at BIGINT NOT NULL,
+  path TEXT,
+  PRIMARY KEY (customer_id, click_id)
+);
+CREATE INDEX clicks_visitor ON clicks (customer_id, visitor, clicked_at);
+CREATE INDEX clicks_contact ON clicks (customer_id, contact_key, clicked_at) WHERE contact_key <> '';
+CREATE TABLE click_days (
+  customer_id TEXT NOT NULL,
+  campaign_id TEXT NOT NULL,
+  day INTEGER NOT NULL,
+  clicks BIGINT NOT NULL,
+  PRIMARY KEY (customer_id, campaign_id, day)
+) {{without_rowid}};
+CREATE INDEX click_days_day ON click_days (customer_id, day);
+ALTER TABLE orders ADD COLUMN attribution TEXT;
+ALTER TABLE orders ADD COLUMN click_at BIGINT;
+UPDATE orders SET attribution = CASE WHEN campaign_id = '' THEN NULL WHEN source = 'api' THEN 'api' WHEN source IN ('emstrack', 'ti.php') THEN 'emst' ELSE 'cookie' END;
+`,
+  },
 ];
 
 const ADVISORY_LOCK = 74_301_771;
