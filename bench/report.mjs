@@ -51,7 +51,7 @@ function sizeSection(e, run, bars) {
 function pageSection(e, run, bars) {
   const out = ['## SDK cost on the page', provenance(e, run)];
   const fail = failure(e);
-  if (fail) return [...out, fail].join('\n\n');
+  if (fail || !e) return [...out, fail ?? ''].join('\n\n');
   const r = e.result;
   const plausible = r.rows.find((x) => x.id === 'plausible');
   out.push(
