@@ -21,7 +21,8 @@ export function call(method: 'cart' | 'order', arg: object): void {
 /**
  * Runs `handle` on every entry of the global array `name`: those pushed before this script
  * loaded, then each new push. The array's own push (GTM's, Web Extend's) still runs first; an
- * array the page replaces later (`window.ScarabQueue = …`) is watched too.
+ * array the page replaces later (`window.ScarabQueue = …`) is watched too. An object that is
+ * not an array (Web Extend's queue once its script ran) has its push watched from then on.
  */
 export function watch(name: string, handle: (entry: any) => void): void {
   // An entry we cannot read is skipped: nothing may throw into the page's push.
@@ -43,9 +44,15 @@ export function watch(name: string, handle: (entry: any) => void): void {
   };
   let q = w[name] || [];
   hook(q);
-  Object.defineProperty(w, name, {
-    configurable: true,
-    get: () => q,
-    set: (v) => hook((q = v)),
-  });
+  try {
+    Object.defineProperty(w, name, {
+      configurable: true,
+      get: () => q,
+      set: (v) => hook((q = v)),
+    });
+  } catch {
+    // A global declared with `var` (Web Extend's own snippet: `var ScarabQueue = …`) cannot
+    // be watched for a replacement: the current value is checked twice a second instead.
+    setInterval(() => hook(w[name]), 500);
+  }
 }
