@@ -29,6 +29,12 @@ const config: RollupOptions[] = [
     plugins: [resolve({ browser: true }), ts()],
   },
   {
+    // The dataLayer and Web Extend adapters: a second script, so the core keeps its budget.
+    input: 'src/adapters/index.ts',
+    output: { file: 'dist/emarsys-track-adapters.min.js', format: 'iife', strict: false, plugins: [min()] },
+    plugins: [resolve({ browser: true }), ts()],
+  },
+  {
     // Bundler build: `import { createTracker } from 'emarsys-track'`.
     input: 'src/index.ts',
     output: { file: 'dist/emarsys-track.mjs', format: 'es' },

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 
 /** Gzipped bytes allowed, by file under the repository root. */
-export const BUDGETS = { 'dist/emarsys-track.min.js': 3000, 'dist/emstrack.js': 1500 };
+export const BUDGETS = { 'dist/emarsys-track.min.js': 3000, 'dist/emstrack.js': 1500, 'dist/emarsys-track-adapters.min.js': 1600 };
 
 /** Sizes of a file's bytes: gzip at level 9 (as `gzip -9`), brotli at its best quality. */
 export function measure(bytes) {
