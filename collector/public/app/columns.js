@@ -8,6 +8,8 @@ import { go } from './state.js';
 
 /** @typedef {import('./api.js').Attributed} Attributed */
 /** @typedef {import('./api.js').LineItem} LineItem */
+/** @typedef {import('./api.js').OrderRow} OrderRow */
+/** @typedef {import('./api.js').CartRow} CartRow */
 /** @typedef {import('./money.js').Amount} Amount */
 /** @typedef {{ currency: string }} CellContext the currency of amounts whose row names none */
 /**
@@ -44,6 +46,25 @@ const zoomButton = (kind, id) =>
  */
 const moneyCol = (label, amount) => ({ label, numeric: true, cell: (row, ctx) => money(amount(row), row.currency ?? ctx.currency) });
 
+/**
+ * The columns an order and a cart share: date, ID (opening the zoom), contact, campaign,
+ * value and number of items.
+ * @template {import('./api.js').Purchase} R
+ * @param {import('./views.js').ZoomKind} kind
+ * @param {string} noun how the labels name it
+ * @param {(row: R) => string} id
+ * @param {string} valueLabel
+ * @returns {Column<R>[]}
+ */
+const purchaseColumns = (kind, noun, id, valueLabel) => [
+  { label: `${noun} date`, cell: when },
+  { label: `${noun} ID`, cell: (row) => zoomButton(kind, id(row)) },
+  { label: 'Contact email', cell: (row) => row.email ?? '' },
+  { label: 'Campaign', cell: campaignCell },
+  moneyCol(valueLabel, (row) => row.total),
+  { label: 'Items', numeric: true, cell: (row) => count(row.itemCount) },
+];
+
 /** @type {Column<LineItem & { currency?: string }>[]} */
 const LINE_COLUMNS = [
   { label: 'Product code', cell: (item) => item.sku },
@@ -66,23 +87,13 @@ export const COLUMNS = /** @satisfies {Record<import('./views.js').ViewId, Colum
     { label: 'Recovered carts', numeric: true, cell: (row) => count(row.recoveredCarts) },
     { label: 'Conversion rate', numeric: true, cell: (row) => percent(row.conversionRate) },
   ]),
-  orders: /** @type {Column<import('./api.js').OrderRow>[]} */ ([
-    { label: 'Order date', cell: when },
-    { label: 'Order ID', cell: (row) => zoomButton('order', row.orderId) },
-    { label: 'Contact email', cell: (row) => row.email ?? '' },
-    { label: 'Campaign', cell: campaignCell },
-    moneyCol('Value', (row) => row.total),
-    { label: 'Items', numeric: true, cell: (row) => count(row.itemCount) },
+  orders: /** @type {Column<OrderRow>[]} */ ([
+    ...purchaseColumns('order', 'Order', (/** @type {OrderRow} */ row) => row.orderId, 'Value'),
     { label: 'City', cell: (row) => row.city ?? '' },
     { label: 'Country', cell: (row) => row.country ?? '' },
   ]),
-  'abandoned-carts': /** @type {Column<import('./api.js').CartRow>[]} */ ([
-    { label: 'Cart date', cell: when },
-    { label: 'Cart ID', cell: (row) => zoomButton('cart', row.cartId) },
-    { label: 'Contact email', cell: (row) => row.email ?? '' },
-    { label: 'Campaign', cell: campaignCell },
-    moneyCol('Value left', (row) => row.total),
-    { label: 'Items', numeric: true, cell: (row) => count(row.itemCount) },
+  'abandoned-carts': /** @type {Column<CartRow>[]} */ ([
+    ...purchaseColumns('cart', 'Cart', (/** @type {CartRow} */ row) => row.cartId, 'Value left'),
     { label: 'Abandoned at', cell: (row) => dateTimeText(row.abandonedAt) },
   ]),
   // An item row names no currency (yet): its price shows in the account's.
