@@ -172,6 +172,8 @@ describe('the dashboard', () => {
 
     await page.getByRole('tab', { name: 'Items' }).click();
     await poll(async () => (await tableText(page)).some((r) => r[1] === SCRIPT && r[2] === SCRIPT && r[3] === IMG && r[6] === IMG)).toBe(true);
+    // an item's unit price shows with a currency, like every amount
+    expect((await tableText(page)).find((r) => r[1] === SCRIPT)?.[4]).toBe('€13.37');
     expect(await injected(page)).toBe(0);
     expect(await xss(page)).toBeUndefined();
     // the collector's own guard, on top: the dashboard page forbids inline script
@@ -226,6 +228,37 @@ describe('the dashboard', () => {
     const lines = (await csv.text()).trim().split('\n');
     expect(lines[0]).toMatch(/^time,orderId,email/);
     expect(lines).toHaveLength(onDay + 1);
+  });
+
+  it('computes line totals exactly and writes every amount with its currency', async () => {
+    // direct traffic, so the campaign counts of the other tests stay as seeded
+    const shop = await (await newContext()).newPage();
+    await shop.goto(`${c.url}/shop/`);
+    const sent = await shop.evaluate((order) => (window as unknown as { emarsysTrack: { order(o: unknown): Promise<string> } }).emarsysTrack.order(order), {
+      orderId: 'EXACT-1',
+      // 1.115 × 3 is 3.3449999999999998 in floats: €3.34 where the exact €3.345 rounds to €3.35
+      items: [{ sku: 'SCR-M4', name: 'Screws M4', price: '1.115', quantity: 3 }],
+      total: '3.345',
+      currency: 'EUR',
+    });
+    expect(sent).toBe('sent');
+    await expectOrderOnce(c, 'EXACT-1');
+
+    const page = await marketer('#view=items&all=1&zoom=order:EXACT-1');
+    await page.waitForSelector('#zoom[open] #zoom-items tbody tr');
+    expect(await tableText(page, '#zoom-items')).toEqual([['SCR-M4', 'Screws M4', '', '€1.12', '3', '€3.35']]);
+    expect(await page.textContent('#zoom-facts')).toContain('Value€3.35');
+    await page.keyboard.press('Escape');
+    await poll(async () => (await tableText(page)).find((r) => r[6] === 'EXACT-1')?.[4]).toBe('€1.12');
+  });
+
+  it('charts one day of data over that day', async () => {
+    const day = new Date(Date.now() - 2 * 86_400_000).toISOString().slice(0, 10);
+    const page = await marketer(`#from=${day}&to=${day}`);
+    await page.waitForSelector('#chart-canvas canvas');
+    const dayText = new Intl.DateTimeFormat('en-US', { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(day));
+    expect(await page.textContent('#chart')).toContain(`${dayText} – ${dayText}.`);
+    await screenshot(page, 'dashboard-summary-one-day-desktop', false);
   });
 
   it('shows the Results Summary per campaign and the chart', async () => {

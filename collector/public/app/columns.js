@@ -1,91 +1,112 @@
-// What each report shows: its title, route and columns. A cell returns text or a node
-// built with h(); the table renders both as text, whatever the data holds.
+// @ts-check
+// What each view's table shows, column by column. A cell returns text or a node built
+// with h(); the table renders both as text, whatever the data holds.
 import { h } from './dom.js';
-import { count, dateTimeText, money, percent, toDate } from './format.js';
+import { count, dateTimeText, percent, toDate } from './format.js';
+import { lineTotal, money } from './money.js';
 import { go } from './state.js';
 
+/** @typedef {import('./api.js').Attributed} Attributed */
+/** @typedef {import('./api.js').LineItem} LineItem */
+/** @typedef {import('./api.js').OrderRow} OrderRow */
+/** @typedef {import('./api.js').CartRow} CartRow */
+/** @typedef {import('./money.js').Amount} Amount */
+/** @typedef {{ currency: string }} CellContext the currency of amounts whose row names none */
+/**
+ * @template R
+ * @typedef {{ label: string, numeric?: boolean, cell: (row: R, ctx: CellContext) => Node | string }} Column
+ */
+
+/** @param {{ time: string }} row */
 const when = (row) => {
   const d = toDate(row.time);
   return d ? h('time', { datetime: d.toISOString() }, dateTimeText(d)) : '';
 };
 
+/** @param {Attributed} row */
 export const campaignCell = (row) =>
   row.campaignId || row.campaignName
     ? h('span', { title: row.campaignId ? `Campaign ID ${row.campaignId}` : undefined }, row.campaignName || row.campaignId)
     : h('span', { class: 'muted' }, 'Direct traffic');
 
-/** A button that opens the order or cart in the zoom dialog. */
+/**
+ * A button that opens the order or cart in the zoom dialog.
+ * @param {import('./views.js').ZoomKind} kind
+ * @param {string} id
+ */
 const zoomButton = (kind, id) =>
   h('button', { type: 'button', class: 'link', 'aria-label': `Show items of ${kind} ${id}`, onclick: () => go({ zoom: { kind, id } }) }, id);
 
-const moneyCol = (label, key) => ({ label, numeric: true, cell: (row, ctx) => money(row[key], row.currency ?? ctx.currency) });
+/**
+ * An amount in the row's own currency, else the context's (the order's, the account's).
+ * @template {Record<string, unknown> & { currency?: string }} R a row, with or without a currency of its own
+ * @param {string} label
+ * @param {(row: R) => Amount | bigint | null} amount
+ * @returns {Column<R>}
+ */
+const moneyCol = (label, amount) => ({ label, numeric: true, cell: (row, ctx) => money(amount(row), row.currency ?? ctx.currency) });
 
-export const REPORTS = {
-  summary: {
-    title: 'Results Summary',
-    caption: 'Results per campaign',
-    columns: [
-      { label: 'Campaign', cell: campaignCell },
-      moneyCol('Revenue', 'revenue'),
-      { label: 'Buyers', numeric: true, cell: (row) => count(row.buyers) },
-      { label: 'Orders', numeric: true, cell: (row) => count(row.orders) },
-      moneyCol('Avg. revenue per order', 'averageOrderValue'),
-      { label: 'Abandoned carts', numeric: true, cell: (row) => count(row.abandonedCarts) },
-      moneyCol('Value left in carts', 'abandonedValue'),
-      { label: 'Recovered carts', numeric: true, cell: (row) => count(row.recoveredCarts) },
-      { label: 'Conversion rate', numeric: true, cell: (row) => percent(row.conversionRate) },
-    ],
-  },
-  orders: {
-    title: 'Orders',
-    caption: 'Orders, newest first',
-    columns: [
-      { label: 'Order date', cell: when },
-      { label: 'Order ID', cell: (row) => zoomButton('order', row.orderId) },
-      { label: 'Contact email', cell: (row) => row.email ?? '' },
-      { label: 'Campaign', cell: campaignCell },
-      moneyCol('Value', 'total'),
-      { label: 'Items', numeric: true, cell: (row) => count(row.itemCount) },
-      { label: 'City', cell: (row) => row.city ?? '' },
-      { label: 'Country', cell: (row) => row.country ?? '' },
-    ],
-  },
-  'abandoned-carts': {
-    title: 'Abandoned carts',
-    caption: 'Abandoned carts, newest first',
-    columns: [
-      { label: 'Cart date', cell: when },
-      { label: 'Cart ID', cell: (row) => zoomButton('cart', row.cartId) },
-      { label: 'Contact email', cell: (row) => row.email ?? '' },
-      { label: 'Campaign', cell: campaignCell },
-      moneyCol('Value left', 'total'),
-      { label: 'Items', numeric: true, cell: (row) => count(row.itemCount) },
-      { label: 'Abandoned at', cell: (row) => dateTimeText(row.abandonedAt) },
-    ],
-  },
-  items: {
-    title: 'Items sold',
-    caption: 'Items in orders, newest first',
-    columns: [
-      { label: 'Order date', cell: when },
-      { label: 'Product code', cell: (row) => row.sku },
-      { label: 'Name', cell: (row) => row.name ?? '' },
-      { label: 'Category', cell: (row) => row.category ?? '' },
-      // Item rows carry no currency of their own unless the collector adds one.
-      { label: 'Unit price', numeric: true, cell: (row) => money(row.price, row.currency) },
-      { label: 'Quantity', numeric: true, cell: (row) => count(row.quantity) },
-      { label: 'Order ID', cell: (row) => zoomButton('order', row.orderId) },
-      { label: 'Campaign', cell: campaignCell },
-    ],
-  },
-};
+/**
+ * The columns an order and a cart share: date, ID (opening the zoom), contact, campaign,
+ * value and number of items.
+ * @template {import('./api.js').Purchase} R
+ * @param {import('./views.js').ZoomKind} kind
+ * @param {string} noun how the labels name it
+ * @param {(row: R) => string} id
+ * @param {string} valueLabel
+ * @returns {Column<R>[]}
+ */
+const purchaseColumns = (kind, noun, id, valueLabel) => [
+  { label: `${noun} date`, cell: when },
+  { label: `${noun} ID`, cell: (row) => zoomButton(kind, id(row)) },
+  { label: 'Contact email', cell: (row) => row.email ?? '' },
+  { label: 'Campaign', cell: campaignCell },
+  moneyCol(valueLabel, (row) => row.total),
+  { label: 'Items', numeric: true, cell: (row) => count(row.itemCount) },
+];
 
-/** Columns of the items table inside the zoom dialog. */
-export const ZOOM_ITEM_COLUMNS = [
+/** @type {Column<LineItem & { currency?: string }>[]} */
+const LINE_COLUMNS = [
   { label: 'Product code', cell: (item) => item.sku },
   { label: 'Name', cell: (item) => item.name ?? '' },
   { label: 'Category', cell: (item) => item.category ?? '' },
-  moneyCol('Unit price', 'price'),
+  moneyCol('Unit price', (item) => item.price),
   { label: 'Quantity', numeric: true, cell: (item) => count(item.quantity) },
-  { label: 'Line total', numeric: true, cell: (item, ctx) => money(Number(item.price) * Number(item.quantity ?? 1), ctx.currency) },
 ];
+
+/** Each view's columns; the type makes a view without columns (or columns of no view) an error. */
+export const COLUMNS = /** @satisfies {Record<import('./views.js').ViewId, Column<any>[]>} */ ({
+  summary: /** @type {Column<import('./api.js').SummaryRow>[]} */ ([
+    { label: 'Campaign', cell: campaignCell },
+    moneyCol('Revenue', (row) => row.revenue),
+    { label: 'Buyers', numeric: true, cell: (row) => count(row.buyers) },
+    { label: 'Orders', numeric: true, cell: (row) => count(row.orders) },
+    moneyCol('Avg. revenue per order', (row) => row.averageOrderValue),
+    { label: 'Abandoned carts', numeric: true, cell: (row) => count(row.abandonedCarts) },
+    moneyCol('Value left in carts', (row) => row.abandonedValue),
+    { label: 'Recovered carts', numeric: true, cell: (row) => count(row.recoveredCarts) },
+    { label: 'Conversion rate', numeric: true, cell: (row) => percent(row.conversionRate) },
+  ]),
+  orders: /** @type {Column<OrderRow>[]} */ ([
+    ...purchaseColumns('order', 'Order', (/** @type {OrderRow} */ row) => row.orderId, 'Value'),
+    { label: 'City', cell: (row) => row.city ?? '' },
+    { label: 'Country', cell: (row) => row.country ?? '' },
+  ]),
+  'abandoned-carts': /** @type {Column<CartRow>[]} */ ([
+    ...purchaseColumns('cart', 'Cart', (/** @type {CartRow} */ row) => row.cartId, 'Value left'),
+    { label: 'Abandoned at', cell: (row) => dateTimeText(row.abandonedAt) },
+  ]),
+  // An item row names no currency (yet): its price shows in the account's.
+  items: /** @type {Column<import('./api.js').ItemRow>[]} */ ([
+    { label: 'Order date', cell: when },
+    ...LINE_COLUMNS,
+    { label: 'Order ID', cell: (row) => zoomButton('order', row.orderId) },
+    { label: 'Campaign', cell: campaignCell },
+  ]),
+});
+
+/** Columns of the items table inside the zoom dialog, in the order's or cart's currency. */
+export const ZOOM_ITEM_COLUMNS = /** @type {Column<LineItem>[]} */ ([
+  ...LINE_COLUMNS,
+  moneyCol('Line total', (item) => lineTotal(item.price, item.quantity)),
+]);

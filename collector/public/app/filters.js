@@ -1,14 +1,15 @@
+// @ts-check
 // The date-range, campaign and direct-traffic filters. They apply on submit, so a date
 // typed digit by digit does not fire a report request per keystroke.
 import { getReport } from './api.js';
 import { byId, h } from './dom.js';
 import { go } from './state.js';
 
-const form = byId('filters');
-const from = byId('filter-from');
-const to = byId('filter-to');
-const campaign = byId('filter-campaign');
-const all = byId('filter-all');
+const form = byId('filters', HTMLFormElement);
+const from = byId('filter-from', HTMLInputElement);
+const to = byId('filter-to', HTMLInputElement);
+const campaign = byId('filter-campaign', HTMLSelectElement);
+const all = byId('filter-all', HTMLInputElement);
 
 form.addEventListener('submit', (event) => {
   event.preventDefault();
@@ -23,6 +24,7 @@ form.addEventListener('submit', (event) => {
 to.addEventListener('input', () => to.setCustomValidity(''));
 byId('filters-reset').addEventListener('click', () => go({ from: '', to: '', campaign: '', all: false, page: 1, cursor: '' }));
 
+/** @param {import('./state.js').State} state */
 export function syncFilters(state) {
   from.value = state.from;
   to.value = state.to;
@@ -31,14 +33,15 @@ export function syncFilters(state) {
   campaign.value = state.campaign;
 }
 
-/** A campaign from a shared link that is not in the list still shows (by its ID). */
+/** A campaign from a shared link that is not in the list still shows (by its ID). @param {string} id */
 function ensureOption(id) {
   if (id && ![...campaign.options].some((o) => o.value === id)) campaign.append(h('option', { value: id }, `Campaign ${id}`));
 }
 
-/** Fills the campaign list from the collector's directory. */
+/** Fills the campaign list from the collector's directory. @param {string} customerId */
 export async function loadCampaigns(customerId) {
   const selected = campaign.value;
+  /** @type {import('./api.js').ReportPage<import('./api.js').CampaignRow>} */
   const { rows } = await getReport(customerId, 'campaigns', {});
   const sorted = [...rows].sort((a, b) => (a.name || a.campaignId).localeCompare(b.name || b.campaignId));
   campaign.replaceChildren(

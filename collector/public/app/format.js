@@ -1,47 +1,40 @@
-// Numbers and dates in the viewer's locale; money in the row's own currency.
-const moneyFormats = new Map();
-
-export function money(value, currency) {
-  if (value === null || value === undefined || value === '') return '';
-  const n = Number(value);
-  if (!currency) return n.toLocaleString(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 4 });
-  let fmt = moneyFormats.get(currency);
-  if (!fmt) {
-    try {
-      fmt = new Intl.NumberFormat(undefined, { style: 'currency', currency });
-    } catch {
-      // A code Intl does not know still shows, as "12.50 XYZ".
-      fmt = { format: (x) => `${x.toLocaleString(undefined, { minimumFractionDigits: 2 })} ${currency}` };
-    }
-    moneyFormats.set(currency, fmt);
-  }
-  return fmt.format(n);
-}
+// @ts-check
+// Numbers and dates in the viewer's locale (money is in money.js).
 
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 const dateOnly = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeZone: 'UTC' });
 
-/** A row time: epoch ms or an ISO string. */
+/**
+ * A row time: epoch ms or an ISO string.
+ * @param {Date | string | number | null | undefined} value
+ * @returns {Date | undefined}
+ */
 export function toDate(value) {
   if (value === null || value === undefined || value === '') return undefined;
   const d = new Date(typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value);
   return Number.isNaN(d.getTime()) ? undefined : d;
 }
 
+/** @param {Date | string | number | null | undefined} value */
 export function dateTimeText(value) {
   const d = toDate(value);
   return d ? dateTime.format(d) : '';
 }
 
-/** A UTC calendar day (YYYY-MM-DD) as the viewer writes dates. */
+/**
+ * A UTC calendar day (YYYY-MM-DD) as the viewer writes dates.
+ * @param {string} isoDay
+ */
 export function dayText(isoDay) {
   return dateOnly.format(new Date(`${isoDay}T00:00:00Z`));
 }
 
+/** @param {number | null | undefined} value */
 export function count(value) {
   return Number(value ?? 0).toLocaleString();
 }
 
+/** @param {number | null | undefined} ratio */
 export function percent(ratio) {
   return Number(ratio ?? 0).toLocaleString(undefined, { style: 'percent', maximumFractionDigits: 1 });
 }

@@ -1,19 +1,21 @@
+// @ts-check
 // The login form: POST /api/v1/session sets the HttpOnly session cookie.
 import { ApiError, session } from './api.js';
 import { byId, showMessage } from './dom.js';
 
 const section = byId('login');
-const form = byId('login-form');
+const form = byId('login-form', HTMLFormElement);
 const message = byId('login-message');
-const password = byId('login-password');
+const password = byId('login-password', HTMLInputElement);
+const submit = /** @type {HTMLButtonElement} */ (form.querySelector('button[type=submit]'));
+/** @type {(user: import('./api.js').User) => void} */
 let onLogin = () => {};
 
 form.addEventListener('submit', async (event) => {
   event.preventDefault();
   if (!form.reportValidity()) return;
   const data = new FormData(form);
-  const button = form.querySelector('button[type=submit]');
-  button.disabled = true;
+  submit.disabled = true;
   showMessage(message, '');
   try {
     const user = await session.login(String(data.get('customerId')).trim(), String(data.get('email')).trim(), String(data.get('password')));
@@ -30,16 +32,20 @@ form.addEventListener('submit', async (event) => {
     showMessage(message, text, 'error');
     password.select();
   } finally {
-    button.disabled = false;
+    submit.disabled = false;
   }
 });
 
-/** Shows the login form, with an optional reason (e.g. an expired session). */
+/**
+ * Shows the login form, with an optional reason (e.g. an expired session).
+ * @param {string | undefined} reason
+ * @param {(user: import('./api.js').User) => void} handler
+ */
 export function showLogin(reason, handler) {
   onLogin = handler;
   section.hidden = false;
   showMessage(message, reason ?? '', 'error');
-  const empty = [...form.elements].find((el) => el instanceof HTMLInputElement && !el.value);
+  const empty = [...form.querySelectorAll('input')].find((el) => !el.value);
   (empty ?? password).focus();
 }
 

@@ -1,31 +1,41 @@
+// @ts-check
 // Entry point: checks the session, then renders whatever the URL hash names, and turns
 // 401 and 403 answers into the login form and a clear message.
 import { ApiError, session } from './api.js';
-import { byId, showMessage } from './dom.js';
+import { byId, h, showMessage } from './dom.js';
 import { loadCampaigns, resetCampaigns, syncFilters } from './filters.js';
 import { hideLogin, showLogin } from './login.js';
 import { renderReport, resetReport } from './report.js';
 import { go, readState } from './state.js';
+import { VIEWS } from './views.js';
 import { syncZoom } from './zoom.js';
 
 const app = byId('app');
 const account = byId('account');
 const panelMessage = byId('panel-message');
-const tabs = [...byId('tabs').querySelectorAll('[role=tab]')];
+// one tab per view, in the list's order
+const tabs = VIEWS.map((view) => ({
+  view: view.id,
+  el: h('button', { type: 'button', role: 'tab', id: `tab-${view.id}`, 'aria-controls': 'panel' }, view.tab),
+}));
+byId('tabs').replaceChildren(...tabs.map((tab) => tab.el));
+/** @type {import('./api.js').User | undefined} */
 let user;
 
+/** @param {import('./api.js').User} loggedIn */
 function enter(loggedIn) {
   user = loggedIn;
   hideLogin();
   app.hidden = false;
   app.classList.remove('denied');
   account.hidden = false;
-  byId('account-name').textContent = `${user.email} · ${user.customerName || `Customer ${user.customerId}`}`;
+  byId('account-name').textContent = `${loggedIn.email} · ${loggedIn.customerName || `Customer ${loggedIn.customerId}`}`;
   byId('app-title').focus();
-  loadCampaigns(user.customerId).then(() => syncFilters(readState()), handleError);
+  loadCampaigns(loggedIn.customerId).then(() => syncFilters(readState()), handleError);
   render();
 }
 
+/** @param {string} [reason] why the login form shows, e.g. an ended session */
 function leave(reason) {
   user = undefined;
   resetReport();
@@ -39,11 +49,11 @@ function leave(reason) {
 function render() {
   if (!user) return;
   const state = readState();
-  for (const tab of tabs) {
-    const selected = tab.dataset.view === state.view;
-    tab.setAttribute('aria-selected', String(selected));
-    tab.tabIndex = selected ? 0 : -1;
-    if (selected) tab.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+  for (const { view, el } of tabs) {
+    const selected = view === state.view;
+    el.setAttribute('aria-selected', String(selected));
+    el.tabIndex = selected ? 0 : -1;
+    if (selected) el.scrollIntoView({ block: 'nearest', inline: 'nearest' });
   }
   byId('panel').setAttribute('aria-labelledby', `tab-${state.view}`);
   syncFilters(state);
@@ -51,6 +61,7 @@ function render() {
   syncZoom(state.zoom, user, handleError);
 }
 
+/** @param {unknown} err */
 function handleError(err) {
   if (err instanceof ApiError && err.status === 401) {
     leave('Your session has ended. Please log in again.');
@@ -60,23 +71,24 @@ function handleError(err) {
     byId('panel-title').textContent = 'No access';
     showMessage(panelMessage, 'Your user lacks the ecommerce-admin role for this account, so its ecommerce reports are not shown. Ask an admin of the account for the role.', 'error');
   } else {
-    showMessage(panelMessage, `The report could not be loaded: ${err.message}. Please try again.`, 'error');
+    showMessage(panelMessage, `The report could not be loaded: ${err instanceof Error ? err.message : String(err)}. Please try again.`, 'error');
   }
 }
 
-for (const tab of tabs) {
-  tab.addEventListener('click', () => go({ view: tab.dataset.view, page: 1, cursor: '', zoom: undefined }));
+tabs.forEach(({ view, el }, i) => {
+  el.addEventListener('click', () => go({ view, page: 1, cursor: '', zoom: undefined }));
   // Arrow keys move between tabs, as the ARIA tabs pattern expects.
-  tab.addEventListener('keydown', (event) => {
-    const i = tabs.indexOf(tab);
-    const to = { ArrowRight: i + 1, ArrowLeft: i - 1, Home: 0, End: tabs.length - 1 }[event.key];
+  el.addEventListener('keydown', (event) => {
+    /** @type {Record<string, number>} */
+    const moves = { ArrowRight: i + 1, ArrowLeft: i - 1, Home: 0, End: tabs.length - 1 };
+    const to = moves[event.key];
     if (to === undefined) return;
     event.preventDefault();
-    const target = tabs[(to + tabs.length) % tabs.length];
-    target.focus();
-    target.click();
+    const target = tabs[(to + tabs.length) % tabs.length]?.el;
+    target?.focus();
+    target?.click();
   });
-}
+});
 
 byId('logout').addEventListener('click', async () => {
   try {

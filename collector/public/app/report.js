@@ -1,31 +1,41 @@
+// @ts-check
 // One report view in the panel: its table, a page of rows at a time, the CSV link for the
 // same query, and (on the Results Summary) the chart.
 import { getReport, reportUrl } from './api.js';
 import { byId, showMessage } from './dom.js';
-import { REPORTS } from './columns.js';
+import { COLUMNS } from './columns.js';
 import { count } from './format.js';
 import { destroyChart, renderChart } from './chart.js';
 import { filterKey, filterParams, go } from './state.js';
 import { renderTable } from './table.js';
+import { DEFAULT_VIEW, findView } from './views.js';
+
+/** @template R @typedef {import('./api.js').ReportPage<R>} ReportPage */
 
 const PAGE_SIZE = 50;
 const panelTitle = byId('panel-title');
 const message = byId('panel-message');
-const csv = byId('csv');
+const csv = byId('csv', HTMLAnchorElement);
 const table = byId('table');
 const figure = byId('chart');
 const chartCanvas = byId('chart-canvas');
 const pager = byId('pager');
 const pagerRange = byId('pager-range');
-const first = byId('pager-first');
-const prev = byId('pager-prev');
-const next = byId('pager-next');
+const first = byId('pager-first', HTMLButtonElement);
+const prev = byId('pager-prev', HTMLButtonElement);
+const next = byId('pager-next', HTMLButtonElement);
 
-// Cursors of the pages seen, so "Previous page" can go back without the API paging backwards.
+/** Cursors of the pages seen, so "Previous page" can go back without the API paging backwards. @type {Map<string, string>} */
 const cursors = new Map();
+/** @type {AbortController | undefined} */
 let controller;
-let rendered; // the state key on display: the zoom opening and closing must not refetch
+/** @type {string | undefined} the state key on display: the zoom opening and closing must not refetch */
+let rendered;
 
+/**
+ * @param {import('./state.js').State} state
+ * @param {import('./api.js').User} customer
+ */
 export async function renderReport(state, customer) {
   const key = `${filterKey(state)}\u0000${state.cursor}`;
   if (key === rendered) return;
@@ -33,32 +43,35 @@ export async function renderReport(state, customer) {
   controller?.abort();
   controller = new AbortController();
   const { signal } = controller;
-  const report = REPORTS[state.view];
+  const view = findView(state.view) ?? DEFAULT_VIEW;
+  /** @type {import('./columns.js').Column<any>[]} the rows the API answers for this view */
+  const columns = COLUMNS[view.id];
   const params = filterParams(state);
 
-  panelTitle.textContent = report.title;
+  panelTitle.textContent = view.title;
   csv.href = reportUrl(customer.customerId, state.view, { ...params, format: 'csv' });
   csv.setAttribute('download', `${state.view}.csv`);
   showMessage(message, 'Loading…');
   table.setAttribute('aria-busy', 'true');
-  if (state.view !== 'summary') {
+  if (!view.chart) {
     destroyChart();
     figure.hidden = true;
   }
 
   try {
-    const [page, series] = await Promise.all([
-      getReport(customer.customerId, state.view, { ...params, limit: PAGE_SIZE, cursor: state.cursor }, signal),
-      state.view === 'summary' ? getReport(customer.customerId, 'timeseries', params, signal) : undefined,
-    ]);
+    /** @type {Promise<ReportPage<unknown>>} */
+    const rows = getReport(customer.customerId, state.view, { ...params, limit: PAGE_SIZE, cursor: state.cursor }, signal);
+    /** @type {Promise<ReportPage<import('./api.js').DayRow>> | undefined} */
+    const days = view.chart ? getReport(customer.customerId, view.chart, params, signal) : undefined;
+    const [page, series] = await Promise.all([rows, days]);
     if (series) await renderChart(figure, chartCanvas, series.rows, customer.currency, signal);
     if (signal.aborted) return;
     const lag = page.dataUpTo ? `Data up to ${page.dataUpTo.toLocaleTimeString()}: newer events are still being processed. ` : '';
     showMessage(message, lag + (page.rows.length ? '' : 'Nothing matches these filters yet.'));
-    table.replaceChildren(...(page.rows.length ? [renderTable(report.columns, page.rows, { currency: customer.currency }, report.caption)] : []));
+    table.replaceChildren(...(page.rows.length ? [renderTable(columns, page.rows, { currency: customer.currency }, view.caption)] : []));
     renderPager(state, page);
   } catch (err) {
-    if (err.name === 'AbortError') return;
+    if (err instanceof Error && err.name === 'AbortError') return;
     if (rendered === key) rendered = undefined; // a retry fetches again
     throw err;
   } finally {
@@ -75,6 +88,10 @@ export function resetReport() {
   destroyChart();
 }
 
+/**
+ * @param {import('./state.js').State} state
+ * @param {ReportPage<unknown>} page
+ */
 function renderPager(state, page) {
   const fk = filterKey(state);
   const start = (state.page - 1) * PAGE_SIZE;
@@ -89,5 +106,5 @@ function renderPager(state, page) {
   next.disabled = !page.next;
   first.onclick = () => go({ page: 1, cursor: '' });
   prev.onclick = () => go({ page: state.page - 1, cursor: prevCursor });
-  next.onclick = () => go({ page: state.page + 1, cursor: page.next });
+  next.onclick = () => go({ page: state.page + 1, cursor: page.next ?? '' });
 }

@@ -1,7 +1,15 @@
+// @ts-check
 // Renders rows as an accessible table. On a phone the CSS stacks each row into a card and
 // labels every cell from data-label (a column title, never tracked data).
 import { h } from './dom.js';
 
+/**
+ * @template R
+ * @param {import('./columns.js').Column<R>[]} columns
+ * @param {R[]} rows
+ * @param {import('./columns.js').CellContext} ctx
+ * @param {string} caption
+ */
 export function renderTable(columns, rows, ctx, caption) {
   return h(
     'table',

@@ -1,18 +1,25 @@
+// @ts-check
 // The zoom from an order or a cart to its items, in a modal <dialog> (focus is kept
 // inside it and returned on close by the browser). Its state is `zoom=` in the hash.
 import { ApiError, getReport } from './api.js';
 import { byId, h, showMessage } from './dom.js';
 import { ZOOM_ITEM_COLUMNS, campaignCell } from './columns.js';
-import { count, dateTimeText, money } from './format.js';
+import { count, dateTimeText } from './format.js';
+import { money } from './money.js';
 import { go } from './state.js';
 import { renderTable } from './table.js';
+import { ZOOMS } from './views.js';
 
-const dialog = byId('zoom');
+/** @typedef {import('./api.js').OrderDetail | import('./api.js').CartDetail} Detail */
+
+const dialog = byId('zoom', HTMLDialogElement);
 const title = byId('zoom-title');
 const facts = byId('zoom-facts');
 const items = byId('zoom-items');
 const message = byId('zoom-message');
-let shown; // `${kind}:${id}` on display, so a re-render does not refetch
+/** @type {string | undefined} `${kind}:${id}` on display, so a re-render does not refetch */
+let shown;
+/** @type {AbortController | undefined} */
 let controller;
 
 dialog.addEventListener('close', () => {
@@ -21,55 +28,67 @@ dialog.addEventListener('close', () => {
   if (location.hash.includes('zoom=')) go({ zoom: undefined });
 });
 
+/** @type {Record<string, string>} */
 const CART_STATES = { open: 'Open', abandoned: 'Abandoned', ordered: 'Ordered', recovered: 'Recovered (ordered after it was abandoned)', empty: 'Empty' };
-const LABELS = { order: 'Order', cart: 'Abandoned cart' };
-const ROUTES = { order: 'orders', cart: 'abandoned-carts' };
 
-/** Opens, refreshes or closes the dialog to match the state; errors go to onError. */
+/**
+ * Opens, refreshes or closes the dialog to match the state; errors go to onError.
+ * @param {import('./views.js').Zoom | undefined} zoom
+ * @param {import('./api.js').User} [customer] the logged-in user (none when closing)
+ * @param {(err: unknown) => void} [onError]
+ */
 export async function syncZoom(zoom, customer, onError) {
-  const key = zoom && `${zoom.kind}:${zoom.id}`;
-  if (!zoom) {
+  if (!zoom || !customer) {
     if (dialog.open) dialog.close();
     return;
   }
+  const key = `${zoom.kind}:${zoom.id}`;
   if (key === shown) return;
   shown = key;
   controller?.abort();
   controller = new AbortController();
-  title.textContent = `${LABELS[zoom.kind]} ${zoom.id}`;
+  title.textContent = `${ZOOMS[zoom.kind].label} ${zoom.id}`;
   facts.replaceChildren();
   items.replaceChildren();
   showMessage(message, 'Loading…');
   if (!dialog.open) dialog.showModal();
   try {
-    const row = await getReport(customer.customerId, `${ROUTES[zoom.kind]}/${encodeURIComponent(zoom.id)}`, {}, controller.signal);
+    /** @type {Detail} */
+    const row = await getReport(customer.customerId, `${ZOOMS[zoom.kind].view}/${encodeURIComponent(zoom.id)}`, {}, controller.signal);
     showMessage(message, '');
-    renderDetails(row, customer.currency, zoom.kind);
+    renderDetails(row, zoom);
   } catch (err) {
-    if (err.name === 'AbortError') return;
+    if (err instanceof Error && err.name === 'AbortError') return;
     if (err instanceof ApiError && err.status === 404) {
       showMessage(message, `No ${zoom.kind} with ID “${zoom.id}” in this account.`, 'error');
       return;
     }
     dialog.close();
-    onError(err);
+    onError?.(err);
   }
 }
 
-function renderDetails(row, defaultCurrency, kind) {
-  const currency = row.currency ?? defaultCurrency;
+/**
+ * @param {Detail} row
+ * @param {import('./views.js').Zoom} zoom
+ */
+function renderDetails(row, zoom) {
+  const { currency } = row;
+  /** @param {string} label @param {Node | string | null | undefined} value */
   const fact = (label, value) => (value === '' || value === undefined || value === null ? [] : [h('dt', {}, label), h('dd', {}, value)]);
   facts.replaceChildren(
     ...fact('Date', dateTimeText(row.time)),
-    ...(kind === 'cart' ? [...fact('State', CART_STATES[row.state] ?? row.state), ...fact('Abandoned at', dateTimeText(row.abandonedAt)), ...fact('Closed by order', row.orderId)] : []),
+    ...('cartId' in row
+      ? [...fact('State', CART_STATES[row.state] ?? row.state), ...fact('Abandoned at', dateTimeText(row.abandonedAt)), ...fact('Closed by order', row.orderId)]
+      : []),
     ...fact('Contact email', row.email),
     ...fact('Campaign', campaignCell(row)),
-    ...fact(kind === 'cart' ? 'Value left' : 'Value', money(row.total, currency)),
+    ...fact('cartId' in row ? 'Value left' : 'Value', money(row.total, currency)),
     ...fact('Tax', money(row.tax, currency)),
     ...fact('Shipping', money(row.shipping, currency)),
     ...fact('City', row.city),
     ...fact('Country', row.country),
     ...fact('Items', count(row.itemCount)),
   );
-  items.replaceChildren(renderTable(ZOOM_ITEM_COLUMNS, row.items ?? [], { currency }, `Items of ${kind} ${row.orderId ?? row.cartId}`));
+  items.replaceChildren(renderTable(ZOOM_ITEM_COLUMNS, row.items ?? [], { currency }, `Items of ${zoom.kind} ${zoom.id}`));
 }
