@@ -368,7 +368,7 @@ export class BatchState {
     if (unattributed.length === 0) return;
     const last = (column: 'visitor' | 'contact_key', index: string) =>
       `(SELECT click_id FROM clicks ${d.indexedBy(index)}
-        WHERE customer_id = $1 AND ${column} = r.${column} AND r.${column} <> '' AND clicked_at <= r.time AND clicked_at >= r.since
+        WHERE customer_id = $1 AND ${column} = r.${column} AND ${column} <> '' AND clicked_at <= r.time AND clicked_at >= r.since
         ORDER BY clicked_at DESC LIMIT 1)`;
     const found = await tx.all<{ by_visitor: string | null; by_contact: string | null }>(
       `SELECT ${last('visitor', 'clicks_visitor')} AS by_visitor, ${last('contact_key', 'clicks_contact')} AS by_contact
