@@ -42,7 +42,7 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
   /** trust X-Forwarded-* from a reverse proxy (for the Secure cookie flag and client IPs) */
   trustProxy?: boolean;
-  /** ingest rate limits (default 1200 requests a minute per client address, 6000 events a minute per customer; 0 turns one off) */
+  /** ingest rate limits (default 3000 requests a minute per client address, 6000 events a minute per customer; 0 turns one off) */
   rateLimits?: Partial<IngestRateLimits>;
   /** rejected events not seen again for this long are deleted (default 30 days) */
   keepRejectedMs?: number;

@@ -120,7 +120,7 @@ function logger(io: Io) {
 const COMMANDS: Record<string, Command> = {
   serve: {
     usage:
-      'emarsys-collector serve [--port 8080] [--host 127.0.0.1] [--db PATH|postgres://…] [--abandon-after 30m] [--keep-rejected 30d] [--rate-limit-address 1200] [--rate-limit-customer 6000]',
+      'emarsys-collector serve [--port 8080] [--host 127.0.0.1] [--db PATH|postgres://…] [--abandon-after 30m] [--keep-rejected 30d] [--rate-limit-address 3000] [--rate-limit-customer 6000]',
     summary: 'run the collector',
     options: {
       ...DB_OPTION,

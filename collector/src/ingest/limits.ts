@@ -14,7 +14,7 @@ export interface IngestRateLimits {
   perCustomer: number;
 }
 
-export const DEFAULT_INGEST_RATE_LIMITS: IngestRateLimits = { perAddress: 1200, perCustomer: 6000 };
+export const DEFAULT_INGEST_RATE_LIMITS: IngestRateLimits = { perAddress: 3000, perCustomer: 6000 };
 const WINDOW_MS = 60_000;
 
 export class RateLimitedError extends HttpError {
