@@ -39,7 +39,12 @@ export class CustomerRepository {
   constructor(private readonly db: Database) {}
 
   async add(input: NewCustomer, now: number): Promise<Customer> {
-    const c: Customer = { maxOrderValue: DEFAULT_MAX_ORDER_VALUE, attributionDays: DEFAULT_ATTRIBUTION_DAYS, ...input, createdAt: now };
+    const c: Customer = {
+      ...input,
+      maxOrderValue: input.maxOrderValue ?? DEFAULT_MAX_ORDER_VALUE,
+      attributionDays: input.attributionDays ?? DEFAULT_ATTRIBUTION_DAYS,
+      createdAt: now,
+    };
     const added = await this.db.run(
       `INSERT INTO customers (customer_id, name, currency, abandon_after_seconds, max_order_value, attribution_days, created_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (customer_id) DO NOTHING`,
