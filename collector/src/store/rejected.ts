@@ -20,15 +20,17 @@ function storable(text: string): string {
   return text.includes('\u0000') ? text.replaceAll('\u0000', '\\u0000') : text;
 }
 
-const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
+const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
 /** The first 2 KiB of a raw request (cut between characters), with the size and hash of the whole. */
 export function boundRaw(text: string): { raw: string; rawBytes: number; rawSha256: string } {
-  const bytes = Buffer.from(text, 'utf8');
-  if (bytes.length <= RAW_KEPT_BYTES) return { raw: text, rawBytes: bytes.length, rawSha256: sha256(bytes) };
+  const rawBytes = Buffer.byteLength(text, 'utf8');
+  if (rawBytes <= RAW_KEPT_BYTES) return { raw: text, rawBytes, rawSha256: sha256(text) };
+  // 2048 characters hold at least 2048 bytes: only they are encoded (a 500 KiB body is not copied)
+  const head = Buffer.from(text.slice(0, RAW_KEPT_BYTES), 'utf8');
   let end = RAW_KEPT_BYTES;
-  while (end > 0 && (bytes[end] & 0xc0) === 0x80) end--; // a UTF-8 continuation byte: back to the character's start
-  return { raw: bytes.subarray(0, end).toString('utf8'), rawBytes: bytes.length, rawSha256: sha256(bytes) };
+  while (end > 0 && (head[end] & 0xc0) === 0x80) end--; // a UTF-8 continuation byte: back to the character's start
+  return { raw: head.subarray(0, end).toString('utf8'), rawBytes, rawSha256: sha256(text) };
 }
 
 /** A claimed customer ID as kept: at most 64 characters, anything but letters, digits, "_" and "-" shown as "?". */
@@ -148,7 +150,7 @@ export class RejectedRepository {
     const row =
       this.db.engine === 'postgres'
         ? await this.db.get<{ n: unknown }>("SELECT pg_total_relation_size('rejected_events') AS n")
-        : await this.db.get<{ n: unknown }>("SELECT SUM(pgsize) AS n FROM dbstat WHERE name IN ('rejected_events', 'rejected_events_last_seen') OR name LIKE 'sqlite_autoindex_rejected_events%'");
+        : await this.db.get<{ n: unknown }>("SELECT SUM(pgsize) AS n FROM dbstat WHERE name IN (SELECT name FROM sqlite_schema WHERE tbl_name = 'rejected_events')");
     return num(row?.n);
   }
 }
