@@ -15,8 +15,11 @@ export interface AmountRange {
   limit: string;
 }
 
-/** What the authenticated purchases API may send: any amount the columns hold. */
-export const STORABLE: AmountRange = { min: -MAX_STORABLE, max: MAX_STORABLE, limit: 'the largest amount the collector stores' };
+/** The largest amount the wire format can say (13 digits and 4 decimals), scaled. */
+const MAX_WIRE = 10n ** 17n - 1n;
+
+/** What the authenticated purchases API may send: any amount the wire format can say, line and items totals included. */
+export const STORABLE: AmountRange = { min: -MAX_WIRE, max: MAX_WIRE, limit: 'the largest amount the collector takes' };
 
 /** What browser and pixel events may send: 0 up to the customer's maximum order value (whole units). */
 export function orderValueRange(maxOrderValue: number): AmountRange {
