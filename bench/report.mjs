@@ -350,10 +350,11 @@ function hostileSection(e, run, bars) {
   const r = e.result;
   out.push(
     `Good SDK traffic (batches of ${r.perRequest} events, ${r.connections} connections, about ${r.seconds} s after a warm-up) against the real collector, ` +
-      `first alone, then with one request in ${r.hostileEvery} hostile, in turn: ${r.kinds.join(', ')} (every hostile body different, as an attacker varies them). ` +
+      `alone and with one request in ${r.hostileEvery} hostile, in turn: ${r.kinds.join(', ')} (every hostile body different, as an attacker varies them); ` +
+      `clean and mixed runs alternate on the same collector, ${r.rounds ?? 1} of each, medians. ` +
       'The rate is the good events acknowledged per second; the bar (SPEC 6) is the mix keeping at least 0.8 of the clean rate. Stored counts the events in the reports ' +
       'of a restarted collector: it must equal the events acknowledged (hostile requests acknowledge none). The rejected-events table (with its indexes) is measured ' +
-      'before and after the mixed run, the collector stopped. The load comes from one address, so the per-address limit is set out of reach and the per-customer one off.',
+      'before the first run and after the last. The load comes from one address, so the per-address limit is set out of reach and the per-customer one off.',
     table(
       ['engine', 'clean events/s', 'mixed events/s', 'mixed ÷ clean', 'hostile requests', 'acknowledged / stored', 'rejected table growth per hostile request', 'rejected rows'],
       Object.entries(r.engines).map(([engine, x]) =>

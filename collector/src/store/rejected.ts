@@ -144,13 +144,4 @@ export class RejectedRepository {
     }
     return deleted;
   }
-
-  /** Bytes the table and its indexes take on disk (for the bench and operators). */
-  async tableBytes(): Promise<number> {
-    const row =
-      this.db.engine === 'postgres'
-        ? await this.db.get<{ n: unknown }>("SELECT pg_total_relation_size('rejected_events') AS n")
-        : await this.db.get<{ n: unknown }>("SELECT SUM(pgsize) AS n FROM dbstat WHERE name IN (SELECT name FROM sqlite_schema WHERE tbl_name = 'rejected_events')");
-    return num(row?.n);
-  }
 }
