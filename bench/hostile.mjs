@@ -107,7 +107,7 @@ async function engineRun(engine, ctx, { seconds, connections, rounds }) {
         await caughtUp(port, token);
         const warmFactory = batchFactory({ perRequest: PER_REQUEST, prefix: `w${tag}-${kind}${r}`, customerId: WARM_CUSTOMER_ID });
         const label = `${engine}, ${kind === 'clean' ? 'clean' : `one in ${HOSTILE_EVERY} hostile`}, round ${r + 1}`;
-        runs[kind].push(await measureLoad({ port, factory, warmFactory, connections, seconds, label, pid: proc.child.pid }));
+        runs[kind].push(await measureLoad({ port, factory, warmFactory, connections, seconds, warmSeconds: 1, label, pid: proc.child.pid }));
       }
     }
     await caughtUp(port, token);

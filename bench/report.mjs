@@ -349,7 +349,7 @@ function hostileSection(e, run, bars) {
   if (!e) return out.join('\n\n');
   const r = e.result;
   out.push(
-    `Good SDK traffic (batches of ${r.perRequest} events, ${r.connections} connections, about ${r.seconds} s after a warm-up) against the real collector, ` +
+    `Good SDK traffic (batches of ${r.perRequest} events, ${r.connections} connections, about ${r.seconds} s after a 1 s warm-up) against the real collector, ` +
       `alone and with one request in ${r.hostileEvery} hostile, in turn: ${r.kinds.join(', ')} (every hostile body different, as an attacker varies them); ` +
       `clean and mixed runs alternate on the same collector, ${r.rounds ?? 1} of each, medians. ` +
       'The rate is the good events acknowledged per second; the bar (SPEC 6) is the mix keeping at least 0.8 of the clean rate. Stored counts the events in the reports ' +
