@@ -21,9 +21,10 @@ const PAD = 'x'.repeat(500 * 1024);
 /** Good batches from `good`, every tenth request hostile (kinds in turn); counts what it made. */
 function mixFactory(good, prefix) {
   let n = 0;
+  let h = 0;
   const made = Object.fromEntries(KINDS.map((k) => [k, 0]));
   const hostile = (i) => {
-    const kind = KINDS[i % KINDS.length];
+    const kind = KINDS[h++ % KINDS.length];
     made[kind]++;
     const id = `${prefix}-h${i}`;
     switch (kind) {
