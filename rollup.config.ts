@@ -5,14 +5,13 @@ import terser from '@rollup/plugin-terser';
 
 const ts = (): Plugin => typescript({ tsconfig: './tsconfig.json', include: ['src/**/*.ts'], declaration: false, noEmitOnError: true });
 
-// Browser builds: every byte counts (SPEC 6 budgets, checked in test/size.test.ts). `_`-prefixed
-// properties are internal and renamed; so are, in the SDK build, the properties js-cookie keeps
-// for itself (never cookie attributes, which it writes by name).
-const min = (props = /^_/) =>
+// Browser builds: every byte counts (budgets in scripts/size.mjs, checked in test/size.test.ts). `_`-prefixed
+// properties are internal and renamed.
+const min = () =>
   terser({
     ecma: 2021,
     compress: { passes: 3, pure_getters: true, unsafe_arrows: true },
-    mangle: { properties: { regex: props } },
+    mangle: { properties: { regex: /^_/ } },
     format: { comments: false },
   });
 
@@ -25,19 +24,24 @@ const config: RollupOptions[] = [
       file: 'dist/emarsys-track.min.js',
       format: 'iife',
       strict: false,
-      plugins: [min(/^(_.*|withAttributes|withConverter|converter|attributes|read|write)$/)],
+      plugins: [min()],
     },
+    plugins: [resolve({ browser: true }), ts()],
+  },
+  {
+    // The dataLayer and Web Extend adapters: a second script, so the core keeps its budget.
+    input: 'src/adapters/index.ts',
+    output: { file: 'dist/emarsys-track-adapters.min.js', format: 'iife', strict: false, plugins: [min()] },
     plugins: [resolve({ browser: true }), ts()],
   },
   {
     // Bundler build: `import { createTracker } from 'emarsys-track'`.
     input: 'src/index.ts',
     output: { file: 'dist/emarsys-track.mjs', format: 'es' },
-    external: ['js-cookie'],
     plugins: [resolve({ browser: true }), ts()],
   },
   {
-    // Drop-in for the Suite's legacy emstrack.js (SPEC 4.1).
+    // Drop-in for the Suite's legacy emstrack.js (docs/legacy.md).
     input: 'src/legacy/emstrack.ts',
     output: { file: 'dist/emstrack.js', format: 'iife', plugins: [min()] },
     plugins: [resolve({ browser: true }), ts()],

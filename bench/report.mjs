@@ -28,6 +28,7 @@ function sizeSection(e, run, bars) {
   const out = ['## SDK size', provenance(e, run)];
   const fail = failure(e);
   if (fail) return [...out, fail].join('\n\n');
+  if (!e) return out.join('\n\n');
   out.push(
     'Bytes of the built browser scripts; gzip at level 9, brotli at quality 11. The bar (SPEC 6) is on gzip.',
     table(
@@ -52,28 +53,44 @@ function pageSection(e, run, bars) {
   const out = ['## SDK cost on the page', provenance(e, run)];
   const fail = failure(e);
   if (fail) return [...out, fail].join('\n\n');
+  if (!e) return out.join('\n\n');
   const r = e.result;
+  const plausible = r.rows.find((x) => x.id === 'plausible');
   out.push(
     `A Thank You page in headless ${r.browser}, each load in a fresh browser context (empty cache and storage), ` +
       `${r.iterations} loads per variant after ${r.warmup} warm-up load${r.warmup === 1 ? "" : "s"}, interleaved; medians. Main-thread time is the ` +
       'DevTools protocol\'s `Performance.getMetrics` `TaskDuration` (all main-thread tasks of the page, in thread CPU time) read 250 ms ' +
-      'after the order reached the endpoint (a local stub collector answering like the real one). The baseline is the same page without tracking.',
+      'after the order (or the peer\'s one purchase-like event) reached the endpoint (a local stub collector answering like the real one), ' +
+      'before the bench evaluates anything in the page. The baseline is the same page without tracking. The peers are their npm builds ' +
+      '(`bench/pages/<peer>.html`), each configured to send that one event and nothing else; sizes are the script as served, gzipped at level 9.',
     table(
-      ['page', 'main-thread time', 'over the empty page', '× empty page', 'script time', 'style + layout', 'JS heap', '`order()` to settled (wall)'],
+      ['page', 'main-thread time', 'over the empty page', '× Plausible\'s addition', 'script time', 'style + layout', 'JS heap', 'script gzip', '`order()` to settled (wall)'],
       r.rows.map((x) => [
         x.label + (x.error ? ` (error: ${x.error})` : ''),
         `${f1(x.taskMs)} ms`,
         x.id === 'empty' ? '–' : `+${f1(x.extraTaskMs)} ms`,
-        x.id === 'empty' ? '1.00' : f2(x.ratio),
+        x.vsPlausible == null ? '–' : f2(x.vsPlausible),
         `${f1(x.scriptMs)} ms`,
         `${f1(x.layoutMs)} ms`,
         `${f0(x.heapKB)} KB`,
+        x.gzipBytes == null ? '–' : `${f0(x.gzipBytes)} B`,
         x.orderToSettledMs == null ? '–' : `${f1(x.orderToSettledMs)} ms`,
       ]),
     ),
   );
+  if (r.profile) {
+    out.push(
+      `**Where our page's time goes** (a sampling CPU profile, DevTools \`Profiler\` at 100 µs, of ${r.profile.runs} more loads of the SDK page; ` +
+        'self time per load, inflated by the profiler itself, so read the shares, not the milliseconds; `sdk:` rows are functions of the minified ' +
+        'build, by line and column of dist/emarsys-track.min.js):',
+      table(['where', 'self time per load'], Object.entries(r.profile.byPlace).map(([k, v]) => [k, `${f1(v)} ms`])),
+      table(['function', 'self time per load'], r.profile.top.map((x) => [`\`${x.fn}\``, `${f2(x.ms)} ms`])),
+    );
+  }
   const sdk = r.rows.find((x) => x.id === 'sdk');
-  if (sdk) bars.push({ bar: 'SDK main-thread cost (load + order), no SPEC bar', figure: `+${f1(sdk.extraTaskMs)} ms`, baseline: `${f1(r.rows[0].taskMs)} ms empty page`, ratio: `${f2(sdk.ratio)}×`, met: null });
+  if (sdk && plausible?.extraTaskMs != null)
+    bars.push({ bar: 'SDK main-thread cost (load + order) ≤ Plausible\'s (load + one event)', figure: `+${f1(sdk.extraTaskMs)} ms`, baseline: `+${f1(plausible.extraTaskMs)} ms Plausible`, ratio: `${f2(sdk.vsPlausible)}×`, met: sdk.extraTaskMs <= plausible.extraTaskMs });
+  else if (sdk) bars.push({ bar: 'SDK main-thread cost (load + order)', figure: `+${f1(sdk.extraTaskMs)} ms`, baseline: `${f1(r.rows[0].taskMs)} ms empty page`, ratio: `${f2(sdk.ratio)}×`, met: null });
   return out.join('\n\n');
 }
 
@@ -97,6 +114,9 @@ function hint(w, p) {
   if (w.where === 'node internals' || w.where === '(program)') return 'HTTP parsing, sockets and the runtime: what the bare server pays too; it shrinks per event with batching.';
   return null;
 }
+
+/** Seconds after the load until the reports held every acknowledged event (null: not within the wait). */
+const caughtUp = (x) => (x.caughtUpMs === undefined ? '–' : x.caughtUpMs === null ? 'not within 60 s' : `${f1(x.caughtUpMs / 1000)} s`);
 
 /** CPU µs per request: the server's threads (main thread), the load generator. */
 const cpuCell = (x) => (x.cpu ? `${f0(x.cpu.allUs)} (${f0(x.cpu.mainUs)}) + ${f0(x.loadUs)}` : '–');
@@ -141,7 +161,7 @@ function ingestSection(e, run, bars, machine) {
         f0(x.errors + x.non2xx + x.timeouts) + (x.rejected ? ` (+${x.rejected} events rejected)` : ''),
         f2(x.ratio),
         cpuCell(x),
-        x.caughtUpMs === undefined ? '–' : `${f1(x.caughtUpMs / 1000)} s`,
+        caughtUp(x),
         `${f0(d.acknowledged)} / ${f0(d.stored)}`,
         ok(d.equal),
       ]);
@@ -212,6 +232,67 @@ function ingestSection(e, run, bars, machine) {
         plan.push(`- main thread **idle** ${(idle * 100).toFixed(0)} % of the window: with ${r.connections} connections, each waits for its group's queue commit (the latency column), and the CPU is shared with the other threads and the load generator.`);
     }
     out.push("**Shortfall.** What the CPU and the profile say, and the plan:", plan.join('\n') || '- see the top functions above.');
+  }
+  return out.join('\n\n');
+}
+
+// ---------------------------------------------------------------- PostgreSQL, several collectors
+const loadCells = (x) => [`${f0(x.requests)} in ${f1(x.seconds)} s`, f0(x.rps), `${x.latency.p50} / ${x.latency.p99} ms`, f0(x.errors + x.non2xx + x.timeouts)];
+const durabilityCells = (x) => [caughtUp(x), `${f0(x.durability?.acknowledged)} / ${f0(x.durability?.stored)}`, ok(!!x.durability?.equal)];
+
+function pgIngestSection(e, run, bars) {
+  const out = ['## Ingest on PostgreSQL, one and two collectors', provenance(e, run)];
+  const fail = failure(e);
+  if (fail) return [...out, fail].join('\n\n');
+  if (!e) return out.join('\n\n');
+  const r = e.result;
+  const b = r.baseline;
+  out.push(
+    `The \`ingest\` part's load (1 event per request, ${r.connections} connections, a ${r.seconds} s measured run after a 2 s warm-up) on PostgreSQL with its defaults (\`fsync\` on), ` +
+      'against one collector process, then against two processes on the same database with the connections split evenly between them (as behind a load balancer; latency is the worse of the two). ' +
+      'The baseline is the bare `node:http` server in the same run, before and after; the higher counts. "Stored" is counted on a freshly started collector; "caught up" is how long after the last answer the reports held every acknowledged event.',
+    table(
+      ['server', 'measured', 'requests/s', 'latency p50 / p99', 'errors', '× bare req/s', 'CPU µs / request: collectors (main) + load', 'caught up', 'acknowledged / stored', 'stored = acknowledged'],
+      [
+        [`bare node:http (baseline; before / after: ${f0(r.bare.before?.single?.rps)} / ${f0(r.bare.after?.single?.rps)} req/s)`, ...loadCells(b), '1.00', cpuCell(b), '–', '–', '–'],
+        ...r.runs.map((x) =>
+          x.error
+            ? [`PostgreSQL, ${x.collectors} collector${x.collectors > 1 ? 's' : ''}`, `error: ${x.error.split('\n')[0].slice(0, 160)}`, '', '', '', '', '', '', '', '✗']
+            : [`PostgreSQL, ${x.collectors} collector${x.collectors > 1 ? 's' : ''}`, ...loadCells(x), f2(x.ratio), cpuCell(x), ...durabilityCells(x)],
+        ),
+      ],
+    ),
+  );
+  const two = r.runs.find((x) => x.collectors === 2);
+  bars.push({ bar: 'ingest on PostgreSQL, two collectors ≥ ¼ bare req/s', figure: two && !two.error ? `${f0(two.rps)} req/s` : 'not measured', baseline: `${f0(b.rps)} req/s bare`, ratio: two && !two.error ? f2(two.ratio) : '–', met: !!two && !two.error && two.ratio >= 0.25 });
+  for (const x of r.runs) {
+    bars.push({ bar: `every acknowledged event stored once (PostgreSQL, ${x.collectors} collector${x.collectors > 1 ? 's' : ''})`, figure: x.durability ? `${f0(x.durability.stored)} stored` : 'not measured', baseline: x.durability ? `${f0(x.durability.acknowledged)} acknowledged` : '–', ratio: x.durability?.acknowledged ? f2(x.durability.stored / x.durability.acknowledged) : '–', met: !!x.durability?.equal });
+  }
+  return out.join('\n\n');
+}
+
+function sustainedSection(e, run, bars) {
+  const out = ['## Sustained load', provenance(e, run)];
+  const fail = failure(e);
+  if (fail) return [...out, fail].join('\n\n');
+  if (!e) return out.join('\n\n');
+  const r = e.result;
+  out.push(
+    `${r.seconds} s of load at a fixed offered rate (autocannon's \`overallRate\`, 1 event per request, ${r.connections} connections): a share of the rate the collectors answered at full speed in a 2 s warm-up on another customer, capped (the "offered" column), so the run keeps its length and shows whether the writes behind the answers keep up; ` +
+      'SQLite with one collector, PostgreSQL (`fsync` on) with two collectors on one database. "Caught up" is how long after the last answer the reports (or the count behind them) held every acknowledged event; ' +
+      '"stored" is counted on a freshly started collector. The bar: caught up within 10 s, stored = acknowledged.',
+    table(
+      ['engine', 'collectors', 'offered: share × full speed (cap)', 'measured', 'answered req/s', 'latency p50 / p99', 'errors', 'caught up', 'acknowledged / stored', 'stored = acknowledged'],
+      r.runs.map((x) =>
+        x.error
+          ? [x.engine, x.collectors, '–', `error: ${x.error.split('\n')[0].slice(0, 160)}`, '', '', '', '', '', '✗']
+          : [x.engine, x.collectors, `${f0(x.offeredRate)} req/s: ${pct(x.share)} × ${f0(x.fullSpeedRate)} (${f0(x.maxRate)})`, ...loadCells(x).slice(0, 1), f0(x.rps), ...loadCells(x).slice(2), ...durabilityCells(x)],
+      ),
+    ),
+  );
+  for (const x of r.runs) {
+    const met = !x.error && x.caughtUpMs != null && x.caughtUpMs <= 10_000 && !!x.durability?.equal;
+    bars.push({ bar: `sustained ${r.seconds} s at ${f0(x.offeredRate)} req/s (${x.engine}, ${x.collectors} collector${x.collectors > 1 ? 's' : ''}): caught up within 10 s, stored = acknowledged`, figure: x.error ? 'failed' : `caught up in ${caughtUp(x)}, ${f0(x.durability?.stored)} stored`, baseline: x.error ? '–' : `10 s; ${f0(x.durability?.acknowledged)} acknowledged`, ratio: x.caughtUpMs != null ? f2(x.caughtUpMs / 10_000) : '–', met });
   }
   return out.join('\n\n');
 }
@@ -322,22 +403,26 @@ function faultsSection(e, run, bars) {
       '`order()` calls; "stored" counts distinct order IDs in the orders report (and every stored row must carry the right total, once). ' +
       `After the fault clears the bench waits up to ${r.retryWaitMs / 1000} s for the SDK's own retries; if orders are still missing it opens one more ` +
       `shop page in the same browser (SPEC 3.4: queued events are retried on the next page) and waits up to ${r.nextPageWaitMs / 1000} s more. ` +
-      'Faults 1–3 go through a local proxy that counts delivery attempts and can answer 500; the restart goes straight to the collector.',
+      'Faults 1–3 go through a local proxy that counts delivery attempts and can answer 500; the restarts go straight to the collector. ' +
+      'For "PostgreSQL restarted", two collectors run on one PostgreSQL database while Node sends them a steady load beside the page (each request sent again after a 503 or a refused connection, as the SDK does); ' +
+      'PostgreSQL gets a fast shutdown, the orders are made while it is down, and it starts again: the load\'s events must be stored exactly as acknowledged and both collectors must still run.',
     table(
       ['fault', 'sent', 'stored', 'stored by retries alone', 'needed a next page', 'delivery attempts seen', '`order()` promises', 'no event lost'],
       r.rows.map((x) => [
-        x.label + (x.error ? ` (error: ${x.error})` : ''),
+        x.label +
+          (x.load ? `; the load beside it: ${f0(x.load.acknowledged)} events acknowledged, ${f0(x.load.stored)} stored, ${f0(x.load.refused)} answers 503 or refused and sent again, the collectors ${x.load.collectorsRunning ? 'kept running' : '**exited**'}` : '') +
+          (x.error ? ` (error: ${x.error})` : ''),
         x.sent,
         x.stored,
         x.storedByRetry == null ? '–' : `${x.storedByRetry} (${f1((x.retryMs ?? 0) / 1000)} s)`,
         x.nextPageUsed ? 'yes' : 'no',
-        x.id === 'restart' ? '– (direct)' : `${x.attemptsSeen}${x.failedAnswers ? ` (${x.failedAnswers} answered 500)` : ''}`,
+        x.direct ?? x.id === 'restart' ? '– (direct)' : `${x.attemptsSeen}${x.failedAnswers ? ` (${x.failedAnswers} answered 500)` : ''}`,
         Object.entries(x.settled ?? {}).map(([k, v]) => `${v}× ${k}`).join(', '),
         ok(x.met),
       ]),
     ),
   );
-  for (const x of r.rows) bars.push({ bar: `no event lost: ${x.label}`, figure: `${x.stored} stored`, baseline: `${x.sent} sent`, ratio: x.sent ? f2(x.stored / x.sent) : '–', met: !!x.met });
+  for (const x of r.rows) bars.push({ bar: `no event lost: ${x.label}${x.load ? ', and none of the load\'s' : ''}`, figure: `${x.stored} stored`, baseline: `${x.sent} sent`, ratio: x.sent ? f2(x.stored / x.sent) : '–', met: !!x.met });
   return out.join('\n\n');
 }
 
@@ -386,13 +471,15 @@ export function renderReport({ entries, machine, run }) {
     sizeSection(entries.size, run, bars),
     pageSection(entries['page-cost'], run, bars),
     ingestSection(entries.ingest, run, bars, machine),
+    pgIngestSection(entries['pg-ingest'], run, bars),
+    sustainedSection(entries.sustained, run, bars),
     reportsSection(entries.reports, run, bars),
     sweepSection(entries.sweep, run, bars),
     faultsSection(entries.faults, run, bars),
     hostileSection(entries.hostile, run, bars),
   ];
   const m = machine;
-  if (run.parts.length >= 7 && !run.command.includes('--quick')) {
+  if (run.parts.length === run.allParts.length && !run.command.includes('--quick')) {
     const total = run.seconds + (run.buildSeconds ?? 0);
     bars.push({ bar: 'the whole `npm run bench` within 10 minutes on this machine', figure: `${f0(total)} s${run.buildSeconds != null ? ' (build included)' : ' (build not included)'}`, baseline: '600 s', ratio: f2(total / 600), met: total <= 600 });
   }
@@ -406,7 +493,7 @@ export function renderReport({ entries, machine, run }) {
         ['date', `${run.id.slice(0, 16).replace('T', ' ')} UTC`],
         ['machine', `${m.cores} cores (${m.cpuModel}), ${m.memoryGiB} GiB memory, load average at start ${m.loadAverage.join(' / ')}`],
         ['software', `Node ${m.node}, ${m.os}${m.sqlite ? `, SQLite ${m.sqlite}` : ''}${m.postgres ? `, PostgreSQL ${m.postgres}` : ''}${m.chromium ? `, ${m.chromium}` : ''}`],
-        ['reproduce', '`npm run bench` (everything), or `npm run build && node bench/run.mjs ingest` for one part (size, page-cost, ingest, reports, sweep, faults, hostile)'],
+        ['reproduce', `\`npm run bench\` (everything), or \`npm run build && node bench/run.mjs ingest\` for one part (${run.allParts.join(', ')})`],
       ],
     ),
     '## The bars',

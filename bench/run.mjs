@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run bench` (after the build) or `node bench/run.mjs [part…]`: runs the benchmarks on
-// this machine and writes BENCHMARKS.md. Parts: size, page-cost, ingest, reports, sweep,
-// faults, hostile. Each part's results are kept in the bench cache, so running one part rewrites
+// this machine and writes BENCHMARKS.md. Parts: size, page-cost, ingest, pg-ingest,
+// sustained, reports, sweep, faults, hostile. Each part's results are kept in the bench cache, so running one part rewrites
 // BENCHMARKS.md with that part fresh and the others as last measured (each section says
 // when and by which command).
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { runSize } from './size.mjs';
 import { runPageCost } from './page-cost.mjs';
 import { runIngest } from './ingest.mjs';
+import { runPgIngest, runSustained } from './scale.mjs';
 import { runReports } from './reports.mjs';
 import { runSweep } from './sweep.mjs';
 import { runFaults } from './faults.mjs';
@@ -22,6 +23,8 @@ const PARTS = {
   size: runSize,
   'page-cost': runPageCost,
   ingest: runIngest,
+  'pg-ingest': runPgIngest,
+  sustained: runSustained,
   reports: runReports,
   sweep: runSweep,
   faults: runFaults,
@@ -123,7 +126,7 @@ for (const name of Object.keys(PARTS)) {
   if (existsSync(f)) entries[name] = JSON.parse(readFileSync(f, 'utf8'));
 }
 const seconds = (Date.now() - runStarted) / 1000;
-const md = renderReport({ entries, machine, run: { id: runId, command, seconds, buildSeconds, parts: selected } });
+const md = renderReport({ entries, machine, run: { id: runId, command, seconds, buildSeconds, parts: selected, allParts: Object.keys(PARTS) } });
 writeFileSync(join(ROOT, 'BENCHMARKS.md'), md);
 log(`wrote BENCHMARKS.md (${selected.join(', ')} in ${seconds.toFixed(0)} s)`);
 process.exitCode = failed ? 1 : 0;

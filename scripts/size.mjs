@@ -1,5 +1,5 @@
 // `npm run size`: raw, gzip and brotli bytes of the browser bundles, against the gzip
-// budgets of SPEC 6. Exits 1 when a bundle is over budget. test/size.test.ts holds the same
+// budgets below. Exits 1 when a bundle is over budget. test/size.test.ts holds the same
 // budgets over the built files.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 
 /** Gzipped bytes allowed, by file under the repository root. */
-export const BUDGETS = { 'dist/emarsys-track.min.js': 3000, 'dist/emstrack.js': 1500 };
+export const BUDGETS = { 'dist/emarsys-track.min.js': 3000, 'dist/emstrack.js': 1500, 'dist/emarsys-track-adapters.min.js': 1600 };
 
 /** Sizes of a file's bytes: gzip at level 9 (as `gzip -9`), brotli at its best quality. */
 export function measure(bytes) {

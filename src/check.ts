@@ -1,4 +1,4 @@
-// The checks of tracked events and init options (SPEC 3.2). A check returns the normalized
+// The checks of tracked events and init options (docs/sdk.md, "Input rules"). A check returns the normalized
 // value, or reports the problem in the console and throws an Error with the same message,
 // which names the field and the reason: `<field>: <value> is not <what>`, or
 // `<field>: <reason>`.
@@ -8,7 +8,7 @@
 // email's form, unknown fields) is the collector's to check: it refuses the event naming the
 // field and the reason, keeps it in its rejected-events table, and the SDK rejects the
 // call's Promise with that reason. Checking it twice would not fit the SDK's byte budget
-// (SPEC 6).
+// (docs/sdk.md, "Size").
 import { warn } from './log.js';
 
 /** Warns `<field>: <reason>` and throws it. */
@@ -27,7 +27,7 @@ const ID: Rule = [/./, 'an ID', String];
  * A number or a string with a dot decimal, up to 10¹³. Strings stay strings, so that "19.90"
  * reaches the collector as exactly 19.90 (more than 4 decimals in a string are refused there:
  * MONEY_PATTERN of src/protocol/constants.ts). A thousands separator ("2,999.00", the mistake
- * SPEC 3.2 singles out) fails with the example beside it: `"2,999.00" is not an amount like
+ * docs/sdk.md singles out) fails with the example beside it: `"2,999.00" is not an amount like
  * "2999.00"`.
  */
 const MONEY: Rule = [/^-?\d{1,13}(\.\d+)?$/, 'an amount like "2999.00"'];

@@ -1,5 +1,5 @@
 // What the shop passes to cart() and order(), checked and normalized into the fields of a
-// protocol event (SPEC 3.2; the checks are in check.ts). Nothing with a doubtful value is
+// protocol event (docs/sdk.md; the checks are in check.ts). Nothing with a doubtful value is
 // ever sent.
 import { fields } from './check.js';
 

@@ -1,5 +1,5 @@
 // Console output: warnings always (bad input and lost events must be seen), decisions only
-// with `debug: true` (tracker.ts).
+// with `debug: true` (delivery.ts, retry-queue.ts).
 
 export const PREFIX = '[emarsys-track]';
 

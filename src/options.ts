@@ -1,4 +1,4 @@
-// init() options (SPEC 3.2). The script tag's data-* attributes arrive here too, as strings.
+// init() options (docs/sdk.md). The script tag's data-* attributes arrive here too, as strings.
 // Only the required ones are checked; unknown options are ignored (the script tag may carry
 // other data-* attributes). An unknown `consent` value holds events like 'pending', an unknown
 // `storage` keeps everything in memory like 'none': a typo never tracks more than asked.

@@ -1,5 +1,5 @@
 // @vitest-environment node
-// SPEC 6 byte budgets over the built bundles (`npm test` builds them first, in pretest).
+// The byte budgets of scripts/size.mjs over the built bundles (`npm test` builds them first, in pretest).
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { BUDGETS, measure, pathOf } from '../scripts/size.mjs';

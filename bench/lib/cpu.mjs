@@ -11,10 +11,15 @@ function ticks(statPath) {
   return Number(f[11]) + Number(f[12]); // utime + stime
 }
 
-/** { all, main } CPU milliseconds of process `pid` so far, or null off Linux. */
+/** { all, main } CPU milliseconds so far of process `pid` (or of several, summed), or null off Linux. */
 export function cpuTimes(pid) {
   try {
-    return { all: ticks(`/proc/${pid}/stat`) * TICK_MS, main: ticks(`/proc/${pid}/task/${pid}/stat`) * TICK_MS };
+    const out = { all: 0, main: 0 };
+    for (const p of [pid].flat()) {
+      out.all += ticks(`/proc/${p}/stat`) * TICK_MS;
+      out.main += ticks(`/proc/${p}/task/${p}/stat`) * TICK_MS;
+    }
+    return out;
   } catch {
     return null;
   }

@@ -95,6 +95,8 @@ export async function startPostgres() {
       await server.stop();
       await server.start();
     },
+    /** Fast shutdown (SIGINT) and start again, separately: a restart with work in between. */
     stop: () => server.stop(),
+    start: () => server.start(),
   };
 }

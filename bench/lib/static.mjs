@@ -18,6 +18,13 @@ function installStub() {
   throw new Error('no install stub found in docs/sdk.md or README.md');
 }
 
+/** Other trackers' browser builds, from their npm packages (the page-cost peers). */
+export const PEERS = {
+  '/peers/plausible.js': '@plausible-analytics/tracker/plausible.js',
+  '/peers/snowplow.js': '@snowplow/browser-tracker/dist/index.umd.min.js',
+  '/peers/posthog.js': 'posthog-js/dist/array.js',
+};
+
 const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8' };
 
 export function startShop({ stubCollector = false } = {}) {
@@ -25,7 +32,8 @@ export function startShop({ stubCollector = false } = {}) {
   const server = createServer((req, res) => {
     const url = new URL(req.url, 'http://127.0.0.1');
     const route = url.pathname;
-    if (stubCollector && (route === '/v1/events' || route === '/v1/pixel.gif' || route === '/upages/ti.php')) {
+    // Other trackers' endpoints (the page-cost peers) are answered as ours: anything POSTed.
+    if (stubCollector && (route === '/v1/events' || route === '/v1/pixel.gif' || route === '/upages/ti.php' || (req.method === 'POST' && !route.startsWith('/js/')))) {
       const cors = { 'access-control-allow-origin': req.headers.origin ?? '*', 'access-control-allow-credentials': 'true' };
       if (req.method === 'OPTIONS') {
         res.writeHead(204, { ...cors, 'access-control-allow-methods': 'POST, GET', 'access-control-allow-headers': 'content-type' });
@@ -50,6 +58,10 @@ export function startShop({ stubCollector = false } = {}) {
           return res.end(JSON.stringify({ accepted: n, duplicates: 0, rejected: [] }));
         }
         received.events++;
+        if (req.method === 'POST') {
+          res.writeHead(200, { ...cors, 'content-type': 'application/json' });
+          return res.end('{"status":1}');
+        }
         res.writeHead(200, { ...cors, 'content-type': 'image/gif', 'cache-control': 'no-store' });
         res.end(GIF);
       });
@@ -58,6 +70,7 @@ export function startShop({ stubCollector = false } = {}) {
     try {
       let file;
       if (route.startsWith('/js/')) file = join(ROOT, 'dist', route.slice(4).replace(/\.\.+/g, ''));
+      else if (PEERS[route]) file = join(ROOT, 'node_modules', PEERS[route]);
       else file = join(ROOT, 'bench', 'pages', route.slice(1).replace(/\.\.+/g, '') || 'index.html');
       const ext = file.slice(file.lastIndexOf('.'));
       let body = readFileSync(file);

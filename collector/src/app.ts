@@ -17,11 +17,13 @@ import { errorHandler } from './routes/errors.js';
 import { eventRoutes } from './routes/events.js';
 import legacyPixelRoutes from './routes/legacy-pixel.js';
 import { pixelRoutes } from './routes/pixel.js';
+import { securityHeaders } from './routes/security-headers.js';
 import { sessionRoutes } from './routes/session.js';
 import { staticRoutes } from './routes/static.js';
 import { openStore, type Store } from './store/store.js';
 import { typeboxValidatorCompiler } from './validation/fastify.js';
 import type { RetryPolicy } from './webhooks/backoff.js';
+import { systemResolver, type Resolver } from './webhooks/destination.js';
 import { createOutboxWorker } from './webhooks/worker.js';
 
 export interface AppOptions {
@@ -48,6 +50,10 @@ export interface AppOptions {
   keepRejectedMs?: number;
   /** how often that purge runs (default hourly); 0 disables the timer (tests call app.rejectedPurge.runOnce()) */
   rejectedPurgeIntervalMs?: number;
+  /** let webhooks reach loopback, private and link-local addresses (on-premises receivers; default false) */
+  allowPrivateWebhooks?: boolean;
+  /** how webhook hosts resolve (default: the system's DNS; tests inject names) */
+  webhookResolver?: Resolver;
 }
 
 declare module 'fastify' {
@@ -98,9 +104,11 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
     onError: (err) => app.log.error({ err }, 'abandoned-cart sweep failed'),
   });
 
+  const webhookDestinations = { allowPrivate: options.allowPrivateWebhooks ?? false, resolve: options.webhookResolver ?? systemResolver };
   const outbox = createOutboxWorker({
     store,
     clock,
+    destinations: webhookDestinations,
     intervalMs: options.outboxIntervalMs ?? DEFAULT_OUTBOX_INTERVAL_MS,
     retry: options.webhookRetry,
     onError: (err) => app.log.error({ err }, 'webhook delivery pass failed'),
@@ -114,11 +122,13 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
   app.decorate('rejectedPurge', rejectedPurge);
   app.decorate('sweeper', sweeper);
   app.decorate('outbox', outbox);
+  app.decorate('webhookDestinations', webhookDestinations);
   app.decorate('purchases', new PurchaseService(store, ingest, clock));
   app.decorate('auth', new AuthService(store, clock));
   app.decorate('reports', new ReportsService(store));
 
   await app.register(fastifyCookie);
+  app.addHook('onRequest', securityHeaders);
 
   for (const plugin of [eventRoutes, pixelRoutes, legacyPixelRoutes, sessionRoutes, staticRoutes]) await app.register(plugin);
   await app.register(customerRoutes, { prefix: '/api/v1/customers/:customerId' });

@@ -73,6 +73,33 @@ function abandonAfterOf(values: Values): number | undefined {
 
 const CUSTOMER_LIMIT_OPTIONS: Options = { 'max-order-value': { type: 'string' }, 'abandon-after': { type: 'string' } };
 
+function emailOf(value: string): string {
+  if (value.length > 254 || !new RegExp(EMAIL_PATTERN).test(value)) throw new UsageError(`email: must be an email address (got ${JSON.stringify(value)})`);
+  return value;
+}
+
+function roleOf(values: Values): Role {
+  const role = need(values, 'role');
+  if (!(ROLES as readonly string[]).includes(role)) throw new UsageError(`--role: must be ${ROLES.join(' or ')} (got ${JSON.stringify(role)})`);
+  return role as Role;
+}
+
+function passwordOf(values: Values): string | undefined {
+  const password = values.password as string | undefined;
+  if (password !== undefined && (password.length < 8 || password.length > 1024)) throw new UsageError('--password: must be 8 to 1024 characters');
+  return password;
+}
+
+/** Runs `fn` with an AuthService on the store of --db, once the customer is known to exist. */
+function withAuth<T>(values: Values, io: Io, customerId: string, fn: (auth: AuthService) => Promise<T>): Promise<T> {
+  return withStore(values, io, async (store) => {
+    await requireCustomer(store, customerId);
+    return fn(new AuthService(store, Date.now));
+  });
+}
+
+const date = (ms: number | null) => (ms === null ? '-' : new Date(ms).toISOString());
+
 function portOf(value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   if (!/^[0-9]{1,5}$/.test(value) || Number(value) > 65535) throw new UsageError(`--port: must be a number from 0 to 65535 (got ${JSON.stringify(value)})`);
@@ -120,13 +147,15 @@ function logger(io: Io) {
 const COMMANDS: Record<string, Command> = {
   serve: {
     usage:
-      'emarsys-collector serve [--port 8080] [--host 127.0.0.1] [--db PATH|postgres://…] [--abandon-after 30m] [--keep-rejected 30d] [--rate-limit-address 3000] [--rate-limit-customer 6000]',
+      'emarsys-collector serve [--port 8080] [--host 127.0.0.1] [--db PATH|postgres://…] [--abandon-after 30m] [--trust-proxy] [--allow-private-webhooks] [--keep-rejected 30d] [--rate-limit-address 3000] [--rate-limit-customer 6000]',
     summary: 'run the collector',
     options: {
       ...DB_OPTION,
       port: { type: 'string' },
       host: { type: 'string' },
       'abandon-after': { type: 'string' },
+      'trust-proxy': { type: 'boolean' },
+      'allow-private-webhooks': { type: 'boolean' },
       'keep-rejected': { type: 'string' },
       'rate-limit-address': { type: 'string' },
       'rate-limit-customer': { type: 'string' },
@@ -145,7 +174,10 @@ const COMMANDS: Record<string, Command> = {
       const host = (values.host as string | undefined) ?? DEFAULT_HOST;
       const db = resolveDatabase(values.db as string | undefined, io.env);
       const { startServer } = await import('./server.js');
-      const server = await startServer({ db, port, host, abandonAfterMinutes, keepRejectedMs, rateLimits, logger: logger(io) });
+      // behind a reverse proxy: client address and scheme from X-Forwarded-* (the Secure cookie, login throttling, ingest rate limits)
+      const trustProxy = values['trust-proxy'] === true;
+      const allowPrivateWebhooks = values['allow-private-webhooks'] === true;
+      const server = await startServer({ db, port, host, abandonAfterMinutes, trustProxy, allowPrivateWebhooks, keepRejectedMs, rateLimits, logger: logger(io) });
       io.out(`emarsys-collector listening on ${server.url} (${server.app.store.description}, carts abandoned after ${abandonAfterMinutes} min)`);
       return untilSignal(server.close, io);
     },
@@ -237,19 +269,121 @@ const COMMANDS: Record<string, Command> = {
     options: { ...DB_OPTION, customer: { type: 'string' }, role: { type: 'string' }, password: { type: 'string' } },
     args: ['email'],
     async run(values, [email], io) {
-      if (email.length > 254 || !new RegExp(EMAIL_PATTERN).test(email)) throw new UsageError(`email: must be an email address (got ${JSON.stringify(email)})`);
+      emailOf(email);
       const customerId = customerIdOf(need(values, 'customer'));
-      const role = need(values, 'role');
-      if (!(ROLES as readonly string[]).includes(role)) throw new UsageError(`--role: must be ${ROLES.join(' or ')} (got ${JSON.stringify(role)})`);
-      const password = values.password as string | undefined;
-      if (password !== undefined && (password.length < 8 || password.length > 1024)) throw new UsageError('--password: must be 8 to 1024 characters');
-      const made = await withStore(values, io, async (store) => {
-        await requireCustomer(store, customerId);
-        return new AuthService(store, Date.now).createUser(customerId, email, role as Role, password);
-      });
+      const role = roleOf(values);
+      const password = passwordOf(values);
+      const made = await withAuth(values, io, customerId, (auth) => auth.createUser(customerId, email, role, password));
       io.out(`user ${made.user.email} (${made.user.role}) added to customer ${customerId}`);
       if (made.generatedPassword) io.out(`password: ${made.generatedPassword}`);
       io.out(`token: ${made.token}`);
+      return 0;
+    },
+  },
+
+  'users list': {
+    usage: 'emarsys-collector users list --customer <customerId> [--db …]',
+    summary: "list a customer's users",
+    options: { ...DB_OPTION, customer: { type: 'string' } },
+    args: [],
+    async run(values, _args, io) {
+      const customerId = customerIdOf(need(values, 'customer'));
+      const users = await withAuth(values, io, customerId, (auth) => auth.listUsers(customerId));
+      if (users.length === 0) {
+        io.out(`customer ${customerId} has no users`);
+        return 0;
+      }
+      io.out(['email', 'role', 'created'].join('\t'));
+      for (const u of users) io.out([u.email, u.role, date(u.createdAt)].join('\t'));
+      return 0;
+    },
+  },
+
+  'users remove': {
+    usage: 'emarsys-collector users remove <email> --customer <customerId> [--db …]',
+    summary: 'remove a user, ending its sessions and revoking its tokens',
+    options: { ...DB_OPTION, customer: { type: 'string' } },
+    args: ['email'],
+    async run(values, [email], io) {
+      const customerId = customerIdOf(need(values, 'customer'));
+      await withAuth(values, io, customerId, (auth) => auth.removeUser(customerId, emailOf(email)));
+      io.out(`user ${email.toLowerCase()} removed from customer ${customerId}; its sessions and tokens no longer work`);
+      return 0;
+    },
+  },
+
+  'users set-password': {
+    usage: 'emarsys-collector users set-password <email> --customer <customerId> [--password P] [--db …]',
+    summary: 'set (or generate) a password, ending the sessions and revoking the tokens of the user',
+    options: { ...DB_OPTION, customer: { type: 'string' }, password: { type: 'string' } },
+    args: ['email'],
+    async run(values, [email], io) {
+      const customerId = customerIdOf(need(values, 'customer'));
+      const password = passwordOf(values);
+      const set = await withAuth(values, io, customerId, (auth) => auth.setPassword(customerId, emailOf(email), password));
+      io.out(`password of ${email.toLowerCase()} changed; its sessions and tokens no longer work`);
+      if (set.generated) io.out(`password: ${set.password}`);
+      return 0;
+    },
+  },
+
+  'users set-role': {
+    usage: 'emarsys-collector users set-role <email> --customer <customerId> --role ecommerce-admin|admin [--db …]',
+    summary: "change a user's role",
+    options: { ...DB_OPTION, customer: { type: 'string' }, role: { type: 'string' } },
+    args: ['email'],
+    async run(values, [email], io) {
+      const customerId = customerIdOf(need(values, 'customer'));
+      const role = roleOf(values);
+      const user = await withAuth(values, io, customerId, (auth) => auth.setRole(customerId, emailOf(email), role));
+      io.out(`user ${user.email} of customer ${customerId} is now ${user.role}`);
+      return 0;
+    },
+  },
+
+  'tokens create': {
+    usage: 'emarsys-collector tokens create <email> --customer <customerId> [--expires 90d] [--db …]',
+    summary: 'create an API token for a user; prints it once',
+    options: { ...DB_OPTION, customer: { type: 'string' }, expires: { type: 'string' } },
+    args: ['email'],
+    async run(values, [email], io) {
+      const customerId = customerIdOf(need(values, 'customer'));
+      const expires = values.expires as string | undefined;
+      const expiresInMs = expires === undefined ? undefined : parseDurationArg(expires, '--expires');
+      const made = await withAuth(values, io, customerId, (auth) => auth.createToken(customerId, emailOf(email), expiresInMs));
+      io.out(`token ${made.id} for ${email.toLowerCase()} of customer ${customerId}, ${made.expiresAt === null ? 'no expiry' : `expires ${date(made.expiresAt)}`}`);
+      io.out(`token: ${made.token}`);
+      return 0;
+    },
+  },
+
+  'tokens list': {
+    usage: 'emarsys-collector tokens list --customer <customerId> [--db …]',
+    summary: "list a customer's API tokens (IDs, never the tokens)",
+    options: { ...DB_OPTION, customer: { type: 'string' } },
+    args: [],
+    async run(values, _args, io) {
+      const customerId = customerIdOf(need(values, 'customer'));
+      const tokens = await withAuth(values, io, customerId, (auth) => auth.listTokens(customerId));
+      if (tokens.length === 0) {
+        io.out(`customer ${customerId} has no API tokens`);
+        return 0;
+      }
+      io.out(['id', 'user', 'created', 'expires', 'last used'].join('\t'));
+      for (const t of tokens) io.out([t.id, t.email, date(t.createdAt), date(t.expiresAt), date(t.lastUsedAt)].join('\t'));
+      return 0;
+    },
+  },
+
+  'tokens revoke': {
+    usage: 'emarsys-collector tokens revoke <tokenId> --customer <customerId> [--db …]',
+    summary: 'revoke an API token (effective on its next request)',
+    options: { ...DB_OPTION, customer: { type: 'string' } },
+    args: ['tokenId'],
+    async run(values, [id], io) {
+      const customerId = customerIdOf(need(values, 'customer'));
+      await withAuth(values, io, customerId, (auth) => auth.revokeToken(customerId, id));
+      io.out(`token ${id} of customer ${customerId} revoked`);
       return 0;
     },
   },

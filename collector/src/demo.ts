@@ -48,9 +48,8 @@ export async function prepareDemo(store: Store, now: number): Promise<DemoSetup>
   if (!existing) await store.customers.add({ ...DEMO_CUSTOMER, abandonAfterSeconds: null }, now);
   const auth = new AuthService(store, () => now);
   const password = generatePassword();
-  if (!(await auth.setPassword(DEMO_CUSTOMER.customerId, DEMO_EMAIL, password))) {
-    await auth.createUser(DEMO_CUSTOMER.customerId, DEMO_EMAIL, 'ecommerce-admin', password);
-  }
+  if (await store.users.get(DEMO_CUSTOMER.customerId, DEMO_EMAIL)) await auth.setPassword(DEMO_CUSTOMER.customerId, DEMO_EMAIL, password);
+  else await auth.createUser(DEMO_CUSTOMER.customerId, DEMO_EMAIL, 'ecommerce-admin', password);
   await store.directory.putCampaigns(DEMO_CUSTOMER.customerId, DEMO_CAMPAIGNS, now);
   await store.directory.putContacts(DEMO_CUSTOMER.customerId, DEMO_CONTACTS, now);
   const sample = existing ? { orders: 0, carts: 0 } : await writeSampleData(store, now);

@@ -77,8 +77,8 @@ describe('demo', () => {
       expect(second).toMatchObject({ customerCreated: false, sampleOrders: 0 });
       expect(await t.store.reports.countOrders(filter)).toBe(first.sampleOrders);
       const auth = new AuthService(t.store, () => now);
-      await expect(auth.login(DEMO_CUSTOMER.customerId, DEMO_EMAIL, second.password)).resolves.toMatchObject({ user: { role: 'ecommerce-admin' } });
-      await expect(auth.login(DEMO_CUSTOMER.customerId, DEMO_EMAIL, first.password)).rejects.toThrow('wrong customer ID, email or password');
+      await expect(auth.login(DEMO_CUSTOMER.customerId, DEMO_EMAIL, second.password, '127.0.0.1')).resolves.toMatchObject({ user: { role: 'ecommerce-admin' } });
+      await expect(auth.login(DEMO_CUSTOMER.customerId, DEMO_EMAIL, first.password, '127.0.0.1')).rejects.toThrow('wrong customer ID, email or password');
       expect(demoLink('http://localhost:8080')).toBe('http://localhost:8080/shop/?emst=5521.u1&sc_src=email_5521&sc_uid=u1');
     } finally {
       await t.close();

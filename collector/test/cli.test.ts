@@ -93,7 +93,7 @@ describe('emarsys-collector', () => {
       const auth = new AuthService(store, Date.now);
       const token = lines[2].slice('token: '.length);
       expect((await auth.identify(`Bearer ${token}`, undefined))?.user.email).toBe('ada@example.com');
-      await expect(auth.login('112734771', 'ada@example.com', lines[1].slice('password: '.length))).resolves.toMatchObject({ user: { role: 'ecommerce-admin' } });
+      await expect(auth.login('112734771', 'ada@example.com', lines[1].slice('password: '.length), '127.0.0.1')).resolves.toMatchObject({ user: { role: 'ecommerce-admin' } });
     } finally {
       await store.close();
     }
@@ -103,6 +103,72 @@ describe('emarsys-collector', () => {
     expect(await runHere('users', 'add', 'x@example.com', '--customer', '404', '--role', 'admin', '--db', db)).toMatchObject({ code: 1, err: expect.stringContaining('customer 404 does not exist') });
     expect(await runHere('users', 'add', 'x@example.com', '--customer', '112734771', '--db', db)).toMatchObject({ code: 2, err: expect.stringContaining('--role: is required') });
     expect((await runHere('users', 'add', 'nobody', '--customer', '112734771', '--role', 'admin', '--db', db)).err).toContain('email: must be an email address (got "nobody")');
+  });
+
+  it("manages users and tokens: list, set-role, tokens create/list/revoke, set-password and remove end the user's access", async () => {
+    const ada = run('users', 'add', 'carol@example.com', '--customer', '112734771', '--role', 'ecommerce-admin', '--password', 'carol password', '--db', db);
+    const firstToken = ada.out.trimEnd().split('\n')[1].slice('token: '.length);
+    const list = run('users', 'list', '--customer', '112734771', '--db', db);
+    expect(list.code).toBe(0);
+    const rows = list.out.trimEnd().split('\n');
+    expect(rows[0]).toBe('email\trole\tcreated');
+    expect(rows.slice(1).map((r) => r.split('\t').slice(0, 2).join(' '))).toEqual(['ada@example.com ecommerce-admin', 'bob@example.com admin', 'carol@example.com ecommerce-admin']);
+    expect(run('users', 'set-role', 'Carol@example.com', '--customer', '112734771', '--role', 'admin', '--db', db)).toEqual({
+      code: 0,
+      out: 'user carol@example.com of customer 112734771 is now admin\n',
+      err: '',
+    });
+
+    const created = run('tokens', 'create', 'carol@example.com', '--customer', '112734771', '--expires', '90d', '--db', db);
+    expect(created.code).toBe(0);
+    const [about, tokenLine] = created.out.trimEnd().split('\n');
+    expect(about).toMatch(/^token [0-9a-f]{16} for carol@example.com of customer 112734771, expires \d{4}-\d\d-\d\dT/);
+    expect(tokenLine).toMatch(/^token: et_112734771_[0-9a-f]{64}$/);
+    const id = about.split(' ')[1];
+    const tokens = run('tokens', 'list', '--customer', '112734771', '--db', db);
+    const tokenRows = tokens.out.trimEnd().split('\n');
+    expect(tokenRows[0]).toBe('id\tuser\tcreated\texpires\tlast used');
+    expect(tokenRows).toHaveLength(5);
+    expect(tokenRows.find((r) => r.startsWith(id))).toMatch(new RegExp(`^${id}\tcarol@example.com\t\\S+\t\\d{4}-\\S+\t-$`));
+    expect(tokens.out).not.toContain('et_112734771_');
+    expect(run('tokens', 'revoke', id, '--customer', '112734771', '--db', db)).toEqual({ code: 0, out: `token ${id} of customer 112734771 revoked\n`, err: '' });
+    expect(run('tokens', 'revoke', id, '--customer', '112734771', '--db', db)).toMatchObject({ code: 1, err: `error: tokenId: customer 112734771 has no token ${id}\n` });
+    expect((await runHere('tokens', 'create', 'carol@example.com', '--customer', '112734771', '--expires', 'soon', '--db', db)).err).toContain('--expires: "soon" is not a duration');
+
+    const store = await openStore(db);
+    const { AuthService } = await import('../src/auth/service.js');
+    const auth = new AuthService(store, Date.now);
+    try {
+      const { session } = await auth.login('112734771', 'carol@example.com', 'carol password', '127.0.0.1');
+      const generated = run('users', 'set-password', 'carol@example.com', '--customer', '112734771', '--db', db);
+      expect(generated.code).toBe(0);
+      const [said, passwordLine] = generated.out.trimEnd().split('\n');
+      expect(said).toBe('password of carol@example.com changed; its sessions and tokens no longer work');
+      expect(passwordLine).toMatch(/^password: [A-Za-z0-9_-]{20}$/);
+      expect(await auth.identify(undefined, session)).toBeUndefined();
+      expect(await auth.identify(`Bearer ${firstToken}`, undefined)).toBeUndefined();
+      await expect(auth.login('112734771', 'carol@example.com', passwordLine.slice('password: '.length), '127.0.0.1')).resolves.toMatchObject({ user: { role: 'admin' } });
+      expect(run('users', 'set-password', 'carol@example.com', '--customer', '112734771', '--password', 'chosen password', '--db', db).out).not.toContain('password:');
+
+      const { session: again } = await auth.login('112734771', 'carol@example.com', 'chosen password', '127.0.0.1');
+      expect(run('users', 'remove', 'carol@example.com', '--customer', '112734771', '--db', db)).toEqual({
+        code: 0,
+        out: 'user carol@example.com removed from customer 112734771; its sessions and tokens no longer work\n',
+        err: '',
+      });
+      expect(await auth.identify(undefined, again)).toBeUndefined();
+    } finally {
+      await store.close();
+    }
+    expect(await runHere('users', 'remove', 'carol@example.com', '--customer', '112734771', '--db', db)).toMatchObject({
+      code: 1,
+      err: 'error: email: customer 112734771 has no user carol@example.com\n',
+    });
+    expect(await runHere('users', 'set-role', 'ada@example.com', '--customer', '112734771', '--role', 'root', '--db', db)).toMatchObject({
+      code: 2,
+      err: expect.stringContaining('--role: must be ecommerce-admin or admin (got "root")'),
+    });
+    expect((await runHere('users', 'list', '--customer', '404', '--db', db)).err).toContain('customer 404 does not exist');
   });
 
   it('imports campaigns and contacts, or nothing when a line is bad', async () => {
@@ -151,6 +217,8 @@ describe('emarsys-collector', () => {
   it('takes DATABASE_URL where --db is not given', () => {
     const r = spawnSync(process.execPath, [BIN, 'rejected', 'list', '--customer', '112734771'], { encoding: 'utf8', env: { ...process.env, DATABASE_URL: db }, cwd: dir });
     expect(r.stdout.split('\n')[0]).toBe('last seen\tcount\tcustomer\tclaimed\tsource\treason\traw');
+    const users = spawnSync(process.execPath, [BIN, 'users', 'list', '--customer', '112734771'], { encoding: 'utf8', env: { ...process.env, DATABASE_URL: db }, cwd: dir });
+    expect(users.stdout.split('\n')[0]).toBe('email\trole\tcreated');
   });
 
   it('prints usage for no or unknown commands, with exit code 2', async () => {
@@ -189,7 +257,7 @@ describe('emarsys-collector', () => {
   });
 
   it('serves until SIGTERM', async () => {
-    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--db', db, '--abandon-after', '90s'], { cwd: dir, env: { ...process.env, DATABASE_URL: '' } });
+    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--db', db, '--abandon-after', '90s', '--trust-proxy'], { cwd: dir, env: { ...process.env, DATABASE_URL: '' } });
     const url = await new Promise<string>((resolve, reject) => {
       let out = '';
       child.stdout.on('data', (d: Buffer) => {
@@ -202,6 +270,12 @@ describe('emarsys-collector', () => {
     try {
       const res = await fetch(`${url}/v1/events`, { method: 'POST', body: batch('112734771', [order({ orderId: 'VIA-SERVE' })]) });
       expect(await res.json()).toEqual({ accepted: 1, duplicates: 0, rejected: [] });
+      // --trust-proxy: the scheme and host the proxy names make the dashboard's origin
+      const logout = await fetch(`${url}/api/v1/session`, {
+        method: 'DELETE',
+        headers: { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'collector.example.com', cookie: `__Host-et_session=112734771.${'0'.repeat(64)}`, origin: 'https://collector.example.com' },
+      });
+      expect(logout.status).toBe(204);
     } finally {
       const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
       child.kill('SIGTERM');

@@ -1,4 +1,5 @@
-// Erasure (docs/advanced.md) on both engines: a contact erased by UID, another by email.
+// Erasure (docs/advanced.md) on both engines: a contact erased by UID, another by email
+// (in a POST body; the deprecated `DELETE /contacts?email=` still works, and says so).
 // Afterwards no table holds the email or the UID (every text column of every table is
 // searched), pending webhook payloads are redacted, other contacts are untouched, and every
 // report total is what it was.
@@ -11,7 +12,8 @@ import { allRows, getJson, postEvents } from './helpers/http.js';
 
 describe.each(ENGINES)('erasure on %s', (engine) => {
   const clock = testClock(T0);
-  const suite = testSuite(engine, clock);
+  // its webhook receiver is on 127.0.0.1
+  const suite = testSuite(engine, clock, { allowPrivateWebhooks: true });
 
   /** Every text column of every table: [table, column]. */
   async function textColumns(): Promise<[string, string][]> {
@@ -89,10 +91,12 @@ describe.each(ENGINES)('erasure on %s', (engine) => {
     expect((await annRows()).map((r) => r.email).sort()).toEqual(['Ann@Example.com', 'ann@example.com', 'ann@example.com']);
 
     // only an admin erases
+    const erase = (payload: object, headers = auth) => suite.app.inject({ method: 'POST', url: `${base}/contacts/erase`, headers, payload });
     const asShopper = await suite.app.inject({ method: 'DELETE', url: `${base}/contacts/ann-uid`, headers: { authorization: `Bearer ${token}` } });
     expect(asShopper.statusCode).toBe(403);
+    expect((await erase({ contactUid: 'ann-uid' }, { authorization: `Bearer ${token}` })).statusCode).toBe(403);
 
-    const res = await suite.app.inject({ method: 'DELETE', url: `${base}/contacts/ann-uid`, headers: auth });
+    const res = await erase({ contactUid: 'ann-uid' });
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json()).toEqual({
       erased: { contactUids: ['ann-uid'], emails: ['ann@example.com'], orders: 3, carts: 1, profiles: 1, directory: 1, webhookDeliveries: 4, rejectedEvents: 2 },
@@ -112,8 +116,9 @@ describe.each(ENGINES)('erasure on %s', (engine) => {
     const annOrder = pending.map((p) => JSON.parse(p.payload).data).find((d) => d.orderId === 'A-1');
     expect(annOrder).toMatchObject({ orderId: 'A-1', total: 100, email: null, contactUid: null, campaignId: 'C1' });
 
-    // by email, in any case; erasing again finds nothing more
-    const byEmail = await suite.app.inject({ method: 'DELETE', url: `${base}/contacts?email=CAROL@example.com`, headers: auth });
+    // by email, in any case, in the body; erasing again finds nothing more
+    const byEmail = await erase({ email: 'CAROL@example.com' });
+    expect(byEmail.headers.deprecation).toBeUndefined();
     expect(byEmail.json()).toEqual({
       erased: { contactUids: [], emails: ['carol@example.com'], orders: 2, carts: 0, profiles: 1, directory: 0, webhookDeliveries: 2, rejectedEvents: 0 },
     });
@@ -121,6 +126,32 @@ describe.each(ENGINES)('erasure on %s', (engine) => {
     expect(await reports()).toEqual(before);
     const again = await suite.app.inject({ method: 'DELETE', url: `${base}/contacts/ann-uid`, headers: auth });
     expect(again.json().erased).toMatchObject({ orders: 0, carts: 0, profiles: 0, directory: 0, webhookDeliveries: 0, rejectedEvents: 0 });
+    const answer = async (payload: object) => {
+      const r = await erase(payload);
+      return [r.statusCode, r.json().message];
+    };
+    expect(await answer({ email: 'nope' })).toEqual([400, 'email: must be an email address']);
+    expect(await answer({ contactUid: '' })).toEqual([400, 'contactUid: must not be empty']);
+    expect(await answer({})).toEqual([400, 'body: must name either "email" or "contactUid"']);
+    expect(await answer({ email: 'ann@example.com', contactUid: 'ann-uid' })).toEqual([400, 'body: must name either "email" or "contactUid"']);
+    expect(await answer({ mail: 'ann@example.com' })).toEqual([400, 'mail: is not a known field']);
+  });
+
+  it('still erases by DELETE /contacts?email=, answering a Deprecation header that points to the body form', async () => {
+    clock.set(T0);
+    const customerId = await addCustomer(suite.store);
+    const admin = (await addUser(suite.store, customerId, 'admin')).token;
+    const base = `/api/v1/customers/${customerId}`;
+    const auth = { authorization: `Bearer ${admin}` };
+    await suite.app.inject({ method: 'POST', url: `${base}/purchases`, headers: auth, payload: { email: 'dave@example.com', orderId: 'D-1', total: '5.00' } });
+
+    const res = await suite.app.inject({ method: 'DELETE', url: `${base}/contacts?email=Dave@example.com`, headers: auth });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().erased).toMatchObject({ emails: ['dave@example.com'], orders: 1 });
+    expect(res.headers.deprecation).toMatch(/^@\d+$/);
+    expect(new URL(String(res.headers.link).match(/^<(.+)>; rel="successor-version"$/)![1], `http://c.test${base}/contacts`).pathname).toBe(`${base}/contacts/erase`);
+    expect(await occurrences('dave@example.com')).toEqual([]);
+
     const bad = await suite.app.inject({ method: 'DELETE', url: `${base}/contacts?email=nope`, headers: auth });
     expect([bad.statusCode, bad.json().message]).toEqual([400, 'email: must be an email address']);
     const none = await suite.app.inject({ method: 'DELETE', url: `${base}/contacts`, headers: auth });

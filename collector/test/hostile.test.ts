@@ -76,7 +76,7 @@ describe.each(ENGINES)('hostile ingest on %s', (engine) => {
 
   it('holds the authenticated purchases API only to what the columns hold, not to the maximum order value', async () => {
     const a = await account(1000);
-    const fine = await a.purchase({ email: 'big@example.com', orderId: 'API-1', total: '5000000' });
+    const fine = await a.purchase({ email: 'big@example.com', orderId: 'API-1', total: '5000000', emst: 'C1.u1' });
     expect(fine.statusCode).toBe(201);
     const line = await a.purchase({ email: 'big@example.com', orderId: 'API-2', items: [item('A', '9999999999999', 1_000_000)] });
     expect([line.statusCode, line.json().message]).toEqual([400, 'items[0]: price × quantity is 9999999999999000000, above the largest amount the collector takes (9999999999999.9999)']);
@@ -230,7 +230,7 @@ describe.each(ENGINES)('migration 4 on %s', (engine) => {
     await old('r2', 'm1', T0 + 5, 'events[0]: must be an object', '"x"');
     await old('r3', 'm1', T0 + 1, 'events[0].type: is required', `{"pad":"${'y'.repeat(100_000)}"}`);
     await old('r4', '', T0 + 2, 'body: is empty; send a JSON batch { v, customerId, events }', '');
-    expect(await migrate(db, T0)).toEqual([4]);
+    expect(await migrate(db, T0, 4)).toEqual([4]);
     const store = createStore(db);
     expect(await store.customers.get('m1')).toMatchObject({ maxOrderValue: 1_000_000, attributionDays: 30 });
     const rows = await store.rejected.list('m1');

@@ -220,6 +220,8 @@ describe.each(ENGINES)('ingest on %s', (engine) => {
     const a = await account();
     const res = await postEvents(suite.app, batch(a.customerId, [order()]));
     expect(res.headers['access-control-allow-origin']).toBe('*');
+    // the SDK reads a 429's Retry-After
+    expect(res.headers['access-control-expose-headers']).toBe('retry-after');
     expect(res.headers['set-cookie']).toBeUndefined();
   });
 

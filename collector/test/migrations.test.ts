@@ -75,3 +75,42 @@ describe.each(ENGINES)('migrating to contact profiles on %s', (engine) => {
     expect(await store.profiles.count({ customerId: 'm1', currency: 'EUR', minTotalValue: 350_000n })).toBe(1);
   });
 });
+
+describe.each(ENGINES)('migrating webhooks to secret rotation on %s', (engine) => {
+  let test: TestDatabase | undefined;
+  let db: Database | undefined;
+  afterEach(async () => {
+    await db?.close();
+    await test?.drop();
+  });
+
+  it('keeps each secret, adds no previous one, and rewords errors that named the network', async () => {
+    test = await createTestDatabase(engine);
+    db = engine === 'sqlite' ? new SqliteDatabase(test.url) : new PostgresDatabase(test.url);
+    await migrate(db, T0, 3);
+    const hook = (id: string, error: string | null) =>
+      db!.run("INSERT INTO webhooks (customer_id, webhook_id, url, events, secret, created_at, last_error) VALUES ('m1', $1, 'https://h.example/', 'order.placed', $2, $3, $4)", [
+        id,
+        `whsec_${id}`,
+        T0,
+        error,
+      ]);
+    await hook('refused', 'network: ECONNREFUSED fetch failed');
+    await hook('slow', 'timeout: no answer in time');
+    await hook('down', 'HTTP 503');
+    await hook('fine', null);
+    await db.run(
+      "INSERT INTO webhook_deliveries (customer_id, delivery_id, webhook_id, event, payload, contact_key, state, attempts, next_attempt_at, created_at, last_error) VALUES ('m1', 'd1', 'refused', 'order.placed', '{}', '', 'pending', 1, $1, $1, 'network: ENOTFOUND getaddrinfo h.example')",
+      [T0],
+    );
+    expect(await migrate(db, T0)).toContain(5);
+    const rows = await db.all<Record<string, unknown>>('SELECT webhook_id, secret, previous_secret, previous_secret_expires_at, last_error FROM webhooks ORDER BY webhook_id');
+    expect(rows).toEqual([
+      { webhook_id: 'down', secret: 'whsec_down', previous_secret: null, previous_secret_expires_at: null, last_error: 'HTTP 503' },
+      { webhook_id: 'fine', secret: 'whsec_fine', previous_secret: null, previous_secret_expires_at: null, last_error: null },
+      { webhook_id: 'refused', secret: 'whsec_refused', previous_secret: null, previous_secret_expires_at: null, last_error: 'unreachable' },
+      { webhook_id: 'slow', secret: 'whsec_slow', previous_secret: null, previous_secret_expires_at: null, last_error: 'timed out' },
+    ]);
+    expect(await db.get('SELECT last_error FROM webhook_deliveries')).toEqual({ last_error: 'unreachable' });
+  });
+});

@@ -1,5 +1,5 @@
-// Server-side purchases (SPEC 5.7) on both engines: counted once with the browser's copy of
-// the same order whichever arrives first, attribution by emst, by the contact's live click,
+// Server-side purchases (docs/advanced.md) on both engines: counted once with the browser's
+// copy of the same order whichever arrives first, the backend's values winning, attribution by emst, by the contact's live click,
 // or none, who may post, what bad input answers, and the Node helper over a real port.
 import { describe, expect, it } from 'vitest';
 import { trackPurchase } from '../../src/server/track-purchase.js';
@@ -29,6 +29,7 @@ describe.each(ENGINES)('server-side purchases on %s', (engine) => {
         return res.json() as { accepted: number; duplicates: number };
       },
       orders: () => allRows(suite.app, `${base}/orders?attributed=all`, token),
+      items: () => allRows(suite.app, `${base}/items?attributed=all`, token),
       summary: async () => (await getJson(suite.app, `${base}/summary?attributed=all`, token)).rows,
       cart: (id: string) => getJson<Record<string, unknown>>(suite.app, `${base}/abandoned-carts/${id}`, token),
     };
@@ -53,16 +54,22 @@ describe.each(ENGINES)('server-side purchases on %s', (engine) => {
     expect(await a.summary()).toMatchObject([{ campaignId: 'C1', orders: 1, revenue: 29.9, buyers: 1, carts: 1, abandonedCarts: 0, conversionRate: 1 }]);
   });
 
-  it('counts a purchase once when the browser sent the order first: 200 with duplicate, the first copy decides', async () => {
+  it('counts a purchase once when the browser sent the order first, and takes what was bought from the backend', async () => {
     clock.set(T0);
     const a = await account();
-    await a.send(order({ orderId: 'B-1', total: '10.00', campaign: 'C2', contact: 'u2' }));
-    const res = await a.purchase({ email: 'bob@example.com', orderId: 'B-1', total: '99.00', emst: 'C9.u9' });
+    await a.send(order({ orderId: 'B-1', total: '10.00', campaign: 'C2', contact: 'u2', items: [item('FAKE', '10.00', 1)] }));
+    const res = await a.purchase({ email: 'bob@example.com', orderId: 'B-1', total: '99.00', emst: 'C9.u9', items: [{ sku: 'REAL', price: '49.50', quantity: 2 }] });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ orderId: 'B-1', duplicate: true, campaignId: 'C2', contactUid: 'u2', attribution: null });
+    // the order keeps the browser's click (C2) and moves to the backend's contact
+    expect(res.json()).toEqual({ orderId: 'B-1', duplicate: true, campaignId: 'C2', contactUid: 'u9', attribution: null });
     const orders = await a.orders();
-    expect(orders.map((o) => [o.orderId, o.total, o.source])).toEqual([['B-1', 10, 'sdk']]);
-    expect(await a.summary()).toMatchObject([{ campaignId: 'C2', orders: 1, revenue: 10 }]);
+    expect(orders.map((o) => [o.orderId, o.total, o.source, o.email, o.itemCount])).toEqual([['B-1', 99, 'api', 'bob@example.com', 2]]);
+    expect((await a.items()).map((i) => i.sku)).toEqual(['REAL']);
+    expect(await a.summary()).toMatchObject([{ campaignId: 'C2', orders: 1, revenue: 99 }]);
+    // a browser copy sent after the backend's never replaces it
+    await a.send(order({ orderId: 'B-1', total: '1.00', campaign: 'C2', contact: 'u2' }));
+    expect((await a.orders()).map((o) => [o.total, o.source])).toEqual([[99, 'api']]);
+    expect(await a.summary()).toMatchObject([{ campaignId: 'C2', orders: 1, revenue: 99 }]);
   });
 
   it("attributes a purchase without emst to the contact's last click within 30 days, else stores it unattributed", async () => {

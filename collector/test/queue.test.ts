@@ -4,14 +4,12 @@
 import { serialize } from 'node:v8';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { toRecord } from '../src/ingest/normalize.js';
 import { queuePath, type QueueEntry } from '../src/store/queue/messages.js';
 import { IngestQueue, QueueFullError } from '../src/store/queue/index.js';
 import { openStore } from '../src/store/store.js';
 import type { Customer, EventRecord } from '../src/store/types.js';
-import { checkEvent } from '../src/validation/events.js';
 import { createTestDatabase, type TestDatabase } from './helpers/engines.js';
-import { MINUTE, T0, addCustomer, addUser, batch, cart, order } from './helpers/fixtures.js';
+import { T0, addCustomer, addUser, batch, cart, eventRecord, order } from './helpers/fixtures.js';
 import { getJson, postEvents } from './helpers/http.js';
 import { testApp } from './helpers/fixtures.js';
 
@@ -30,11 +28,7 @@ afterEach(async () => {
   await test.drop();
 });
 
-function record(raw: Record<string, unknown>): EventRecord {
-  const checked = checkEvent(raw, 'event');
-  if (!checked.ok) throw new Error(`bad fixture: ${checked.error.field} ${checked.error.reason}`);
-  return toRecord(checked.value, customer, T0 + MINUTE, 'sdk');
-}
+const record = (raw: Record<string, unknown>): EventRecord => eventRecord(customer, raw);
 
 /** Entries a collector answered and was stopped before applying, as its append thread writes them. */
 function leaveQueued(...events: EventRecord[]): void {

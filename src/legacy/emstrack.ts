@@ -1,11 +1,11 @@
-// dist/emstrack.js: a drop-in for the Suite's legacy emstrack.js (SPEC 4.1). The old
+// dist/emstrack.js: a drop-in for the Suite's legacy emstrack.js (docs/legacy.md). The old
 // snippets run unchanged: emsSetEnv(env), emsTracking(customerId, domain), then
 // emsSubmitOrder() reads <form name="emsform"> and sends a cart (no `order`) or an order
 // as a protocol Batch. Decisions: docs/legacy.md.
 import { LEGACY_CAMPAIGN_COOKIE, LEGACY_SESSION_COOKIE, LEGACY_VISITOR_COOKIE, PROTOCOL_VERSION } from '../protocol/constants.js';
 import type { BatchResult, TrackEvent } from '../protocol/schema.js';
 import { uuid } from '../id.js';
-import { cookie, setCookie } from './cookies.js';
+import { cookie, setCookie } from '../cookies.js';
 import { readForm } from './form.js';
 import { post } from './post.js';
 

@@ -1,10 +1,10 @@
-// Sends one Batch for dist/emstrack.js: the fetch path of the SDK's transport alone. With the
-// whole transport (src/transport.ts) emstrack.js would weigh about 1,690 gzipped bytes, over
+// Sends one Batch for dist/emstrack.js: the fetch path of the SDK's delivery alone. With the
+// whole of it (src/delivery.ts) emstrack.js would weigh about 1,690 gzipped bytes, over
 // its 1,500 budget, mostly for sendBeacon and image fallbacks that no browser able to run this
 // ES2019 script needs.
 import { ROUTES } from '../protocol/constants.js';
 import type { Batch } from '../protocol/schema.js';
-import type { Sent } from '../transport.js';
+import type { Sent } from '../delivery.js';
 
 export function post(endpoint: string, batch: Batch): Promise<Sent> {
   const body = JSON.stringify(batch);

@@ -1,4 +1,4 @@
-// decorateLink: adds the campaign parameters of SPEC 3.3 to a link in an email.
+// decorateLink: adds the campaign parameters (docs/sdk.md, "Campaign attribution") to a link in an email.
 import { campaignLinkParams, type CampaignRef } from '../protocol/campaign.js';
 import { CAMPAIGN_PARAMS } from '../protocol/constants.js';
 import { fail, optionalText, text } from './check.js';

@@ -1,4 +1,4 @@
-// emarsys-track/server: Node helpers for shops' servers (SPEC 4.2, 5.7). No dependencies.
+// emarsys-track/server: Node helpers for shops' servers (docs/server-helpers.md). No dependencies.
 export { buildPixelUrl, type PixelHit } from './pixel-url.js';
 export { decorateLink, type LinkCampaign } from './decorate-link.js';
 export { trackPurchase, TrackPurchaseError, type Purchase, type TrackPurchaseOptions, type TrackPurchaseResult } from './track-purchase.js';

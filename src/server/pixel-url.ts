@@ -1,5 +1,6 @@
 // buildPixelUrl: the image pixel for server-rendered shops, as the legacy Suite URL
-// (GET /upages/ti.php, SPEC 4.2) or the modern one (GET /v1/pixel.gif?customerId=…&e=<JSON>).
+// (GET /upages/ti.php, docs/legacy.md) or the modern one (GET /v1/pixel.gif?customerId=…&e=<JSON>).
+// Neither carries an email: a URL ends up in proxy and server logs (docs/server-helpers.md).
 import { createHash } from 'node:crypto';
 import { ROUTES } from '../protocol/constants.js';
 import type { CartEvent, Item, Money, OrderEvent } from '../protocol/schema.js';
@@ -27,14 +28,12 @@ export interface PixelHit {
   country?: string;
   /** `modern` only. */
   currency?: string;
-  /** `modern` only. */
-  email?: string;
   items?: ItemInput[];
   /** `modern` only: epoch ms of the event; defaults to now. */
   time?: number;
 }
 
-const MODERN_ONLY = ['cartId', 'currency', 'email', 'time'] as const;
+const MODERN_ONLY = ['cartId', 'currency', 'time'] as const;
 
 /** Amounts as the legacy parser reads them: a plain dot decimal, float noise rounded off. */
 const amount = (m: Money) => (typeof m === 'number' ? String(Number(m.toFixed(4))) : m);
@@ -82,7 +81,6 @@ function modernEvent(hit: PixelHit, lineItems: Item[]): CartEvent | OrderEvent {
     currency: hit.currency,
     city: hit.city,
     country: hit.country,
-    email: hit.email,
   };
   const event: CartEvent | OrderEvent =
     hit.orderId === undefined
@@ -97,7 +95,7 @@ function modernEvent(hit: PixelHit, lineItems: Item[]): CartEvent | OrderEvent {
 export function buildPixelUrl(hit: PixelHit): string {
   if (typeof hit !== 'object' || hit === null) fail('hit', 'must be an object');
   text('customerId', hit.customerId);
-  for (const key of ['visitor', 'session', 'emst', 'orderId', 'cartId', 'city', 'country', 'currency', 'email'] as const) optionalText(key, hit[key]);
+  for (const key of ['visitor', 'session', 'emst', 'orderId', 'cartId', 'city', 'country', 'currency'] as const) optionalText(key, hit[key]);
   for (const key of ['total', 'tax', 'shipping'] as const) money(key, hit[key]);
   if (hit.orderId !== undefined && hit.total === undefined) fail('total', 'missing; an order (with orderId) needs its total');
   const lineItems = checkItems(hit.items);

@@ -1,4 +1,4 @@
-// trackPurchase: a server-side purchase from the shop's backend (SPEC 5.7), through
+// trackPurchase: a server-side purchase from the shop's backend (docs/advanced.md), through
 // POST /api/v1/customers/:customerId/purchases with the user's API token. The collector
 // stores an order once per (customer, orderId), so retrying a POST never double-counts.
 import { CURRENCY_PATTERN } from '../protocol/constants.js';

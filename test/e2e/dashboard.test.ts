@@ -1,5 +1,6 @@
 // The dashboard end to end, in Chromium against a real collector: hostile data shown as
-// text, filters, paging, the URL hash and CSV, who may see what, the end of a session, and
+// text, filters, paging, the URL hash and CSV, who may see what, the end of a session (also by
+// a password change), and
 // screenshots of every view at desktop and phone size (test-results/screenshots/).
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -22,6 +23,7 @@ import {
   screenshot,
   startCollector,
   tableText,
+  USERS,
 } from './harness.js';
 import { CAMPAIGNS, type Seeded, seedWeek } from './seed.js';
 
@@ -328,5 +330,22 @@ describe('screenshots and sessions', () => {
     await page.click('#logout');
     await page.waitForSelector('#login:not([hidden])');
     expect(await page.evaluate((p) => fetch(p).then((r) => r.status), `/api/v1/customers/${SHOP}/orders`)).toBe(401);
+  });
+
+  it('a password change by an admin ends an open dashboard session: the next action lands on the login', async () => {
+    const page = await marketer('#view=items');
+    await tableShown(page);
+    const admin = { authorization: `Bearer ${c.tokens.manager}`, 'content-type': 'application/json' };
+    const users = `${c.url}/api/v1/customers/${SHOP}/users`;
+    const changed = await fetch(`${users}/${USERS.marketer.email}/password`, { method: 'PUT', headers: admin, body: JSON.stringify({ password: PASSWORD }) });
+    expect(changed.status).toBe(200);
+    await page.getByRole('tab', { name: 'Abandoned carts' }).click();
+    await poll(() => page.textContent('#login-message')).toBe('Your session has ended. Please log in again.');
+    await page.fill('#login-password', PASSWORD);
+    await page.click('#login-form button[type=submit]');
+    await page.getByRole('button', { name: 'Show items of cart K-700' }).waitFor();
+    // the change revoked the marketer's API token too: a new one for whatever runs next
+    const token = await fetch(`${c.url}/api/v1/customers/${SHOP}/tokens`, { method: 'POST', headers: admin, body: JSON.stringify({ email: USERS.marketer.email }) });
+    c.tokens.marketer = ((await token.json()) as { token: string }).token;
   });
 });

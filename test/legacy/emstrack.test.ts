@@ -1,4 +1,4 @@
-// The legacy emstrack.js drop-in (SPEC 4.1), driven by the Suite's old snippets verbatim,
+// The legacy emstrack.js drop-in (docs/legacy.md), driven by the Suite's old snippets verbatim,
 // sending to a real local HTTP server that stands in for the collector.
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -33,7 +33,7 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise((r) => server.close(r)));
 
-// The old snippets, as SPEC 4.1 and the Suite's documentation had them.
+// The old snippets, as the Suite's documentation had them.
 const SNIPPET = "emsSetEnv('www1'); emsTracking(112734771, 'yourdomainhere.com');";
 const ORDER_CONFIRMATION_FORM = `
 <form style="display:none" name="emsform">
@@ -149,12 +149,12 @@ describe('emstrack.js with the old snippets', () => {
     expect(next.cartId).not.toBe(cart.cartId);
   });
 
-  it('keeps the email link emst in _ems_campaign for 30 days and attributes later pages', async () => {
+  it('keeps the email link emst in _ems_campaign for 30 days (SameSite=Lax, not Secure on http) and attributes later pages', async () => {
     await loadScript({}, '/landing?emst=5521.UID9&utm_source=news');
     run(SNIPPET);
-    expect(cookieWrites).toContainEqual(expect.stringMatching(/^_ems_campaign=5521\.UID9;path=\/;max-age=2592000$/));
-    expect(cookieWrites).toContainEqual(expect.stringMatching(/^_ems_visitor=[^;]+;path=\/;max-age=31536000$/));
-    expect(cookieWrites).toContainEqual(expect.stringMatching(/^_ems_session=[^;]+;path=\/$/));
+    expect(cookieWrites).toContainEqual(expect.stringMatching(/^_ems_campaign=5521\.UID9;path=\/;SameSite=Lax;max-age=2592000$/));
+    expect(cookieWrites).toContainEqual(expect.stringMatching(/^_ems_visitor=[^;]+;path=\/;SameSite=Lax;max-age=31536000$/));
+    expect(cookieWrites).toContainEqual(expect.stringMatching(/^_ems_session=[^;]+;path=\/;SameSite=Lax$/));
     await page(THANK_YOU_FORM, '/thank-you');
     const [hit] = await received(1);
     expect(hit.batch.events[0].attribution).toEqual({ emst: '5521.UID9', at: hit.batch.events[0].time });
@@ -177,13 +177,14 @@ describe('emstrack.js with the old snippets', () => {
     expect(cookieWrites.filter((c) => c.startsWith('_ems_campaign'))).toEqual([]);
   });
 
-  it('sets its cookies on the given domain when the page is on it', async () => {
+  it('sets its cookies on the given domain when the page is on it, Secure on https', async () => {
     const dom = (window as unknown as { jsdom: { reconfigure(o: { url: string }): void } }).jsdom;
     dom.reconfigure({ url: 'https://www.shop.example.com/checkout?emst=1.2' });
     try {
       await loadScript({}, '/checkout?emst=1.2');
       run("emsSetEnv('www1'); emsTracking(112734771, 'shop.example.com');");
-      expect(cookieWrites).toContain('_ems_campaign=1.2;path=/;domain=shop.example.com;max-age=2592000');
+      expect(cookieWrites).toContain('_ems_campaign=1.2;path=/;SameSite=Lax;Secure;domain=shop.example.com;max-age=2592000');
+      for (const c of cookieWrites) expect(c).toContain(';SameSite=Lax;Secure;');
     } finally {
       dom.reconfigure({ url: 'http://localhost:3000/' });
     }

@@ -6,8 +6,8 @@ import { createTracker, type Deps, type Options } from '../../src/index.js';
 export const ENDPOINT = 'https://collector.example.com';
 export const CUSTOMER = '112734771';
 
-/** One answer of the fake collector: a status with an optional JSON body, or a network failure. */
-export type Answer = number | { status: number; body?: unknown } | Error;
+/** One answer of the fake collector: a status with an optional JSON body and headers, or a network failure. */
+export type Answer = number | { status: number; body?: unknown; headers?: Record<string, string> } | Error;
 
 export interface Call {
   url: string;
@@ -26,10 +26,11 @@ export function fakeFetch(...answers: Answer[]) {
     calls.push({ url: String(url), init: init!, batch });
     const a = answers.length > 1 ? answers.shift()! : (answers[0] ?? 200);
     if (a instanceof Error) throw a;
-    const { status, body } = typeof a == 'number' ? { status: a, body: undefined } : a;
+    const { status, body, headers } = typeof a == 'number' ? { status: a, body: undefined, headers: undefined } : a;
     const answer: unknown = body ?? (status == 200 ? ({ accepted: batch.events.length, duplicates: 0, rejected: [] } satisfies BatchResult) : undefined);
     return {
       status,
+      headers: new Headers(headers),
       json: async () => {
         if (answer === undefined) throw new SyntaxError('Unexpected end of JSON input');
         return answer;

@@ -91,7 +91,7 @@ describe('items', () => {
 });
 
 describe('cart and order', () => {
-  it('requires what the SPEC requires', () => {
+  it('requires what docs/sdk.md requires', () => {
     expect(() => readInput('cart', {})).toThrow('items: is required');
     expect(() => readInput('order', { total: 1 })).toThrow('orderId: is required');
     expect(() => readInput('order', { orderId: 'A' })).toThrow('total: is required');

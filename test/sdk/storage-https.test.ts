@@ -11,6 +11,6 @@ it('marks our cookies Secure on https', () => {
     set: (v: string) => void (writes.push(v), proto.set!.call(document, v)),
   });
   page('/');
-  expect(writes.find((w) => w.startsWith('_et_vid='))).toMatch(/; sameSite=Lax; secure; expires=/);
+  expect(writes.find((w) => w.startsWith('_et_vid='))).toMatch(/;path=\/;SameSite=Lax;Secure;max-age=31536000$/);
   expect(document.cookie).toContain('_et_vid=');
 });

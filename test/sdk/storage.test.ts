@@ -26,10 +26,9 @@ describe("storage: 'auto'", () => {
     try {
       await page('/?emst=1.a', {}, { fetch: fakeFetch(new TypeError('offline')).fetch }).tracker.cart({ items: [] });
       const visitor = rec.writes.find((w) => w.startsWith('_et_vid='))!;
-      expect(visitor).toMatch(/; path=\/; sameSite=Lax; expires=/);
-      expect(visitor).not.toContain('secure');
-      expect(rec.writes.find((w) => w.startsWith('_et_cmp='))).toMatch(/sameSite=Lax; expires=/);
-      expect(rec.writes.find((w) => w.startsWith('_et_cart='))).toMatch(/sameSite=Lax; expires=/);
+      expect(visitor).toMatch(/^_et_vid=[^;]+;path=\/;SameSite=Lax;max-age=31536000$/);
+      expect(rec.writes.find((w) => w.startsWith('_et_cmp='))).toMatch(/;path=\/;SameSite=Lax;max-age=2592000$/);
+      expect(rec.writes.find((w) => w.startsWith('_et_cart='))).toMatch(/;path=\/;SameSite=Lax;max-age=2592000$/);
       expect(Object.keys(localStorage).sort()).toEqual(['_et_queue']);
       expect(sessionStorage.length).toBe(0);
       // Values are JSON.
@@ -39,11 +38,21 @@ describe("storage: 'auto'", () => {
     }
   });
 
+  it('reads the cookies earlier versions wrote with js-cookie (":" and "{" left unencoded)', async () => {
+    const at = Date.now() - 1000;
+    document.cookie = `_et_vid=%22old-visitor%22; path=/`;
+    document.cookie = `_et_cmp={%22at%22:${at},%22emst%22:%221.a%22}; path=/`;
+    document.cookie = `_et_cart=%22cart-7%22; path=/`;
+    const net = fakeFetch();
+    await page('/', {}, { fetch: net.fetch }).tracker.order(ORDER);
+    expect(net.events()[0]).toMatchObject({ visitor: 'old-visitor', cartId: 'cart-7', attribution: { emst: '1.a', at } });
+  });
+
   it('sets the cookie domain when given', async () => {
     const rec = recordCookieWrites();
     try {
       page('/', { cookieDomain: 'localhost' });
-      expect(rec.writes.find((w) => w.startsWith('_et_vid='))).toContain('; domain=localhost');
+      expect(rec.writes.find((w) => w.startsWith('_et_vid='))).toContain(';domain=localhost;');
     } finally {
       rec.restore();
     }

@@ -1,8 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createTracker } from '../../src/index.js';
 import { PREFIX } from '../../src/log.js';
-import { BATCH, MAX_EVENTS } from '../../src/queue.js';
-import { CUSTOMER, ENDPOINT, ORDER, clearBrowser, fakeFetch, page, settle, spyConsole, storedOrder, storedQueue } from './helpers.js';
+import { BATCH, MAX_EVENTS } from '../../src/retry-queue.js';
+import { CUSTOMER, ENDPOINT, ORDER, clearBrowser, clockAt, fakeFetch, page, settle, spyConsole, storedOrder, storedQueue } from './helpers.js';
+
+const DAY = 864e5;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -217,6 +219,50 @@ describe('delivery failures', () => {
     expect(net.calls).toHaveLength(1);
   });
 
+  describe('429 Too Many Requests', () => {
+    const NOW = Date.parse('2026-01-01T00:00:00Z');
+    /** A tracker whose first send is answered `status` with these headers, then 200, once its order resolved 'queued'. */
+    async function limited(headers: Record<string, string>, status = 429) {
+      vi.useFakeTimers({ now: NOW });
+      vi.spyOn(Math, 'random').mockReturnValue(0.5);
+      const net = fakeFetch({ status, body: { error: 'rate_limited', message: 'slow down' }, headers }, 200);
+      const { tracker, console } = page('/', {}, { fetch: net.fetch });
+      const result = tracker.order(ORDER);
+      await vi.advanceTimersByTimeAsync(0);
+      await expect(result).resolves.toBe('queued');
+      return { net, tracker, console };
+    }
+
+    it('waits the seconds of Retry-After, sends nothing before (new events and flush() included), and drops nothing', async () => {
+      const { net, tracker, console } = await limited({ 'Retry-After': '120' });
+      await expect(tracker.cart({ items: [] })).resolves.toBe('queued');
+      await tracker.flush();
+      await vi.advanceTimersByTimeAsync(119_999);
+      expect(net.calls).toHaveLength(1);
+      expect(storedQueue()).toHaveLength(2);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(net.calls).toHaveLength(2);
+      expect(net.calls[1].batch.events.map((e) => e.type)).toEqual(['order', 'cart']);
+      expect(net.calls[1].batch.events[0].id).toBe(net.calls[0].batch.events[0].id);
+      expect(storedQueue()).toEqual([]);
+      expect(console.warn).not.toHaveBeenCalled();
+    });
+
+    it.each([
+      ['as an HTTP date', 429, { 'Retry-After': new Date(NOW + 45_000).toUTCString() }, 45_000],
+      ['at most 5 minutes, however long it asks', 429, { 'Retry-After': '86400' }, 300_000],
+      ["of a 503 too (a collector with a full ingest queue)", 503, { 'Retry-After': '5' }, 5_000],
+      ['unreadable: the usual backoff (2 s × jitter 0.75)', 429, { 'Retry-After': 'later' }, 1_500],
+    ])('waits for Retry-After %s', async (_, status, headers, wait) => {
+      const { net } = await limited(headers, status);
+      await vi.advanceTimersByTimeAsync(wait - 1);
+      expect(net.calls).toHaveLength(1);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(net.calls).toHaveLength(2);
+      expect(storedQueue()).toEqual([]);
+    });
+  });
+
   it("drops the events the collector's answer lists as rejected, keeps the verdict on the others", async () => {
     const offline = new TypeError('offline');
     const net = fakeFetch(offline, offline, {
@@ -237,9 +283,9 @@ describe('delivery failures', () => {
     await expect(page('/', {}, { fetch: net.fetch }).tracker.order(ORDER)).rejects.toThrow('total: too large');
   });
 
-  it('keeps at most 100 events, dropping the oldest', async () => {
+  it('keeps at most 100 events, dropping the oldest with a warning', async () => {
     const net = fakeFetch(new TypeError('offline'));
-    const { tracker } = page('/', {}, { fetch: net.fetch });
+    const { tracker, console } = page('/', {}, { fetch: net.fetch });
     await expect(tracker.cart({ items: [] })).resolves.toBe('queued');
     const [oldest] = storedQueue();
     const more = await Promise.all(Array.from({ length: MAX_EVENTS }, () => tracker.cart({ items: [] })));
@@ -247,6 +293,37 @@ describe('delivery failures', () => {
     const q = storedQueue();
     expect(q).toHaveLength(MAX_EVENTS);
     expect(q.map((e) => e.id)).not.toContain(oldest.id);
+    expect(console.warn).toHaveBeenCalledExactlyOnceWith(`${PREFIX} cart ${oldest.id} dropped: over ${MAX_EVENTS} events queued`);
+  });
+
+  it('drops, with a warning, queued events not delivered in 7 days (they may carry an email)', async () => {
+    const T0 = 1_700_000_000_000;
+    const offline = fakeFetch(new TypeError('offline'));
+    clockAt(T0);
+    await page('/', {}, { fetch: offline.fetch }).tracker.order({ ...ORDER, email: 'jane@example.com' });
+    clockAt(T0 + 2 * DAY);
+    await page('/', {}, { fetch: offline.fetch }).tracker.cart({ items: [] });
+    const [old, recent] = storedQueue();
+
+    clockAt(T0 + 7 * DAY + 1);
+    const online = fakeFetch();
+    const { console } = page('/next', {}, { fetch: online.fetch });
+    await settle();
+    expect(console.warn).toHaveBeenCalledExactlyOnceWith(`${PREFIX} order ${old.id} dropped: not delivered in 7 days`);
+    expect(online.events()).toEqual([recent]);
+    expect(storedQueue()).toEqual([]);
+  });
+
+  it('drops expired events even while the collector stays unreachable', async () => {
+    const offline = fakeFetch(new TypeError('offline'));
+    clockAt(1_700_000_000_000);
+    await page('/', {}, { fetch: offline.fetch }).tracker.order(ORDER);
+    clockAt(1_700_000_000_000 + 8 * DAY);
+    const { console } = page('/', {}, { fetch: offline.fetch });
+    await settle();
+    expect(console.warn).toHaveBeenCalledOnce();
+    expect(storedQueue()).toEqual([]);
+    expect(localStorage.getItem('_et_queue')).toBe('[]');
   });
 
   it(`sends the queue in batches of ${BATCH} events, oldest first, in as many requests as it takes`, async () => {
@@ -270,19 +347,6 @@ describe('delivery failures', () => {
     await settle();
     expect(net.calls).toHaveLength(2);
     expect(storedQueue()).toEqual([]);
-  });
-
-  it('beacons the queue on pagehide and keeps it until acknowledged', async () => {
-    const net = fakeFetch(new TypeError('offline'));
-    const sendBeacon = vi.fn(() => true);
-    const { tracker, events } = page('/', {}, { fetch: net.fetch, sendBeacon });
-    await tracker.order(ORDER);
-    events.dispatchEvent(new Event('pagehide'));
-    expect(sendBeacon).toHaveBeenCalledOnce();
-    const [url, body] = sendBeacon.mock.calls[0] as unknown as [string, string];
-    expect(url).toBe(`${ENDPOINT}/v1/events`);
-    expect(JSON.parse(body).events.map((e: { id: string }) => e.id)).toEqual([net.events()[0].id]);
-    expect(storedQueue()).toHaveLength(1);
   });
 
   it('beacons nothing on pagehide when everything was delivered', async () => {

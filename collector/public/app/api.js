@@ -20,6 +20,9 @@ async function request(method, path, { body, signal } = {}) {
   if (res.status === 204) return undefined;
   const data = await res.json().catch(() => undefined);
   if (!res.ok) throw new ApiError(res.status, data?.error, data?.message);
+  // set while events received before this time are still being applied (docs/dashboard.md)
+  const upTo = res.headers.get('x-data-up-to');
+  if (upTo && data && typeof data === 'object') Object.defineProperty(data, 'dataUpTo', { value: new Date(upTo) });
   return data;
 }
 

@@ -53,7 +53,8 @@ export async function renderReport(state, customer) {
     ]);
     if (series) await renderChart(figure, chartCanvas, series.rows, customer.currency, signal);
     if (signal.aborted) return;
-    showMessage(message, page.rows.length ? '' : 'Nothing matches these filters yet.');
+    const lag = page.dataUpTo ? `Data up to ${page.dataUpTo.toLocaleTimeString()}: newer events are still being processed. ` : '';
+    showMessage(message, lag + (page.rows.length ? '' : 'Nothing matches these filters yet.'));
     table.replaceChildren(...(page.rows.length ? [renderTable(report.columns, page.rows, { currency: customer.currency }, report.caption)] : []));
     renderPager(state, page);
   } catch (err) {

@@ -35,7 +35,10 @@ export function createSweeper(o: SweeperOptions): Sweeper {
     let abandoned = 0;
     for (const customer of await o.store.customers.list()) {
       const afterMs = customer.abandonAfterSeconds !== null ? customer.abandonAfterSeconds * 1000 : o.abandonAfterMinutes * 60_000;
-      const now = o.clock();
+      // an order that would close a cart may still be on its way into the tables (answered by
+      // another collector): carts are judged as of the oldest event not yet applied
+      const pending = await o.store.events.pendingSince?.(customer.customerId);
+      const now = Math.min(o.clock(), pending ?? Number.POSITIVE_INFINITY);
       for (;;) {
         const r = await o.store.sweep.abandonDue(customer.customerId, now - afterMs, now, BATCH);
         abandoned += r.abandoned;

@@ -3,7 +3,8 @@
 import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import { HttpError } from '../errors.js';
 import type { Role } from '../store/types.js';
-import { SESSION_COOKIE, type AuthService, type Principal } from './service.js';
+import { readSessionCookie } from './cookie.js';
+import type { AuthService, Principal } from './service.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -17,7 +18,7 @@ declare module 'fastify' {
 
 export function customerAccessHook(auth: AuthService): onRequestAsyncHookHandler {
   return async (req: FastifyRequest, _reply: FastifyReply) => {
-    const principal = await auth.identify(req.headers.authorization, req.cookies[SESSION_COOKIE]);
+    const principal = await auth.identify(req.headers.authorization, readSessionCookie(req));
     if (!principal) {
       throw new HttpError(401, 'unauthorized', 'authorization: log in, or send Authorization: Bearer <api token>', {
         'www-authenticate': 'Bearer',
@@ -34,3 +35,24 @@ export function customerAccessHook(auth: AuthService): onRequestAsyncHookHandler
     req.principal = principal;
   };
 }
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * A request that changes something and carries the session cookie (and no API token, which
+ * another site cannot make a browser send) must come from the dashboard's own origin, as
+ * the request sees it (scheme and host, from X-Forwarded-* under --trust-proxy): SameSite=Lax
+ * alone lets a sibling subdomain post. 403 otherwise.
+ */
+export const dashboardOriginHook: onRequestAsyncHookHandler = async (req: FastifyRequest) => {
+  if (SAFE_METHODS.has(req.method) || req.headers.authorization || readSessionCookie(req) === undefined) return;
+  const expected = `${req.protocol}://${req.host}`.toLowerCase();
+  const origin = req.headers.origin;
+  if (origin?.toLowerCase() !== expected) {
+    throw new HttpError(
+      403,
+      'forbidden',
+      `origin: a request with the session cookie that changes something must come from the dashboard (Origin ${expected}); got ${origin === undefined ? 'no Origin' : JSON.stringify(origin.slice(0, 200))}`,
+    );
+  }
+};

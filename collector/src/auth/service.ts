@@ -1,19 +1,32 @@
-// Who is asking: dashboard logins (password → session cookie) and API tokens. Users of a
-// customer only ever authenticate under that customer.
+// Who is asking: dashboard logins (password → session cookie) and API tokens; and the
+// credentials' lifecycle (users, passwords, roles, tokens) that the CLI and the admin API share.
+// Users of a customer only ever authenticate under that customer.
 import type { Store } from '../store/store.js';
-import type { Customer, Role, User } from '../store/types.js';
+import type { ApiToken, Customer, Role, User } from '../store/types.js';
 import { HttpError } from '../errors.js';
-import { burnPasswordCheck, generatePassword, hashPassword, verifyPassword } from './passwords.js';
+import { burnPasswordCheck, generatePassword, hashPassword, needsRehash, verifyPassword } from './passwords.js';
 import { LoginLimiter } from './rate-limit.js';
-import { newApiToken, newSessionId, parseApiToken, parseSessionId } from './tokens.js';
+import { newApiToken, newSessionId, parseApiToken, parseSessionId, tokenId } from './tokens.js';
 
 /** A dashboard session lasts this long from login (absolute, not sliding). */
 export const SESSION_TTL_MS = 12 * 3_600_000;
-export const SESSION_COOKIE = 'et_session';
+/**
+ * Password hashes computed at once (each takes 128 MiB and most of a core for a fraction of a
+ * second); more answer 429 at once instead of queueing on libuv's four threads, which file
+ * and DNS work share.
+ */
+export const MAX_CONCURRENT_HASHES = 2;
 
 export interface Principal {
   user: User;
   via: 'token' | 'session';
+}
+
+export interface NewToken {
+  id: string;
+  /** the token itself: shown once, only its hash is stored */
+  token: string;
+  expiresAt: number | null;
 }
 
 export interface NewUser {
@@ -29,8 +42,11 @@ declare module 'fastify' {
   }
 }
 
+const noSuchUser = (customerId: string, email: string) => new HttpError(404, 'not_found', `email: customer ${customerId} has no user ${email}`);
+
 export class AuthService {
   private readonly limiter: LoginLimiter;
+  private hashing = 0;
 
   constructor(
     private readonly store: Store,
@@ -39,39 +55,118 @@ export class AuthService {
     this.limiter = new LoginLimiter(clock);
   }
 
-  async createUser(customerId: string, email: string, role: Role, password?: string): Promise<NewUser> {
-    const customer = await this.store.customers.get(customerId);
-    if (!customer) throw new HttpError(404, 'unknown_customer', `customer: ${customerId} does not exist (add it with "customers add")`);
-    const plain = password ?? generatePassword();
+  /** Runs password hashing within MAX_CONCURRENT_HASHES; 429 beyond. */
+  private async hashSlot<T>(work: () => Promise<T>): Promise<T> {
+    if (this.hashing >= MAX_CONCURRENT_HASHES) {
+      throw new HttpError(429, 'busy', 'password: too many password checks at once; try again in 1 s', { 'retry-after': '1' });
+    }
+    this.hashing++;
+    try {
+      return await work();
+    } finally {
+      this.hashing--;
+    }
+  }
+
+  private async requireCustomer(customerId: string): Promise<void> {
+    if (!(await this.store.customers.get(customerId))) {
+      throw new HttpError(404, 'unknown_customer', `customer: ${customerId} does not exist (add it with "customers add")`);
+    }
+  }
+
+  private newToken(customerId: string, expiresInMs?: number) {
     const token = newApiToken(customerId);
-    const user = await this.store.users.add(
-      { customerId, email: email.toLowerCase(), role, passwordHash: await hashPassword(plain) },
-      token.hash,
-      this.clock(),
-    );
+    const stored = { id: tokenId(token.hash), hash: token.hash, expiresAt: expiresInMs === undefined ? null : this.clock() + expiresInMs };
+    return { token, stored };
+  }
+
+  async createUser(customerId: string, email: string, role: Role, password?: string): Promise<NewUser> {
+    await this.requireCustomer(customerId);
+    const plain = password ?? generatePassword();
+    const { token, stored } = this.newToken(customerId);
+    const passwordHash = await this.hashSlot(() => hashPassword(plain));
+    const user = await this.store.users.add({ customerId, email: email.toLowerCase(), role, passwordHash }, stored, this.clock());
     return { user, token: token.value, ...(password === undefined ? { generatedPassword: plain } : {}) };
   }
 
-  async setPassword(customerId: string, email: string, password: string): Promise<boolean> {
-    return this.store.users.setPassword(customerId, email.toLowerCase(), await hashPassword(password));
+  listUsers(customerId: string): Promise<User[]> {
+    return this.store.users.list(customerId);
   }
 
-  /** Checks a password; answers a new session. 401 on bad credentials, 429 when rate-limited. */
-  async login(customerId: string, emailInput: string, password: string): Promise<{ session: string; expiresAt: number; user: User; customer: Customer }> {
+  /** A new password (generated when none is given); ends the user's sessions and revokes its tokens. 404: no such user. */
+  async setPassword(customerId: string, email: string, password?: string): Promise<{ password: string; generated: boolean }> {
+    const user = await this.requireUser(customerId, email);
+    const plain = password ?? generatePassword();
+    const hash = await this.hashSlot(() => hashPassword(plain));
+    if (!(await this.store.users.setPassword(customerId, user.email, hash))) throw noSuchUser(customerId, user.email);
+    return { password: plain, generated: password === undefined };
+  }
+
+  async requireUser(customerId: string, email: string): Promise<User> {
+    const user = await this.store.users.get(customerId, email.toLowerCase());
+    if (!user) throw noSuchUser(customerId, email.toLowerCase());
+    return user;
+  }
+
+  /** Removes the user, its sessions and its tokens; 404 when there is no such user. */
+  async removeUser(customerId: string, email: string): Promise<void> {
+    if (!(await this.store.users.remove(customerId, email.toLowerCase()))) throw noSuchUser(customerId, email.toLowerCase());
+  }
+
+  async setRole(customerId: string, email: string, role: Role): Promise<User> {
+    const user = await this.store.users.setRole(customerId, email.toLowerCase(), role);
+    if (!user) throw noSuchUser(customerId, email.toLowerCase());
+    return user;
+  }
+
+  /** A new API token for an existing user, valid for `expiresInMs` when given. */
+  async createToken(customerId: string, email: string, expiresInMs?: number): Promise<NewToken> {
+    const user = await this.requireUser(customerId, email);
+    const { token, stored } = this.newToken(customerId, expiresInMs);
+    await this.store.users.addToken(customerId, user.email, stored, this.clock());
+    return { id: stored.id, token: token.value, expiresAt: stored.expiresAt };
+  }
+
+  listTokens(customerId: string): Promise<ApiToken[]> {
+    return this.store.users.listTokens(customerId);
+  }
+
+  async revokeToken(customerId: string, id: string): Promise<void> {
+    if (!(await this.store.users.revokeToken(customerId, id))) throw new HttpError(404, 'not_found', `tokenId: customer ${customerId} has no token ${id}`);
+  }
+
+  /**
+   * Checks a password from client address `ip`; answers a new session. 401 on bad credentials,
+   * 429 while throttled (rate-limit.ts) or when too many passwords are being checked at once.
+   * A hash made with older scrypt parameters is replaced by one with today's.
+   */
+  async login(
+    customerId: string,
+    emailInput: string,
+    password: string,
+    ip: string,
+  ): Promise<{ session: string; expiresAt: number; user: User; customer: Customer }> {
     const email = emailInput.toLowerCase();
-    const wait = this.limiter.retryAfter(customerId, email);
+    const wait = this.limiter.retryAfter(customerId, email, ip);
     if (wait > 0) {
       const seconds = Math.ceil(wait / 1000);
       throw new HttpError(429, 'too_many_attempts', `password: too many failed logins; try again in ${seconds} s`, { 'retry-after': String(seconds) });
     }
-    const user = await this.store.users.get(customerId, email);
-    const ok = user ? await verifyPassword(password, user.passwordHash) : (await burnPasswordCheck(password), false);
+    const { user, ok } = await this.hashSlot(async () => {
+      const found = await this.store.users.get(customerId, email);
+      // an unknown email costs the same scrypt run as a wrong password
+      const matches = found ? await verifyPassword(password, found.passwordHash) : (await burnPasswordCheck(password), false);
+      if (matches && found && needsRehash(found.passwordHash)) {
+        await this.store.users.rehash(customerId, email, found.passwordHash, await hashPassword(password));
+      }
+      return { user: found, ok: matches };
+    });
     const customer = ok ? await this.store.customers.get(customerId) : undefined;
     if (!ok || !user || !customer) {
-      this.limiter.fail(customerId, email);
+      this.limiter.fail(customerId, email, ip);
       throw new HttpError(401, 'unauthorized', 'password: wrong customer ID, email or password');
     }
-    this.limiter.succeed(customerId, email);
+    this.limiter.succeed(customerId, email, ip);
     const session = newSessionId(customerId);
     const now = this.clock();
     const expiresAt = now + SESSION_TTL_MS;
@@ -84,12 +179,12 @@ export class AuthService {
     if (s) await this.store.users.deleteSession(s.customerId, s.hash);
   }
 
-  /** The principal behind a bearer token or a session cookie; undefined when neither is valid. */
+  /** The principal behind a bearer token or a session cookie; undefined when neither is valid (revoked, expired). */
   async identify(authorization: string | undefined, cookie: string | undefined): Promise<Principal | undefined> {
     if (authorization) {
       const m = /^Bearer\s+(\S+)$/i.exec(authorization);
       const t = m ? parseApiToken(m[1]) : undefined;
-      const user = t && (await this.store.users.byToken(t.customerId, t.hash));
+      const user = t && (await this.store.users.byToken(t.customerId, t.hash, this.clock()));
       return user ? { user, via: 'token' } : undefined;
     }
     const s = cookie ? parseSessionId(cookie) : undefined;

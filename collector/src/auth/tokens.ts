@@ -22,6 +22,9 @@ export function newApiToken(customerId: string): Secret {
   return { value, hash: hashSecret(value), customerId };
 }
 
+/** A token's public ID (what `tokens list` shows and `tokens revoke` takes): the start of its hash. */
+export const tokenId = (hash: string): string => hash.slice(0, 16);
+
 export function parseApiToken(value: string): Secret | undefined {
   const m = TOKEN.exec(value);
   return m ? { value, hash: hashSecret(value), customerId: m[1] } : undefined;

@@ -12,6 +12,13 @@ import { CustomerParams, pageSchema, sendReport } from './reports.js';
 
 const ContactParams = Type.Object({ customerId: CustomerParams.properties.customerId, contactUid: ContactUid });
 const EmailQuery = Type.Object({ email: Email }, { additionalProperties: false });
+/** Whom to erase: an email (in the body, never in a URL that logs would keep) or a contact UID. */
+const EraseBody = Type.Object(
+  { email: Type.Optional(Email), contactUid: Type.Optional(ContactUid) },
+  { additionalProperties: false, minProperties: 1, maxProperties: 1, errorMessage: 'must name either "email" or "contactUid"' },
+);
+/** When `DELETE /contacts?email=` was deprecated (RFC 9745 `Deprecation`: `@` epoch seconds): the email belongs in a body. */
+const EMAIL_QUERY_DEPRECATED = '@1796342400';
 const NoQuery = Type.Object({}, { additionalProperties: false });
 
 const Erased = Type.Object({
@@ -47,10 +54,19 @@ export async function contactRoutes(app: FastifyInstance): Promise<void> {
     async (req: FastifyRequest<{ Params: Static<typeof ContactParams> }>) => erase(req.params.customerId, { contactUid: req.params.contactUid }),
   );
 
+  app.post(
+    '/contacts/erase',
+    { config: admin, schema: { params: CustomerParams, body: EraseBody, response: { 200: Erased, '4xx': ErrorBody } } },
+    async (req: FastifyRequest<{ Params: Static<typeof CustomerParams>; Body: Static<typeof EraseBody> }>) => erase(req.params.customerId, req.body),
+  );
+
+  // Deprecated: the email in the URL ends up in proxy and server logs. Kept for existing callers.
   app.delete(
     '/contacts',
     { config: admin, schema: { params: CustomerParams, querystring: EmailQuery, response: { 200: Erased, '4xx': ErrorBody } } },
-    async (req: FastifyRequest<{ Params: Static<typeof CustomerParams>; Querystring: Static<typeof EmailQuery> }>) =>
-      erase(req.params.customerId, { email: req.query.email }),
+    async (req: FastifyRequest<{ Params: Static<typeof CustomerParams>; Querystring: Static<typeof EmailQuery> }>, reply: FastifyReply) => {
+      reply.header('deprecation', EMAIL_QUERY_DEPRECATED).header('link', `<./contacts/erase>; rel="successor-version"`);
+      return erase(req.params.customerId, { email: req.query.email });
+    },
   );
 }

@@ -2,7 +2,8 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { LIMITS } from '../../../src/protocol/index.js';
-import { HttpError } from '../errors.js';
+import { DatabaseUnavailableError, HttpError } from '../errors.js';
+import { isConnectionError } from '../store/postgres.js';
 
 export const ErrorBody = Type.Object({ error: Type.String(), message: Type.String() });
 
@@ -18,6 +19,8 @@ const FASTIFY: Record<string, [number, string, string]> = {
 };
 
 export function errorAnswer(err: FastifyError | Error): { status: number; body: { error: string; message: string }; headers: Record<string, string> } {
+  // a lost database connection that reached here untranslated still gets its 503
+  if (!(err instanceof HttpError) && isConnectionError(err)) return errorAnswer(new DatabaseUnavailableError(err));
   if (err instanceof HttpError) return { status: err.statusCode, body: { error: err.code, message: err.message }, headers: err.headers };
   const e = err as FastifyError;
   const known = e.code ? FASTIFY[e.code] : undefined;
@@ -33,6 +36,8 @@ export function errorAnswer(err: FastifyError | Error): { status: number; body: 
 
 export function errorHandler(err: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const a = errorAnswer(err);
-  if (a.status >= 500) request.log.error({ err }, 'request failed');
+  // 503 is a passing state (database restarting, queue full) the client retries: not an error of ours
+  if (a.status === 503) request.log.warn({ err }, a.body.message);
+  else if (a.status >= 500) request.log.error({ err }, 'request failed');
   return reply.code(a.status).headers(a.headers).send(a.body);
 }

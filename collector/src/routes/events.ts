@@ -10,6 +10,8 @@ import { BODY_TOO_LARGE, ErrorBody, errorAnswer } from './errors.js';
 
 export function corsHeaders(reply: FastifyReply): void {
   reply.header('access-control-allow-origin', '*');
+  // The SDK waits as long as a 429's or 503's Retry-After asks: a page may only read it if exposed.
+  reply.header('access-control-expose-headers', 'retry-after');
 }
 
 /** The customer a body names, if it can be read at all (to file a rejected request under it). */

@@ -79,6 +79,15 @@ function sendWhole<T>(reply: FastifyReply, name: string, columns: readonly Colum
 }
 
 export async function reportRoutes(app: FastifyInstance): Promise<void> {
+  // Reads wait (a bounded time) for what this collector answered; events other collectors
+  // answered may still be on their way into the tables: say from when (docs/http-api.md).
+  app.addHook('onSend', async (req: FastifyRequest<{ Params: { customerId?: string } }>, reply, payload) => {
+    const customerId = req.params.customerId;
+    if (req.method !== 'GET' || !customerId || reply.statusCode !== 200) return payload;
+    const since = await app.store.events.pendingSince?.(customerId);
+    if (since !== null && since !== undefined) reply.header('x-data-up-to', new Date(since).toISOString());
+    return payload;
+  });
   const listed = <T>(path: string, report: () => Report<T>) =>
     app.get(
       path,

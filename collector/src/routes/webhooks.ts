@@ -1,6 +1,6 @@
 // Webhooks (docs/advanced.md): a customer's admin registers URLs for `order.placed` and
 // `cart.abandoned`, sees each one's delivery status, lists its deliveries (dead ones stay
-// listable) and sends a dead delivery again once the receiver is fixed.
+// listable), sends a dead delivery again once the receiver is fixed, and rotates the secret.
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
@@ -10,6 +10,7 @@ import { ReportQuery } from '../reports/query.js';
 import { integer, rowSchema, text, time, type Column } from '../reports/columns.js';
 import { keysetReport } from '../reports/service.js';
 import type { Delivery, DeliveryState, WebhookStatus } from '../store/webhooks.js';
+import { PrivateAddressError, resolveDestination, type DestinationPolicy } from '../webhooks/destination.js';
 import { WEBHOOK_EVENTS, type WebhookEvent } from '../webhooks/payloads.js';
 import { newWebhookSecret } from '../webhooks/signature.js';
 import { ErrorBody } from './errors.js';
@@ -52,6 +53,10 @@ const HookStatus = Type.Object({
   failingSince: NullableText,
 });
 const Created = Type.Object({ ...Hook.properties, secret: Type.String() });
+const Rotated = Type.Object({ webhookId: Type.String(), secret: Type.String(), previousSecretExpiresAt: Type.String() });
+
+/** How long a rotated-out secret keeps signing beside the new one: a day to deploy the new one. */
+const ROTATION_OVERLAP_MS = 24 * 3_600_000;
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -70,8 +75,12 @@ function statusJson(w: WebhookStatus) {
   };
 }
 
-/** An absolute http(s) URL; anything else is a 400 naming `url`. */
-function receiverUrl(text: string): string {
+/**
+ * An absolute http(s) URL whose host is public (unless private receivers are allowed); anything
+ * else is a 400 naming `url`. A name that does not resolve yet is taken: its deliveries say
+ * `unreachable` until it does, and every delivery checks the address again.
+ */
+async function receiverUrl(text: string, destinations: DestinationPolicy): Promise<string> {
   let url: URL;
   try {
     url = new URL(text);
@@ -79,6 +88,13 @@ function receiverUrl(text: string): string {
     throw badRequest('url', 'must be an absolute http(s) URL');
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw badRequest('url', `must use http or https (not ${url.protocol.slice(0, 20)})`);
+  if (!destinations.allowPrivate) {
+    try {
+      await resolveDestination(url, destinations);
+    } catch (err) {
+      if (err instanceof PrivateAddressError) throw badRequest('url', err.message);
+    }
+  }
   return text;
 }
 
@@ -122,7 +138,7 @@ export async function webhookRoutes(app: FastifyInstance): Promise<void> {
     '/webhooks',
     { config: admin, schema: { params: CustomerParams, body: NewWebhook, response: { 201: Created, '4xx': ErrorBody } } },
     async (req: FastifyRequest<{ Params: Static<typeof CustomerParams>; Body: Static<typeof NewWebhook> }>, reply: FastifyReply) => {
-      const url = receiverUrl(req.body.url);
+      const url = await receiverUrl(req.body.url, app.webhookDestinations);
       const events = WEBHOOK_EVENTS.filter((e) => req.body.events.includes(e)) as WebhookEvent[];
       const webhook = { webhookId: `wh_${randomBytes(8).toString('hex')}`, url, events, createdAt: app.clock() };
       const secret = newWebhookSecret();
@@ -148,6 +164,18 @@ export async function webhookRoutes(app: FastifyInstance): Promise<void> {
     async (req: P<Static<typeof HookParams>>, reply: FastifyReply) => {
       if (!(await hooks.remove(req.params.customerId, req.params.webhookId))) throw notFound('webhookId', 'no such webhook');
       return reply.code(204).send();
+    },
+  );
+
+  app.post(
+    '/webhooks/:webhookId/rotate-secret',
+    { config: admin, schema: { params: HookParams, querystring: NoQuery, response: { 200: Rotated, '4xx': ErrorBody } } },
+    async (req: P<Static<typeof HookParams>>) => {
+      const { customerId, webhookId } = req.params;
+      const secret = newWebhookSecret();
+      const previousSecretExpiresAt = app.clock() + ROTATION_OVERLAP_MS;
+      if (!(await hooks.rotateSecret(customerId, webhookId, secret, previousSecretExpiresAt))) throw notFound('webhookId', 'no such webhook');
+      return { webhookId, secret, previousSecretExpiresAt: iso(previousSecretExpiresAt)! };
     },
   );
 

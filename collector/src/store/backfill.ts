@@ -2,7 +2,7 @@
 // key (the identity rule of profiles.ts, in SQL) and builds the profiles from them with the
 // same accumulator the write path uses. Click times were not kept before, so a campaign's
 // time is its event's time here.
-import { big, num, strOrNull, type Sql } from './database.js';
+import { big, num, strOrNull, type Dialect, type Sql } from './database.js';
 import { ProfileAccumulator } from './profiles.js';
 
 interface Row {
@@ -14,7 +14,7 @@ interface Row {
   received_at: unknown;
 }
 
-export async function backfillContacts(tx: Sql): Promise<void> {
+export async function backfillContacts(tx: Sql, dialect: Dialect): Promise<void> {
   for (const table of ['orders', 'carts']) {
     await tx.run(
       `UPDATE ${table} SET contact_key = CASE
@@ -51,6 +51,6 @@ export async function backfillContacts(tx: Sql): Promise<void> {
       profiles.cart(customerId, c.contact_key, facts(c));
       if (c.abandoned_at !== null) profiles.abandoned(customerId, c.contact_key, num(c.abandoned_at), true);
     }
-    await profiles.flush(tx);
+    await profiles.flush(tx, dialect);
   }
 }

@@ -28,25 +28,46 @@ export interface Dialect {
   indexedBy(index: string): string;
   least(a: string, b: string): string;
   greatest(a: string, b: string): string;
+  /**
+   * The strings of a JSON array parameter as a subquery, for `col IN ${values('$2')}`: one
+   * statement text whatever the list's length (prepared once), one parameter.
+   */
+  values(param: string): string;
+  /**
+   * A JSON array of objects parameter as a table `alias(col, …)`, for set-based writes: a batch
+   * of rows in one statement and one parameter. Money travels as decimal strings (`numeric`).
+   */
+  recordset(param: string, alias: string, columns: readonly Column[]): string;
 }
 
-export interface Database extends Sql {
+/** A recordset column: its name (the JSON key) and type. */
+export type Column = readonly [name: string, type: 'text' | 'bigint' | 'numeric'];
+
+/** What repositories write through: SQL, transactions and the dialect. */
+export interface Queryable extends Sql {
   readonly engine: 'sqlite' | 'postgres';
-  /**
-   * The same connection without waiting for queued ingest to be applied (SQLite's ingest
-   * queue, see queue/index.ts): for the ingest path's own lookups of tables the queue never
-   * writes (customers), which must not wait behind a burst.
-   */
-  readonly immediate: Sql;
   readonly dialect: Dialect;
-  /** A short description for logs (file path or host/database, never a password). */
-  readonly description: string;
   /**
    * Runs `fn` in one transaction: committed durably when it resolves, rolled back when it throws.
    * `fn` must only await `tx` (on SQLite the transaction holds the one connection).
    * Retried on PostgreSQL deadlocks and serialization failures.
    */
   transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
+}
+
+export interface Database extends Queryable {
+  /**
+   * The same database without waiting for ingested events to be applied first. Reads and
+   * transactions on the Database itself wait (a bounded time) until every event this
+   * collector answered is in the tables, so a report never misses what was just answered;
+   * the ingest path itself, and what needs no fresh ecommerce data (customers, users,
+   * sessions, tokens, webhook settings), go through `immediate` and never wait behind a burst.
+   */
+  readonly immediate: Queryable;
+  /** A short description for logs (file path or host/database, never a password). */
+  readonly description: string;
+  /** What reads must wait for first (the ingest log's projection), or null. */
+  setBarrier(barrier: () => Promise<void> | null): void;
   close(): Promise<void>;
 }
 

@@ -13,6 +13,7 @@ export class WriteEffects {
 
   async flush(tx: Sql, dialect: Dialect): Promise<void> {
     await this.stats.flush(tx, dialect);
-    await this.profiles.flush(tx);
+    await this.profiles.flush(tx, dialect);
+    await this.outbox.flush(tx, dialect);
   }
 }

@@ -14,7 +14,7 @@ export interface Migration {
   /** `{{without_rowid}}` becomes `WITHOUT ROWID` on SQLite and nothing on PostgreSQL. */
   sql: string;
   /** data to move after the SQL, in the same transaction */
-  after?: (tx: Sql) => Promise<void>;
+  after?: (tx: Sql, dialect: Database['dialect']) => Promise<void>;
   /** only for this engine (elsewhere the version is recorded and nothing runs) */
   engine?: Database['engine'];
   /** more SQL for one engine only, run after `sql` and before `after` */
@@ -350,6 +350,89 @@ ALTER TABLE contact_totals ALTER COLUMN total_value TYPE NUMERIC;
     },
     after: reshapeRejected,
   },
+  {
+    version: 5,
+    name: 'webhook secret rotation, errors without network details',
+    // the secret a rotation replaced, still signing (beside the new one) until it expires; and
+    // the errors recorded before, which named errnos, in the words a receiver's operator gets now
+    sql: `
+ALTER TABLE webhooks ADD COLUMN previous_secret TEXT;
+ALTER TABLE webhooks ADD COLUMN previous_secret_expires_at BIGINT;
+UPDATE webhooks SET last_error = CASE WHEN last_error LIKE 'timeout:%' THEN 'timed out' ELSE 'unreachable' END WHERE last_error LIKE 'network:%' OR last_error LIKE 'timeout:%';
+UPDATE webhook_deliveries SET last_error = CASE WHEN last_error LIKE 'timeout:%' THEN 'timed out' ELSE 'unreachable' END WHERE last_error LIKE 'network:%' OR last_error LIKE 'timeout:%';
+`,
+  },
+  {
+    version: 6,
+    name: 'API token IDs, expiry and last use',
+    // A token's ID is the first 16 hex digits of its hash (tokens.ts), so existing tokens get
+    // theirs here by the same rule; revoking a token deletes its row.
+    sql: `
+ALTER TABLE api_tokens ADD COLUMN token_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE api_tokens ADD COLUMN expires_at BIGINT;
+ALTER TABLE api_tokens ADD COLUMN last_used_at BIGINT;
+UPDATE api_tokens SET token_id = substr(token_hash, 1, 16);
+CREATE UNIQUE INDEX api_tokens_id ON api_tokens (customer_id, token_id);
+`,
+  },
+  {
+    version: 7,
+    name: 'ingest log and order IDs (PostgreSQL)',
+    engine: 'postgres',
+    // The durable log ingest appends to and projection workers apply and remove
+    // (store/log/postgres-log.ts); and every order ID ever answered, so a repeat is told at the
+    // append (SQLite's queue keeps those keys itself).
+    sql: `
+CREATE TABLE ingest_log (
+  customer_id TEXT NOT NULL,
+  seq BIGSERIAL NOT NULL,
+  received_at BIGINT NOT NULL,
+  entry TEXT NOT NULL,
+  PRIMARY KEY (customer_id, seq)
+);
+CREATE TABLE order_ids (
+  customer_id TEXT NOT NULL,
+  order_id TEXT NOT NULL,
+  PRIMARY KEY (customer_id, order_id)
+);
+INSERT INTO order_ids (customer_id, order_id) SELECT customer_id, order_id FROM orders;
+`,
+  },
+  {
+    version: 8,
+    name: 'clicks and how each order was attributed',
+    // Each click on a campaign link the SDK saw (one per click, by event ID), found again by
+    // visitor or by contact when an order or cart comes without its campaign; clicks per
+    // campaign and UTC day for the summary. An order says how it was attributed and when its
+    // click was (null for direct traffic).
+    sql: `
+CREATE TABLE clicks (
+  customer_id TEXT NOT NULL,
+  click_id TEXT NOT NULL,
+  campaign_id TEXT NOT NULL,
+  contact_uid TEXT NOT NULL,
+  contact_key TEXT NOT NULL,
+  visitor TEXT NOT NULL,
+  clicked_at BIGINT NOT NULL,
+  received_at BIGINT NOT NULL,
+  path TEXT,
+  PRIMARY KEY (customer_id, click_id)
+);
+CREATE INDEX clicks_visitor ON clicks (customer_id, visitor, clicked_at);
+CREATE INDEX clicks_contact ON clicks (customer_id, contact_key, clicked_at) WHERE contact_key <> '';
+CREATE TABLE click_days (
+  customer_id TEXT NOT NULL,
+  campaign_id TEXT NOT NULL,
+  day INTEGER NOT NULL,
+  clicks BIGINT NOT NULL,
+  PRIMARY KEY (customer_id, campaign_id, day)
+) {{without_rowid}};
+CREATE INDEX click_days_day ON click_days (customer_id, day);
+ALTER TABLE orders ADD COLUMN attribution TEXT;
+ALTER TABLE orders ADD COLUMN click_at BIGINT;
+UPDATE orders SET attribution = CASE WHEN campaign_id = '' THEN NULL WHEN source = 'api' THEN 'api' WHEN source IN ('emstrack', 'ti.php') THEN 'emst' ELSE 'cookie' END;
+`,
+  },
 ];
 
 const ADVISORY_LOCK = 74_301_771;
@@ -379,7 +462,7 @@ export async function migrate(db: Database, now: number = Date.now(), upTo = Num
         await tx.exec(render(m.sql, db.engine));
         const more = m.engineSql?.[db.engine];
         if (more) await tx.exec(render(more, db.engine));
-        await m.after?.(tx);
+        await m.after?.(tx, db.dialect);
       }
       await tx.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [m.version, m.name, now]);
       done.push(m.version);

@@ -3,7 +3,8 @@
 // claim due rows with FOR UPDATE SKIP LOCKED and a lease (next_attempt_at moves past the
 // send's timeout), send outside any transaction, then record the outcome.
 import { randomUUID } from 'node:crypto';
-import { num, type Database, type Sql } from './database.js';
+import { num, type Column, type Database, type Dialect, type Sql } from './database.js';
+import { jsonParam } from './json-param.js';
 import type { Envelope, WebhookEvent } from '../webhooks/payloads.js';
 
 /** Per transaction: which webhooks of a customer take which event (looked up once). */
@@ -25,19 +26,39 @@ export class OutboxWriter {
     return (await this.subscribed(tx, customerId, event)).length > 0;
   }
 
-  /** One pending delivery per subscribed webhook, due now. */
+  private readonly pending: Record<string, unknown>[] = [];
+
+  /** One pending delivery per subscribed webhook, due now (written by `flush`, before the commit). */
   async enqueue(tx: Sql, customerId: string, event: WebhookEvent, contactKey: string, data: Record<string, unknown>, now: number): Promise<void> {
     for (const webhookId of await this.subscribed(tx, customerId, event)) {
       const id = randomUUID();
       const envelope: Envelope = { id, type: event, createdAt: new Date(now).toISOString(), customerId, data };
-      await tx.run(
-        `INSERT INTO webhook_deliveries (customer_id, delivery_id, webhook_id, event, payload, contact_key, state, attempts, next_attempt_at, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, 'pending', 0, $7, $7)`,
-        [customerId, id, webhookId, event, JSON.stringify(envelope), contactKey, now],
-      );
+      this.pending.push({ customer_id: customerId, delivery_id: id, webhook_id: webhookId, event, payload: JSON.stringify(envelope), contact_key: contactKey, now });
     }
   }
+
+  /** Writes the deliveries enqueued: one statement. */
+  async flush(tx: Sql, dialect: Dialect): Promise<void> {
+    if (this.pending.length === 0) return;
+    await tx.run(
+      `INSERT INTO webhook_deliveries (customer_id, delivery_id, webhook_id, event, payload, contact_key, state, attempts, next_attempt_at, created_at)
+       SELECT r.customer_id, r.delivery_id, r.webhook_id, r.event, r.payload, r.contact_key, 'pending', 0, r.now, r.now
+       FROM ${dialect.recordset('$1', 'r', DELIVERY_ROW)}`,
+      [jsonParam(this.pending)],
+    );
+    this.pending.length = 0;
+  }
 }
+
+const DELIVERY_ROW: readonly Column[] = [
+  ['customer_id', 'text'],
+  ['delivery_id', 'text'],
+  ['webhook_id', 'text'],
+  ['event', 'text'],
+  ['payload', 'text'],
+  ['contact_key', 'text'],
+  ['now', 'bigint'],
+];
 
 /** A delivery claimed for one attempt. */
 export interface ClaimedDelivery {
@@ -49,7 +70,8 @@ export interface ClaimedDelivery {
   /** attempts made before this one */
   attempts: number;
   url: string;
-  secret: string;
+  /** the current secret first, then a rotated-out one still honoured */
+  secrets: string[];
 }
 
 export type AttemptOutcome = { ok: true } | { ok: false; error: string; retryAt: number | null };
@@ -77,9 +99,12 @@ export class OutboxRepository {
       );
       if (rows.length === 0) return [];
       const hooks = new Map(
-        (await tx.all<{ webhook_id: string; url: string; secret: string }>('SELECT webhook_id, url, secret FROM webhooks WHERE customer_id = $1', [customerId])).map(
-          (h) => [h.webhook_id, h],
-        ),
+        (
+          await tx.all<{ webhook_id: string; url: string; secret: string; previous_secret: string | null; previous_secret_expires_at: unknown }>(
+            'SELECT webhook_id, url, secret, previous_secret, previous_secret_expires_at FROM webhooks WHERE customer_id = $1',
+            [customerId],
+          )
+        ).map((h) => [h.webhook_id, h]),
       );
       const claimed: ClaimedDelivery[] = [];
       for (const r of rows) {
@@ -94,7 +119,8 @@ export class OutboxRepository {
           payload: r.payload,
           attempts: num(r.attempts),
           url: hook.url,
-          secret: hook.secret,
+          // a rotated-out secret still signs until it expires, so receivers can switch without a gap
+          secrets: hook.previous_secret !== null && num(hook.previous_secret_expires_at) > now ? [hook.secret, hook.previous_secret] : [hook.secret],
         });
       }
       return claimed;

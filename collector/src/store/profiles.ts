@@ -6,7 +6,8 @@
 // Identity: a contact is `u:<contactUid>` when the UID is known, else the UID the directory
 // gives for the email, else `e:<email>` (ASCII-lower-cased, as SQL lower() does on both
 // engines). Events with neither UID nor email belong to no contact.
-import { big, bigOrNull, num, strOrNull, type Sql } from './database.js';
+import { big, bigOrNull, num, strOrNull, type Column, type Dialect, type Sql } from './database.js';
+import { jsonParam } from './json-param.js';
 import { Where } from './reports.js';
 
 /** ASCII lower case: what SQL lower() does on both engines, so keys and lookups agree. */
@@ -127,58 +128,102 @@ export class ProfileAccumulator {
     d.lastAbandonedAt = Math.max(d.lastAbandonedAt ?? at, at);
   }
 
-  async flush(tx: Sql): Promise<void> {
+  /** An order taken away from the contact (the backend reported it under another, or with other values). */
+  orderRemoved(customerId: string, contactKey: string, currency: string, total: bigint): void {
+    if (!contactKey) return;
+    const d = this.at(customerId, contactKey, { contactUid: '', email: null, now: 0 });
+    d.orders -= 1;
+    const t = d.totals.get(currency) ?? { orders: 0, value: 0n };
+    t.orders -= 1;
+    t.value -= total;
+    d.totals.set(currency, t);
+  }
+
+  /** Writes the summed changes: one statement per table, rows in key order (no deadlocks between collectors). */
+  async flush(tx: Sql, dialect: Dialect): Promise<void> {
+    if (this.deltas.size === 0) return;
+    const profiles: Record<string, unknown>[] = [];
+    const totals: Record<string, unknown>[] = [];
     for (const key of [...this.deltas.keys()].sort()) {
       const d = this.deltas.get(key)!;
       const [customerId, contactKey] = key.split(SEP);
-      await tx.run(
-        `INSERT INTO contact_profiles (customer_id, contact_key, contact_uid, email, orders, last_order_at, last_order_value, last_order_currency,
-           abandoned_carts, last_abandoned_at, first_campaign_id, first_campaign_at, last_campaign_id, last_campaign_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
-         ON CONFLICT (customer_id, contact_key) DO UPDATE SET
-           email = COALESCE(excluded.email, contact_profiles.email),
-           orders = contact_profiles.orders + excluded.orders,
-           last_order_value = CASE WHEN ${newer('last_order_at')} THEN excluded.last_order_value ELSE contact_profiles.last_order_value END,
-           last_order_currency = CASE WHEN ${newer('last_order_at')} THEN excluded.last_order_currency ELSE contact_profiles.last_order_currency END,
-           last_order_at = CASE WHEN ${newer('last_order_at')} THEN excluded.last_order_at ELSE contact_profiles.last_order_at END,
-           abandoned_carts = contact_profiles.abandoned_carts + excluded.abandoned_carts,
-           last_abandoned_at = CASE WHEN ${newer('last_abandoned_at')} THEN excluded.last_abandoned_at ELSE contact_profiles.last_abandoned_at END,
-           first_campaign_id = CASE WHEN ${older('first_campaign_at')} THEN excluded.first_campaign_id ELSE contact_profiles.first_campaign_id END,
-           first_campaign_at = CASE WHEN ${older('first_campaign_at')} THEN excluded.first_campaign_at ELSE contact_profiles.first_campaign_at END,
-           last_campaign_id = CASE WHEN ${newer('last_campaign_at')} THEN excluded.last_campaign_id ELSE contact_profiles.last_campaign_id END,
-           last_campaign_at = CASE WHEN ${newer('last_campaign_at')} THEN excluded.last_campaign_at ELSE contact_profiles.last_campaign_at END,
-           updated_at = excluded.updated_at`,
-        [
-          customerId,
-          contactKey,
-          d.contactUid,
-          d.email,
-          d.orders,
-          d.lastOrder?.at ?? null,
-          d.lastOrder?.value ?? null,
-          d.lastOrder?.currency ?? null,
-          d.abandoned,
-          d.lastAbandonedAt,
-          d.firstCampaign?.id ?? null,
-          d.firstCampaign?.at ?? null,
-          d.lastCampaign?.id ?? null,
-          d.lastCampaign?.at ?? null,
-          d.now,
-        ],
-      );
+      profiles.push({
+        customer_id: customerId,
+        contact_key: contactKey,
+        contact_uid: d.contactUid,
+        email: d.email,
+        orders: d.orders,
+        last_order_at: d.lastOrder?.at ?? null,
+        last_order_value: d.lastOrder?.value ?? null,
+        last_order_currency: d.lastOrder?.currency ?? null,
+        abandoned_carts: d.abandoned,
+        last_abandoned_at: d.lastAbandonedAt,
+        first_campaign_id: d.firstCampaign?.id ?? null,
+        first_campaign_at: d.firstCampaign?.at ?? null,
+        last_campaign_id: d.lastCampaign?.id ?? null,
+        last_campaign_at: d.lastCampaign?.at ?? null,
+        updated_at: d.now,
+      });
       for (const currency of [...d.totals.keys()].sort()) {
         const t = d.totals.get(currency)!;
-        await tx.run(
-          `INSERT INTO contact_totals (customer_id, contact_key, currency, orders, total_value) VALUES ($1, $2, $3, $4, $5)
-           ON CONFLICT (customer_id, contact_key, currency) DO UPDATE SET
-             orders = contact_totals.orders + excluded.orders, total_value = contact_totals.total_value + excluded.total_value`,
-          [customerId, contactKey, currency, t.orders, t.value],
-        );
+        totals.push({ customer_id: customerId, contact_key: contactKey, currency, orders: t.orders, total_value: t.value });
       }
+    }
+    await tx.run(
+      `INSERT INTO contact_profiles (${PROFILE_ROW.map(([n]) => n).join(', ')})
+       SELECT ${PROFILE_ROW.map(([n]) => `r.${n}`).join(', ')} FROM ${dialect.recordset('$1', 'r', PROFILE_ROW)} WHERE true
+       ON CONFLICT (customer_id, contact_key) DO UPDATE SET
+         email = COALESCE(excluded.email, contact_profiles.email),
+         orders = contact_profiles.orders + excluded.orders,
+         last_order_value = CASE WHEN ${newer('last_order_at')} THEN excluded.last_order_value ELSE contact_profiles.last_order_value END,
+         last_order_currency = CASE WHEN ${newer('last_order_at')} THEN excluded.last_order_currency ELSE contact_profiles.last_order_currency END,
+         last_order_at = CASE WHEN ${newer('last_order_at')} THEN excluded.last_order_at ELSE contact_profiles.last_order_at END,
+         abandoned_carts = contact_profiles.abandoned_carts + excluded.abandoned_carts,
+         last_abandoned_at = CASE WHEN ${newer('last_abandoned_at')} THEN excluded.last_abandoned_at ELSE contact_profiles.last_abandoned_at END,
+         first_campaign_id = CASE WHEN ${older('first_campaign_at')} THEN excluded.first_campaign_id ELSE contact_profiles.first_campaign_id END,
+         first_campaign_at = CASE WHEN ${older('first_campaign_at')} THEN excluded.first_campaign_at ELSE contact_profiles.first_campaign_at END,
+         last_campaign_id = CASE WHEN ${newer('last_campaign_at')} THEN excluded.last_campaign_id ELSE contact_profiles.last_campaign_id END,
+         last_campaign_at = CASE WHEN ${newer('last_campaign_at')} THEN excluded.last_campaign_at ELSE contact_profiles.last_campaign_at END,
+         updated_at = ${dialect.greatest('contact_profiles.updated_at', 'excluded.updated_at')}`,
+      [jsonParam(profiles)],
+    );
+    if (totals.length) {
+      await tx.run(
+        `INSERT INTO contact_totals (customer_id, contact_key, currency, orders, total_value)
+         SELECT r.customer_id, r.contact_key, r.currency, r.orders, r.total_value FROM ${dialect.recordset('$1', 'r', TOTALS_ROW)} WHERE true
+         ON CONFLICT (customer_id, contact_key, currency) DO UPDATE SET
+           orders = contact_totals.orders + excluded.orders, total_value = contact_totals.total_value + excluded.total_value`,
+        [jsonParam(totals)],
+      );
     }
     this.deltas.clear();
   }
 }
+
+const PROFILE_ROW: readonly Column[] = [
+  ['customer_id', 'text'],
+  ['contact_key', 'text'],
+  ['contact_uid', 'text'],
+  ['email', 'text'],
+  ['orders', 'bigint'],
+  ['last_order_at', 'bigint'],
+  ['last_order_value', 'numeric'],
+  ['last_order_currency', 'text'],
+  ['abandoned_carts', 'bigint'],
+  ['last_abandoned_at', 'bigint'],
+  ['first_campaign_id', 'text'],
+  ['first_campaign_at', 'bigint'],
+  ['last_campaign_id', 'text'],
+  ['last_campaign_at', 'bigint'],
+  ['updated_at', 'bigint'],
+];
+const TOTALS_ROW: readonly Column[] = [
+  ['customer_id', 'text'],
+  ['contact_key', 'text'],
+  ['currency', 'text'],
+  ['orders', 'bigint'],
+  ['total_value', 'numeric'],
+];
 
 const newer = (col: string) => `excluded.${col} IS NOT NULL AND (contact_profiles.${col} IS NULL OR excluded.${col} >= contact_profiles.${col})`;
 const older = (col: string) => `excluded.${col} IS NOT NULL AND (contact_profiles.${col} IS NULL OR excluded.${col} < contact_profiles.${col})`;

@@ -3,7 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import type { Database, Dialect, Row, Sql, SqlValue } from './database.js';
+import type { Database, Dialect, Queryable, Row, Sql, SqlValue } from './database.js';
 
 const dialect: Dialect = {
   forUpdate: '',
@@ -11,6 +11,12 @@ const dialect: Dialect = {
   indexedBy: (index) => `INDEXED BY ${index}`,
   least: (a, b) => `min(${a}, ${b})`,
   greatest: (a, b) => `max(${a}, ${b})`,
+  values: (param) => `(SELECT value FROM json_each(${param}))`,
+  // numbers are cast: a JSON string ("123", exact beyond 2^53) must compare and add as an integer
+  recordset: (param, alias, columns) =>
+    `(SELECT ${columns
+      .map(([name, type]) => (type === 'text' ? `json_extract(value, '$.${name}')` : `CAST(json_extract(value, '$.${name}') AS INTEGER)`) + ` AS ${name}`)
+      .join(', ')} FROM jsonb_each(${param})) AS ${alias}`,
 };
 
 /**
@@ -107,11 +113,14 @@ export class SqliteDatabase implements Database {
     return wait ? wait.then(fn) : fn();
   }
 
-  readonly immediate: Sql = {
+  readonly immediate: Queryable = {
+    engine: 'sqlite',
+    dialect,
     all: <T>(sql: string, params: readonly SqlValue[] = []) => this.whenIdle(() => this.allSync<T>(sql, params)),
     get: <T>(sql: string, params: readonly SqlValue[] = []) => this.whenIdle(() => this.allSync<T>(sql, params)[0]),
     run: (sql: string, params: readonly SqlValue[] = []) => this.whenIdle(() => this.runSync(sql, params)),
     exec: (sql: string) => this.whenIdle(() => void this.db.exec(sql)),
+    transaction: <T>(fn: (tx: Sql) => Promise<T>) => this.transactionNow(fn),
   };
 
   /** Outside a transaction a read runs at once; during one it waits, so it never sees uncommitted rows. */
@@ -141,6 +150,10 @@ export class SqliteDatabase implements Database {
   }
 
   transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
+    return this.afterBarrier(() => this.transactionNow(fn));
+  }
+
+  private transactionNow<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
     const tx: Sql = {
       all: async <R>(sql: string, params: readonly SqlValue[] = []) => this.allSync<R>(sql, params),
       get: async <R>(sql: string, params: readonly SqlValue[] = []) => this.allSync<R>(sql, params)[0],
@@ -163,11 +176,9 @@ export class SqliteDatabase implements Database {
         this.lock.inTransaction = false;
       }
     };
-    return this.afterBarrier(() => {
-      const next = this.lock.queue.then(work);
-      this.lock.queue = next.catch(() => undefined);
-      return next;
-    });
+    const next = this.lock.queue.then(work);
+    this.lock.queue = next.catch(() => undefined);
+    return next;
   }
 
   async close(): Promise<void> {

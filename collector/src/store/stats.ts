@@ -2,7 +2,8 @@
 // order/cart write, so the summary and the timeseries never scan the orders. Changes are
 // summed in memory during a transaction and written once at its end, in key order (no
 // deadlocks between collectors that write the same rows).
-import type { Dialect, Sql } from './database.js';
+import type { Column, Dialect, Sql } from './database.js';
+import { jsonParam } from './json-param.js';
 import { dayOf, type CartState } from './types.js';
 
 interface Delta {
@@ -56,9 +57,10 @@ export class StatsAccumulator {
     return d;
   }
 
-  order(customerId: string, campaignId: string, time: number, currency: string, total: bigint, itemLines: number): void {
+  /** An order counted (`count` 1), or taken back (-1, with its total and lines negated). */
+  order(customerId: string, campaignId: string, time: number, currency: string, total: bigint, itemLines: number, count: 1 | -1 = 1): void {
     const d = this.at(customerId, campaignId, dayOf(time), currency);
-    d.orders += 1;
+    d.orders += count;
     d.revenue += total;
     d.itemLines += itemLines;
   }
@@ -94,56 +96,77 @@ export class StatsAccumulator {
     }
   }
 
+  /** Writes the summed changes: one statement per table, rows in key order (no deadlocks between collectors). */
   async flush(tx: Sql, dialect: Dialect): Promise<void> {
+    const days: Record<string, unknown>[] = [];
     for (const key of [...this.deltas.keys()].sort()) {
       const d = this.deltas.get(key)!;
       if (isZero(d)) continue;
       const [customerId, campaignId, day, currency] = key.split(SEP);
+      days.push({
+        customer_id: customerId,
+        campaign_id: campaignId,
+        day: Number(day),
+        currency,
+        orders: d.orders,
+        revenue: d.revenue,
+        item_lines: d.itemLines,
+        carts: d.carts,
+        converted: d.converted,
+        abandoned: d.abandoned,
+        abandoned_value: d.abandonedValue,
+        recovered: d.recovered,
+      });
+    }
+    if (days.length) {
+      const adds = DAY_SUMS.map(([n]) => `${n} = daily_stats.${n} + excluded.${n}`).join(', ');
       await tx.run(
-        `INSERT INTO daily_stats (customer_id, campaign_id, day, currency, orders, revenue, item_lines, carts, converted, abandoned, abandoned_value, recovered)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-         ON CONFLICT (customer_id, campaign_id, day, currency) DO UPDATE SET
-           orders = daily_stats.orders + excluded.orders,
-           revenue = daily_stats.revenue + excluded.revenue,
-           item_lines = daily_stats.item_lines + excluded.item_lines,
-           carts = daily_stats.carts + excluded.carts,
-           converted = daily_stats.converted + excluded.converted,
-           abandoned = daily_stats.abandoned + excluded.abandoned,
-           abandoned_value = daily_stats.abandoned_value + excluded.abandoned_value,
-           recovered = daily_stats.recovered + excluded.recovered`,
-        [
-          customerId,
-          campaignId,
-          Number(day),
-          currency,
-          d.orders,
-          d.revenue,
-          d.itemLines,
-          d.carts,
-          d.converted,
-          d.abandoned,
-          d.abandonedValue,
-          d.recovered,
-        ],
+        `INSERT INTO daily_stats (${DAY_COLUMNS.map(([n]) => n).join(', ')})
+         SELECT ${DAY_COLUMNS.map(([n]) => `r.${n}`).join(', ')} FROM ${dialect.recordset('$1', 'r', DAY_COLUMNS)} WHERE true
+         ON CONFLICT (customer_id, campaign_id, day, currency) DO UPDATE SET ${adds}`,
+        [jsonParam(days)],
       );
     }
-    for (const key of [...this.buyers.keys()].sort()) {
+    const totals = [...this.buyers.keys()].sort().map((key) => {
       const t = this.buyers.get(key)!;
       const [customerId, campaignId, currency] = key.split(SEP);
+      return { customer_id: customerId, campaign_id: campaignId, currency, buyers: t.buyers, first_time: t.first, last_time: t.last };
+    });
+    if (totals.length) {
       await tx.run(
         `INSERT INTO campaign_totals (customer_id, campaign_id, currency, buyers, first_time, last_time)
-         VALUES ($1, $2, $3, $4, $5, $6)
+         SELECT r.customer_id, r.campaign_id, r.currency, r.buyers, r.first_time, r.last_time FROM ${dialect.recordset('$1', 'r', TOTAL_COLUMNS)} WHERE true
          ON CONFLICT (customer_id, campaign_id, currency) DO UPDATE SET
            buyers = campaign_totals.buyers + excluded.buyers,
            first_time = ${dialect.least('campaign_totals.first_time', 'excluded.first_time')},
            last_time = ${dialect.greatest('campaign_totals.last_time', 'excluded.last_time')}`,
-        [customerId, campaignId, currency, t.buyers, t.first, t.last],
+        [jsonParam(totals)],
       );
     }
     this.deltas.clear();
     this.buyers.clear();
   }
 }
+
+const DAY_SUMS: readonly Column[] = [
+  ['orders', 'bigint'],
+  ['revenue', 'numeric'],
+  ['item_lines', 'bigint'],
+  ['carts', 'bigint'],
+  ['converted', 'bigint'],
+  ['abandoned', 'bigint'],
+  ['abandoned_value', 'numeric'],
+  ['recovered', 'bigint'],
+];
+const DAY_COLUMNS: readonly Column[] = [['customer_id', 'text'], ['campaign_id', 'text'], ['day', 'bigint'], ['currency', 'text'], ...DAY_SUMS];
+const TOTAL_COLUMNS: readonly Column[] = [
+  ['customer_id', 'text'],
+  ['campaign_id', 'text'],
+  ['currency', 'text'],
+  ['buyers', 'bigint'],
+  ['first_time', 'bigint'],
+  ['last_time', 'bigint'],
+];
 
 function isZero(d: Delta): boolean {
   return (

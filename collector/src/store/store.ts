@@ -4,7 +4,6 @@ import { CustomerRepository } from './customers.js';
 import { num, type Database } from './database.js';
 import { DirectoryRepository } from './directory.js';
 import { ErasureRepository } from './erasure.js';
-import { EventWriter, type GroupWriter } from './events.js';
 import { migrate } from './migrations.js';
 import { OutboxRepository } from './outbox.js';
 import { PostgresDatabase } from './postgres.js';
@@ -15,6 +14,8 @@ import { SqliteDatabase } from './sqlite.js';
 import { SweepRepository } from './sweep.js';
 import { UserRepository } from './users.js';
 import { WebhookRepository } from './webhooks.js';
+import { InlineWriter, type GroupWriter } from './log/writer.js';
+import { PostgresLog } from './log/postgres-log.js';
 import { IngestQueue } from './queue/index.js';
 import { parseDatabaseTarget } from '../config.js';
 
@@ -25,7 +26,7 @@ export interface Store {
   readonly customers: CustomerRepository;
   readonly users: UserRepository;
   readonly directory: DirectoryRepository;
-  /** the ingest write path: on SQLite files a durable queue applied by a worker thread (queue/index.ts) */
+  /** the ingest write path: appended durably, then projected (log/writer.ts) */
   readonly events: GroupWriter;
   readonly sweep: SweepRepository;
   readonly reports: ReportRepository;
@@ -39,12 +40,13 @@ export interface Store {
   close(): Promise<void>;
 }
 
-export function createStore(db: Database, events: GroupWriter = new EventWriter(db)): Store {
+export function createStore(db: Database, events: GroupWriter = new InlineWriter(db)): Store {
   return {
     engine: db.engine,
     description: db.description,
     customers: new CustomerRepository(db),
-    users: new UserRepository(db),
+    // logins and sessions never wait for ingest to be applied
+    users: new UserRepository(db.immediate),
     directory: new DirectoryRepository(db),
     events,
     sweep: new SweepRepository(db),
@@ -84,5 +86,10 @@ export async function openStore(target: string, options: StoreOptions = {}): Pro
     db.setBarrier(() => queue.settled());
     return createStore(db, queue);
   }
-  return createStore(db);
+  if (db instanceof PostgresDatabase) {
+    const log = new PostgresLog(db);
+    db.setBarrier(() => log.settled());
+    return createStore(db, log);
+  }
+  return createStore(db, new InlineWriter(db));
 }

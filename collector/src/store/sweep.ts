@@ -2,9 +2,9 @@
 // timeout become abandoned. Claimed with FOR UPDATE SKIP LOCKED on PostgreSQL, so any number
 // of collectors sweep together and each cart is abandoned exactly once. The aggregates, the
 // contact's profile and the `cart.abandoned` webhook deliveries change in the same transaction.
-import { cartAbandoned } from '../webhooks/payloads.js';
+import { cartAbandoned, type EmailSource } from '../webhooks/payloads.js';
 import { parseCartItems } from './cart-items.js';
-import { big, bigOrNull, num, strOrNull, type Database } from './database.js';
+import { big, bigOrNull, num, strOrNull, type Database, type Sql } from './database.js';
 import { WriteEffects } from './effects.js';
 import { directoryEmail } from './profiles.js';
 
@@ -24,6 +24,24 @@ interface DueRow {
   country: string | null;
   items: string;
   abandoned_at: unknown;
+}
+
+/**
+ * The email a `cart.abandoned` delivery carries, and where it came from: the cart's own (the
+ * browser's), else the contact's latest order from the purchases API, else the directory's.
+ */
+async function cartEmail(tx: Sql, customerId: string, row: DueRow): Promise<{ email: string | null; emailSource: EmailSource | null }> {
+  if (row.email) return { email: row.email, emailSource: 'browser' };
+  if (row.contact_key) {
+    const api = await tx.get<{ email: string }>(
+      `SELECT email FROM orders WHERE customer_id = $1 AND contact_key <> '' AND contact_key = $2 AND source = 'api' AND email IS NOT NULL
+       ORDER BY time DESC, order_id DESC LIMIT 1`,
+      [customerId, row.contact_key],
+    );
+    if (api) return { email: api.email, emailSource: 'api' };
+  }
+  const listed = row.contact_uid ? await directoryEmail(tx, customerId, row.contact_uid) : null;
+  return { email: listed, emailSource: listed === null ? null : 'directory' };
 }
 
 export class SweepRepository {
@@ -71,7 +89,6 @@ export class SweepRepository {
         // a cart re-sent after an earlier abandonment is abandoned again, but counted once
         fx.profiles.abandoned(customerId, row.contact_key, now, row.abandoned_at === null);
         if (notify) {
-          const email = row.email ?? (row.contact_uid ? await directoryEmail(tx, customerId, row.contact_uid) : null);
           const data = cartAbandoned({
             cartId: row.cart_id,
             time: before.time,
@@ -82,7 +99,7 @@ export class SweepRepository {
             shipping: bigOrNull(row.shipping),
             city: strOrNull(row.city),
             country: strOrNull(row.country),
-            email,
+            ...(await cartEmail(tx, customerId, row)),
             contactUid: row.contact_uid,
             campaignId: row.campaign_id,
             items: parseCartItems(row.items),

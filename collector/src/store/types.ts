@@ -74,6 +74,35 @@ export interface OrderRecord extends EventBase {
   total: bigint;
   /** who bought, for the distinct buyer count: u:<contactUid>, e:<email> or v:<visitor> */
   buyer: string;
+  /** how the campaign was found when it came with the order (the projector attributes the others) */
+  attribution?: Attribution;
+}
+
+/**
+ * How an order was attributed to its campaign: the browser's kept parameters (`cookie`), the
+ * legacy methods' `emst` (`emst`), the purchases API naming it (`api`), or, for an order that
+ * came without one, the last click of the same visitor (`visitor`) or contact (`contact`).
+ */
+export const ATTRIBUTIONS = ['cookie', 'visitor', 'contact', 'emst', 'api'] as const;
+export type Attribution = (typeof ATTRIBUTIONS)[number];
+
+/** A click on a campaign link, as the SDK saw it land. */
+export interface ClickRecord {
+  type: 'click';
+  eventId: string;
+  /** when the link was clicked (the browser's time, clamped like an order's) */
+  time: number;
+  receivedAt: number;
+  campaignId: string;
+  /** '' when the link named no contact */
+  contactUid: string;
+  /** clicks carry no email; here so every record can be asked */
+  email: null;
+  visitor: string;
+  sessionId: string | null;
+  /** the landing page's path */
+  path: string | null;
+  source: string;
 }
 
 export interface CartRecord extends EventBase {
@@ -83,7 +112,7 @@ export interface CartRecord extends EventBase {
   total: bigint;
 }
 
-export type EventRecord = OrderRecord | CartRecord;
+export type EventRecord = OrderRecord | CartRecord | ClickRecord;
 
 export interface RejectRecord {
   /** null when the request named no known customer */
@@ -134,3 +163,12 @@ export interface ContactEmail {
 
 export const DAY_MS = 86_400_000;
 export const dayOf = (ms: number): number => Math.floor(ms / DAY_MS);
+
+/** An API token as listed: never the token itself. */
+export interface ApiToken {
+  id: string;
+  email: string;
+  createdAt: number;
+  expiresAt: number | null;
+  lastUsedAt: number | null;
+}

@@ -104,6 +104,18 @@ export class WebhookRepository {
     });
   }
 
+  /**
+   * Replaces the webhook's secret; the one it replaces keeps signing until `previousExpiresAt`
+   * (a secret rotated out earlier is dropped at once). False when there is no such webhook.
+   */
+  async rotateSecret(customerId: string, webhookId: string, secret: string, previousExpiresAt: number): Promise<boolean> {
+    const changed = await this.db.run(
+      'UPDATE webhooks SET previous_secret = secret, previous_secret_expires_at = $4, secret = $3 WHERE customer_id = $1 AND webhook_id = $2',
+      [customerId, webhookId, secret, previousExpiresAt],
+    );
+    return changed > 0;
+  }
+
   /** A page of a webhook's deliveries, newest first. */
   async deliveries(customerId: string, webhookId: string, state: DeliveryState | undefined, limit: number, after?: DeliveryKey): Promise<Delivery[]> {
     const w = new Where().add('customer_id = ?', customerId).add('webhook_id = ?', webhookId);

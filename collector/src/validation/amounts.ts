@@ -2,7 +2,7 @@
 // fails: each amount, each line total (price × quantity) and the items total, in exact BigInt
 // arithmetic, against the range its source may send (see docs/collector.md "Hostile traffic").
 import { formatMoney, MONEY_SCALE } from '../money.js';
-import type { EventRecord } from '../store/types.js';
+import type { CartRecord, OrderRecord } from '../store/types.js';
 import type { FieldError } from './messages.js';
 
 /** The largest amount a BIGINT column holds (scaled by 10^4). */
@@ -33,7 +33,7 @@ function outside(value: bigint, r: AmountRange, what = 'is'): string | undefined
 }
 
 /** The first amount of `r` outside `range`, as a field error under `base` (`events[2]`), or undefined. */
-export function checkAmounts(r: EventRecord, range: AmountRange, base: string): FieldError | undefined {
+export function checkAmounts(r: OrderRecord | CartRecord, range: AmountRange, base: string): FieldError | undefined {
   const at = (name: string) => (base ? `${base}.${name}` : name);
   let items = 0n;
   for (const [j, item] of r.items.entries()) {

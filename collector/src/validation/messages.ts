@@ -83,10 +83,16 @@ export function reasonOf(error: ValueError): string {
       return 'must not contain the same value twice';
     case ValueErrorType.ArrayMinItems:
       return s.minItems === 1 ? 'must not be empty' : `must have at least ${String(s.minItems)} entries`;
+    case ValueErrorType.ObjectMinProperties:
+    case ValueErrorType.ObjectMaxProperties:
+      return typeof s.errorMessage === 'string' ? s.errorMessage : plain(error);
     default:
-      return error.message.charAt(0).toLowerCase() + error.message.slice(1);
+      return plain(error);
   }
 }
+
+/** TypeBox's own message, as a reason. */
+const plain = (error: ValueError) => error.message.charAt(0).toLowerCase() + error.message.slice(1);
 
 function isMoney(s: Record<string, unknown>): boolean {
   return Array.isArray(s.anyOf) && s.anyOf.some((x: { pattern?: unknown }) => x.pattern === MONEY_PATTERN);

@@ -7,7 +7,7 @@ export const WEBHOOK_EVENTS = ['order.placed', 'cart.abandoned'] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 
 export interface Envelope {
-  /** the delivery ID, also sent as X-Emarsys-Delivery: stable across retries */
+  /** the delivery ID, also sent as webhook-id: stable across retries */
   id: string;
   type: WebhookEvent;
   createdAt: string;
@@ -50,6 +50,13 @@ export function orderPlaced(o: OrderRecord, email: string | null): Record<string
   };
 }
 
+/**
+ * Where a cart's email came from: `browser` (sent with the cart, so typed by whoever was on
+ * the page: unverified), `api` (an order of the contact sent by the shop's backend through the
+ * purchases API), `directory` (the contact directory, by the contact UID).
+ */
+export type EmailSource = 'browser' | 'api' | 'directory';
+
 export interface AbandonedCart {
   cartId: string;
   time: number;
@@ -61,6 +68,8 @@ export interface AbandonedCart {
   city: string | null;
   country: string | null;
   email: string | null;
+  /** null when there is no email */
+  emailSource: EmailSource | null;
   contactUid: string;
   campaignId: string;
   items: StoredItem[];
@@ -72,6 +81,7 @@ export function cartAbandoned(c: AbandonedCart): Record<string, unknown> {
     time: iso(c.time),
     abandonedAt: iso(c.abandonedAt),
     ...purchaseFields(c, c.email),
+    emailSource: c.emailSource,
     items: items(c.items),
   };
 }
@@ -79,5 +89,6 @@ export function cartAbandoned(c: AbandonedCart): Record<string, unknown> {
 /** Erasure: the envelope without the contact's email and UID (the event itself stays). */
 export function redactEnvelope(payload: string): string {
   const e = JSON.parse(payload) as Envelope;
-  return JSON.stringify({ ...e, data: { ...e.data, email: null, contactUid: null } });
+  const source = 'emailSource' in e.data ? { emailSource: null } : {};
+  return JSON.stringify({ ...e, data: { ...e.data, email: null, ...source, contactUid: null } });
 }

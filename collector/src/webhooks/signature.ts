@@ -1,19 +1,27 @@
-// How a delivery is signed (docs/advanced.md has the receiver's side): HMAC-SHA256, keyed by
-// the webhook's secret, of `<timestamp>.<raw body>`. The timestamp is in the signed text, so
-// a captured request cannot be replayed later with a new timestamp.
+// How a delivery is signed: the Standard Webhooks specification (https://www.standardwebhooks.com),
+// so receivers verify with its libraries in any language (docs/advanced.md). The signed text is
+// `<webhook-id>.<webhook-timestamp>.<raw body>`: a captured request replayed later with a new
+// timestamp or ID fails. The HMAC key is the base64-decoded part of the `whsec_` secret.
 import { createHmac, randomBytes } from 'node:crypto';
 
 export const HEADERS = {
-  signature: 'x-emarsys-signature',
-  timestamp: 'x-emarsys-timestamp',
-  delivery: 'x-emarsys-delivery',
-  event: 'x-emarsys-event',
+  id: 'webhook-id',
+  timestamp: 'webhook-timestamp',
+  signature: 'webhook-signature',
 } as const;
 
-/** `whsec_<64 hex>`, shown once when the webhook is created. */
-export const newWebhookSecret = (): string => `whsec_${randomBytes(32).toString('hex')}`;
+const PREFIX = 'whsec_';
 
-/** The X-Emarsys-Signature value for a body sent at `timestamp` (Unix seconds). */
-export function signature(secret: string, timestamp: number, body: string): string {
-  return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
+/** `whsec_<base64 of 32 random bytes>`, shown once when the webhook is created or its secret rotated. */
+export const newWebhookSecret = (): string => `${PREFIX}${randomBytes(32).toString('base64')}`;
+
+/**
+ * The webhook-signature value: one `v1,<base64 HMAC-SHA256>` per secret, space-separated (two
+ * while a rotated-out secret is still honoured). Secrets issued before Standard Webhooks
+ * (`whsec_<64 hex>`) are read as base64 too, as the receivers' libraries read them.
+ */
+export function signature(secrets: readonly string[], id: string, timestamp: number, body: string): string {
+  return secrets
+    .map((secret) => `v1,${createHmac('sha256', Buffer.from(secret.slice(PREFIX.length), 'base64')).update(`${id}.${timestamp}.${body}`).digest('base64')}`)
+    .join(' ');
 }

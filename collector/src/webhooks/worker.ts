@@ -6,6 +6,8 @@ import { periodic, type Periodic } from '../background/periodic.js';
 import type { ClaimedDelivery } from '../store/outbox.js';
 import type { Store } from '../store/store.js';
 import { DEFAULT_RETRY, retryDelay, type RetryPolicy } from './backoff.js';
+import type { DestinationPolicy } from './destination.js';
+import { postWebhook } from './post.js';
 import { HEADERS, signature } from './signature.js';
 
 export interface DeliveryReport {
@@ -28,6 +30,8 @@ declare module 'fastify' {
 export interface OutboxWorkerOptions {
   store: Store;
   clock: () => number;
+  /** which receiver addresses are allowed, and how names resolve */
+  destinations: DestinationPolicy;
   /** 0 disables the timer */
   intervalMs: number;
   retry?: RetryPolicy;
@@ -45,14 +49,6 @@ const LEASE_MS = 60_000;
 /** Delivered rows are kept this long (dead ones until retried or their webhook is deleted). */
 const KEEP_DELIVERED_MS = 7 * 86_400_000;
 const PRUNE_EVERY_MS = 3_600_000;
-const MAX_ERROR_LENGTH = 300;
-
-function describe(err: unknown): string {
-  const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-  if (e?.name === 'TimeoutError') return 'timeout: no answer in time';
-  const cause = e?.cause?.code ?? e?.cause?.message;
-  return `network: ${cause ? `${cause} ` : ''}${e?.message ?? String(err)}`.slice(0, MAX_ERROR_LENGTH);
-}
 
 export function createOutboxWorker(o: OutboxWorkerOptions): OutboxWorker {
   const policy = o.retry ?? DEFAULT_RETRY;
@@ -60,29 +56,16 @@ export function createOutboxWorker(o: OutboxWorkerOptions): OutboxWorker {
   let lastPrune = Number.NEGATIVE_INFINITY;
 
   /** One attempt: null when the receiver answered 2xx, else why not. */
-  async function send(d: ClaimedDelivery): Promise<string | null> {
+  function send(d: ClaimedDelivery): Promise<string | null> {
     const timestamp = Math.floor(o.clock() / 1000);
-    try {
-      const res = await fetch(d.url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'user-agent': 'emarsys-collector-webhooks',
-          [HEADERS.event]: d.event,
-          [HEADERS.delivery]: d.deliveryId,
-          [HEADERS.timestamp]: String(timestamp),
-          [HEADERS.signature]: signature(d.secret, timestamp, d.payload),
-        },
-        body: d.payload,
-        // a redirect is a misconfigured URL, not a delivery
-        redirect: 'manual',
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-      await res.body?.cancel().catch(() => undefined);
-      return res.status >= 200 && res.status < 300 ? null : `HTTP ${res.status}`;
-    } catch (err) {
-      return describe(err);
-    }
+    const headers = {
+      'content-type': 'application/json',
+      'user-agent': 'emarsys-collector-webhooks',
+      [HEADERS.id]: d.deliveryId,
+      [HEADERS.timestamp]: String(timestamp),
+      [HEADERS.signature]: signature(d.secrets, d.deliveryId, timestamp, d.payload),
+    };
+    return postWebhook(d.url, headers, d.payload, o.destinations, timeoutMs);
   }
 
   async function deliver(d: ClaimedDelivery, report: DeliveryReport): Promise<void> {

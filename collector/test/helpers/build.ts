@@ -27,6 +27,12 @@ export function requireBuilt(): void {
   }
 }
 
+/** When the newest source the collector build compiles was changed (epoch ms). */
+export function newestSource(): number {
+  // the collector compiles src/protocol and, for `links decorate`, src/server of the SDK
+  return Math.max(newest(join(COLLECTOR_DIR, 'src')), ...['protocol', 'server'].map((d) => newest(join(COLLECTOR_DIR, '..', 'src', d))));
+}
+
 export function ensureBuilt(): void {
   let built = 0;
   try {
@@ -34,9 +40,7 @@ export function ensureBuilt(): void {
   } catch {
     // not built yet
   }
-  // the collector compiles src/protocol and, for `links decorate`, src/server of the SDK
-  const sources = Math.max(newest(join(COLLECTOR_DIR, 'src')), ...['protocol', 'server'].map((d) => newest(join(COLLECTOR_DIR, '..', 'src', d))));
-  if (built < sources) {
+  if (built < newestSource()) {
     const tsc = spawnSync(process.execPath, [join(COLLECTOR_DIR, '..', 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(COLLECTOR_DIR, 'tsconfig.json')], {
       encoding: 'utf8',
     });

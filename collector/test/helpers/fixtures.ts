@@ -4,7 +4,9 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp, type AppOptions } from '../../src/app.js';
 import { AuthService } from '../../src/auth/service.js';
 import type { Store } from '../../src/store/store.js';
-import type { Role } from '../../src/store/types.js';
+import { toRecord } from '../../src/ingest/normalize.js';
+import type { Customer, EventRecord, Role } from '../../src/store/types.js';
+import { checkEvent } from '../../src/validation/events.js';
 
 export const T0 = Date.UTC(2025, 0, 15, 10, 0, 0);
 export const MINUTE = 60_000;
@@ -86,4 +88,11 @@ export async function testApp(store: Store, options: Partial<AppOptions> = {}): 
   const app = await buildApp({ store, sweepIntervalMs: 0, outboxIntervalMs: 0, ...options });
   await app.ready();
   return app;
+}
+
+/** A wire event, checked and normalised as ingest does, for tests that write to the store directly. */
+export function eventRecord(customer: Customer, raw: Record<string, unknown>, receivedAt = T0 + MINUTE): EventRecord {
+  const checked = checkEvent(raw, 'event');
+  if (!checked.ok) throw new Error(`bad fixture: ${checked.error.field} ${checked.error.reason}`);
+  return toRecord(checked.value, customer, receivedAt, 'sdk');
 }

@@ -1,6 +1,7 @@
 // The store and app most suites share: opened before the suite's tests, closed after them.
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll } from 'vitest';
+import type { AppOptions } from '../../src/app.js';
 import type { Store } from '../../src/store/store.js';
 import { openTestStore, type Engine } from './engines.js';
 import { testApp, type testClock } from './fixtures.js';
@@ -15,12 +16,12 @@ export interface Suite {
 }
 
 /** Registers the suite's beforeAll/afterAll; the fields are set once beforeAll has run. */
-export function testSuite(engine: Engine, clock: ReturnType<typeof testClock>): Suite {
+export function testSuite(engine: Engine, clock: ReturnType<typeof testClock>, options: Partial<AppOptions> = {}): Suite {
   let t: Awaited<ReturnType<typeof openTestStore>> | undefined;
   let app: FastifyInstance | undefined;
   beforeAll(async () => {
     t = await openTestStore(engine);
-    app = await testApp(t.store, { clock: clock.clock });
+    app = await testApp(t.store, { clock: clock.clock, ...options });
   });
   afterAll(async () => {
     await app?.close();

@@ -7,11 +7,11 @@ import { setPriority } from 'node:os';
 import { deserialize } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import BetterSqlite3 from 'better-sqlite3';
-import { num } from '../database.js';
-import { EventWriter } from '../events.js';
+import { num, type Sql } from '../database.js';
+import { applyIsolating, setAside } from '../log/isolate.js';
+import { Projector } from '../projector.js';
 import { insertRejected } from '../rejected.js';
 import { SqliteDatabase } from '../sqlite.js';
-import type { IngestWrite } from '../types.js';
 import { queuePath, type FromApplier, type QueueEntry, type ThreadData, type ToApplier } from './messages.js';
 
 /**
@@ -19,8 +19,6 @@ import { queuePath, type FromApplier, type QueueEntry, type ThreadData, type ToA
  * lock short, which the main thread's own writes (sweep, logins) may be waiting for.
  */
 const BATCH = 200;
-/** Errors after which the same batch may succeed later (busy, disk full, I/O): retried as they are. */
-const TRANSIENT = /^SQLITE_(BUSY|LOCKED|FULL|IOERR|NOMEM|CANTOPEN|READONLY|INTERRUPT)/;
 /** After a failure that may pass (busy, disk full), applying pauses this long. */
 const RETRY_MS = 1000;
 
@@ -51,74 +49,47 @@ function entries(after: number, limit: number): { seq: number; entry: Buffer }[]
   }
   return nextEntries.all(after, limit) as { seq: number; entry: Buffer }[];
 }
-const writer = new EventWriter(db);
+const projector = new Projector(db);
 
-let known = 0; // newest position the main thread reported
-let running = false;
-let closing = false;
-let lastError = '';
-let isolate = false;
-
-function isTransient(err: unknown): boolean {
-  const code = (err as { code?: unknown }).code;
-  return typeof code === 'string' && TRANSIENT.test(code);
+/** Applies a run of entries: the events through the projector, the refused requests kept with their reasons. */
+async function applyEntries(tx: Sql, list: readonly QueueEntry[]): Promise<void> {
+  const events = list.flatMap((e) => ('event' in e ? [{ customerId: e.customerId, event: e.event }] : []));
+  await projector.apply(tx, events, { recordSeen: true });
+  for (const e of list) if ('reject' in e) await insertRejected(tx, e.reject);
 }
 
-/**
- * Applies the next batch; answers the position reached and how many entries it applied.
- * `isolate` applies one entry alone and keeps it as a rejected event (with the reason) if the
- * write path refuses it, so one bad entry never stops the queue.
- */
-async function applyBatch(isolate: boolean): Promise<{ seq: number; count: number }> {
+async function setEntryAside(tx: Sql, e: QueueEntry, reason: string): Promise<void> {
+  if ('event' in e) await setAside(tx, e.customerId, e.event, reason);
+  // a refused request that cannot even be kept: said in the log, with its text
+  else post({ type: 'failed', message: `a rejected request could not be kept (${reason}): ${JSON.stringify(e.reject).slice(0, 2000)}` });
+}
+
+/** Applies the next batch; answers the position reached and how many entries it applied. */
+async function applyBatch(): Promise<{ seq: number; count: number }> {
   return db.transaction(async (tx) => {
     // the position is read inside the write transaction: another process applying the same
     // queue waits for this one, then starts after it
     const at = num((await tx.get<{ seq: unknown }>('SELECT seq FROM ingest_applied WHERE id = 1'))?.seq);
-    const rows = entries(at, isolate ? 1 : BATCH);
+    const rows = entries(at, BATCH);
     if (rows.length === 0) return { seq: at, count: 0 };
-    const writes: IngestWrite[] = rows.map((r) => {
-      const e = deserialize(r.entry) as QueueEntry;
-      return 'event' in e ? { customerId: e.customerId, events: [e.event], rejects: [] } : { customerId: e.customerId, events: [], rejects: [e.reject] };
-    });
-    if (!isolate) await writer.writeIn(tx, writes);
-    else {
-      await tx.exec('SAVEPOINT apply_one');
-      try {
-        await writer.writeIn(tx, writes);
-        await tx.exec('RELEASE apply_one');
-      } catch (err) {
-        if (isTransient(err)) throw err;
-        await tx.exec('ROLLBACK TO apply_one; RELEASE apply_one');
-        const [w] = writes;
-        const ev = w.events[0];
-        const reason = err instanceof Error ? err.message : String(err);
-        if (ev) {
-          await insertRejected(tx, {
-            customerId: w.customerId,
-            receivedAt: ev.receivedAt,
-            source: ev.source,
-            reason: `event: could not be applied (${reason})`,
-            raw: JSON.stringify(ev, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)),
-          });
-        } else {
-          // a refused request that cannot even be kept: said in the log, with its text
-          post({ type: 'failed', message: `a rejected request could not be kept (${reason}): ${JSON.stringify(w.rejects[0]).slice(0, 2000)}` });
-        }
-      }
-    }
+    await applyIsolating(tx, rows.map((r) => deserialize(r.entry) as QueueEntry), applyEntries, setEntryAside);
     const last = num(rows[rows.length - 1].seq);
     await tx.run('UPDATE ingest_applied SET seq = $1 WHERE id = 1', [last]);
     return { seq: last, count: rows.length };
   });
 }
 
+let known = 0; // newest position the main thread reported
+let running = false;
+let closing = false;
+let lastError = '';
+
 async function run(): Promise<void> {
   if (running) return;
   running = true;
   try {
     while (!closing) {
-      const { seq, count } = await applyBatch(isolate);
-      isolate = false;
+      const { seq, count } = await applyBatch();
       lastError = '';
       // also when another collector on this file applied them: the main thread must hear it
       post({ type: 'applied', seq });
@@ -127,19 +98,11 @@ async function run(): Promise<void> {
       await new Promise((r) => setImmediate(r));
     }
   } catch (err) {
+    // refusals were set aside inside the batch: what reaches here may pass (busy, disk full)
     const message = err instanceof Error ? err.message : String(err);
-    // a refusal that is not about the disk: find the entry that causes it, one by one
-    isolate = !isTransient(err);
-    if (message !== lastError) {
-      post({
-        type: 'failed',
-        message: isolate
-          ? `a queued event could not be applied (${message}): applying one by one to keep it with the rejected events`
-          : `applying queued events failed, retrying in ${RETRY_MS} ms: ${message}`,
-      });
-    }
+    if (message !== lastError) post({ type: 'failed', message: `applying queued events failed, retrying in ${RETRY_MS} ms: ${message}` });
     lastError = message;
-    setTimeout(() => void run(), isolate ? 0 : RETRY_MS);
+    setTimeout(() => void run(), RETRY_MS);
   } finally {
     running = false;
   }

@@ -15,7 +15,7 @@
 // Reads on the main connection wait until every event answered before them is applied
 // (`settled`, the main connection's barrier), so reports never miss an answered event.
 import { HttpError } from '../../errors.js';
-import type { GroupWriter } from '../events.js';
+import type { GroupWriter } from '../log/writer.js';
 import type { EventOutcome, IngestWrite } from '../types.js';
 import type { FromApplier, FromAppender, ThreadData, ToApplier, ToAppender } from './messages.js';
 import { Thread } from './thread.js';
@@ -36,7 +36,9 @@ export class IngestQueue implements GroupWriter {
   private acked: number | null = null;
   private applied: number;
   private waiters: { upTo: number | null; resolve: () => void }[] = [];
-  private readonly appends = new Map<number, { resolve: (o: EventOutcome[][]) => void; reject: (e: Error) => void }>();
+  /** when each answered position not yet known applied was answered, oldest first */
+  private answeredAt: { seq: number; at: number }[] = [];
+  private readonly appends = new Map<number, { resolve: (o: EventOutcome[][]) => void; reject: (e: Error) => void; receivedAt: number }>();
   private nextId = 1;
   private readonly appender: Thread<ToAppender, FromAppender>;
   private readonly applier: Thread<ToApplier, FromApplier>;
@@ -92,6 +94,7 @@ export class IngestQueue implements GroupWriter {
     }
     if (m.seq > (this.acked ?? 0)) {
       this.acked = m.seq;
+      if (Number.isFinite(a.receivedAt)) this.answeredAt.push({ seq: m.seq, at: a.receivedAt });
       this.applier.post({ type: 'appended', seq: m.seq });
     }
     a.resolve(m.outcomes);
@@ -100,6 +103,9 @@ export class IngestQueue implements GroupWriter {
   private advance(seq: number): void {
     if (seq <= this.applied) return;
     this.applied = seq;
+    let n = 0;
+    while (n < this.answeredAt.length && this.answeredAt[n].seq <= seq) n++;
+    if (n) this.answeredAt.splice(0, n);
     this.appender.post({ type: 'applied', seq });
     this.wake();
   }
@@ -119,12 +125,18 @@ export class IngestQueue implements GroupWriter {
     if (this.closed) return Promise.reject(new Error('the store is closed'));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.appends.set(id, { resolve, reject });
+      const receivedAt = Math.min(...writes.flatMap((w) => w.events.map((e) => e.receivedAt).concat(w.rejects.map((r) => r.receivedAt))));
+      this.appends.set(id, { resolve, reject, receivedAt });
       if (!this.appender.post({ type: 'append', id, writes })) {
         this.appends.delete(id);
         reject(new Error("the ingest queue's append thread is restarting"));
       }
     });
+  }
+
+  /** When the oldest events this collector answered and not yet applied were received (any customer's: the queue is shared); null when none. */
+  async pendingSince(): Promise<number | null> {
+    return this.answeredAt[0]?.at ?? null;
   }
 
   /** Null when every event answered so far is applied; else resolves once it is. */

@@ -1,6 +1,7 @@
-// Delivery (SPEC 3.4), through a tracker: fetch keepalive, sendBeacon on pagehide, pixels
+// Delivery (src/delivery.ts), through a tracker: fetch keepalive, sendBeacon on pagehide, pixels
 // when there is neither, and the browser's own functions called so that they do not throw.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { PREFIX } from '../../src/log.js';
 import { CUSTOMER, ENDPOINT, ORDER, clearBrowser, fakeFetch, page, settle, storedQueue } from './helpers.js';
 
 beforeEach(clearBrowser);
@@ -43,13 +44,13 @@ describe('fetch', () => {
 });
 
 describe('sendBeacon on pagehide', () => {
-  it('hands the queue to sendBeacon, which keeps it queued even when the browser refuses it', async () => {
+  it.each([true, false])('hands the queue to sendBeacon, and keeps it queued until a later page gets an acknowledgement (taken: %s)', async (taken) => {
     const net = fakeFetch(new TypeError('offline'));
-    const sendBeacon = vi.fn(() => false);
+    const sendBeacon = vi.fn(() => taken);
     const { tracker, events } = page('/', {}, { fetch: net.fetch, sendBeacon });
     await tracker.order(ORDER);
     events.dispatchEvent(new Event('pagehide'));
-    expect(sendBeacon).toHaveBeenCalledWith(`${ENDPOINT}/v1/events`, JSON.stringify({ v: 1, customerId: CUSTOMER, events: storedQueue() }));
+    expect(sendBeacon).toHaveBeenCalledExactlyOnceWith(`${ENDPOINT}/v1/events`, JSON.stringify({ v: 1, customerId: CUSTOMER, events: storedQueue() }));
     expect(net.calls).toHaveLength(1);
     expect(storedQueue()).toHaveLength(1);
   });
@@ -63,6 +64,32 @@ describe('sendBeacon on pagehide', () => {
     await settle();
     expect(net.calls).toHaveLength(2);
     expect(net.calls[1].init.keepalive).toBe(true);
+  });
+});
+
+describe('429 Too Many Requests', () => {
+  it("reads a real Response's Retry-After, sends nothing before it, and drops nothing", async () => {
+    vi.useFakeTimers({ now: 1_700_000_000_000 });
+    try {
+      const limited = Response.json({ error: 'rate_limited', message: 'too many requests' }, { status: 429, headers: { 'Retry-After': '30' } });
+      const sent: string[] = [];
+      const fetch = vi.fn(async (_url: unknown, init?: RequestInit) => {
+        sent.push(String(init!.body));
+        return sent.length == 1 ? limited : Response.json({ accepted: 1, duplicates: 0, rejected: [] });
+      });
+      const { tracker, console } = page('/', {}, { fetch: fetch as typeof globalThis.fetch });
+      const result = tracker.order(ORDER);
+      await vi.advanceTimersByTimeAsync(0);
+      await expect(result).resolves.toBe('queued');
+      await vi.advanceTimersByTimeAsync(29_999);
+      expect(sent).toHaveLength(1);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(sent).toEqual([sent[0], sent[0]]);
+      expect(storedQueue()).toEqual([]);
+      expect(console.warn).not.toHaveBeenCalled();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 
@@ -81,6 +108,27 @@ describe('without fetch', () => {
     // An image has no answer to read: handed over, the event leaves the queue.
     expect(storedQueue()).toEqual([]);
   });
+
+  it('leaves the email out of the pixel URL (proxy and server logs), and says so under debug', async () => {
+    vi.stubGlobal('fetch', undefined);
+    const sources = fakeImages();
+    const { tracker, console } = page('/', { debug: true });
+    await expect(tracker.order({ ...ORDER, email: 'jane@example.com', city: 'Wien' })).resolves.toBe('sent');
+    expect(sources[0]).not.toMatch(/jane|%40/);
+    const event = JSON.parse(new URL(sources[0]).searchParams.get('e')!);
+    expect(event).toMatchObject({ type: 'order', orderId: 'A-1001', city: 'Wien' });
+    expect(event).not.toHaveProperty('email');
+    expect(console.log).toHaveBeenCalledWith(PREFIX, 'order', event.id, 'sent without its email: a pixel URL would show it');
+  });
+
+  it('says nothing about emails without debug', async () => {
+    vi.stubGlobal('fetch', undefined);
+    const sources = fakeImages();
+    const { tracker, console } = page('/');
+    await tracker.order({ ...ORDER, email: 'jane@example.com' });
+    expect(sources[0]).not.toMatch(/jane/);
+    expect(console.log).not.toHaveBeenCalled();
+  });
 });
 
 it("calls the browser's own fetch and sendBeacon so that they do not throw", async () => {
@@ -89,7 +137,7 @@ it("calls the browser's own fetch and sendBeacon so that they do not throw", asy
     'fetch',
     vi.fn(function (this: unknown) {
       seen.push(this);
-      return Promise.resolve({ status: 503, json: () => Promise.reject(new SyntaxError()) });
+      return Promise.resolve({ status: 503, headers: new Headers(), json: () => Promise.reject(new SyntaxError()) });
     }),
   );
   const sendBeacon = vi.fn(function (this: unknown) {

@@ -1,0 +1,20 @@
+// A logged event as text (PostgreSQL's ingest_log.entry): JSON, money as decimal strings.
+import { jsonParam } from '../json-param.js';
+import type { CartRecord, ClickRecord, EventRecord, OrderRecord, StoredItem } from '../types.js';
+
+export const encodeEvent = (ev: EventRecord): string => jsonParam(ev);
+
+type Wire<T> = { [K in keyof T]: T[K] extends bigint ? string : T[K] extends bigint | null ? string | null : T[K] };
+
+export function decodeEvent(text: string): EventRecord {
+  const parsed = JSON.parse(text) as Wire<EventRecord>;
+  if (parsed.type === 'click') return parsed as ClickRecord;
+  const e = parsed as Wire<OrderRecord | CartRecord> & { items: Wire<StoredItem>[] };
+  return {
+    ...e,
+    total: BigInt(e.total),
+    tax: e.tax === null ? null : BigInt(e.tax),
+    shipping: e.shipping === null ? null : BigInt(e.shipping),
+    items: e.items.map((i) => ({ ...i, price: BigInt(i.price) })),
+  } as EventRecord;
+}

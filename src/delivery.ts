@@ -1,0 +1,57 @@
+// Delivery (docs/sdk.md, "Delivery"): a Batch as text/plain (no CORS preflight) to
+// /v1/events, with fetch (keepalive, so it outlives the page), or sendBeacon when there is no
+// fetch or the page is going away; with neither, one /v1/pixel.gif image per event, without
+// its email (a URL ends up in proxy and server logs). The legacy emstrack.js has its own
+// fetch call (src/legacy/post.ts).
+import type { TrackEvent } from './protocol/schema.js';
+import { PREFIX } from './log.js';
+import type { Config } from './options.js';
+import { retryAfter } from './retry-queue.js';
+
+/** Replacements for the browser's own fetch and sendBeacon (tests, unusual environments). */
+export interface TransportEnv {
+  fetch?: typeof fetch;
+  sendBeacon?: (url: string, data: string) => boolean;
+}
+
+/**
+ * What came back. `status`: the HTTP status; 0 when the request failed (network down,
+ * blocked, too big for a beacon); 202 when the events were handed to sendBeacon or to pixels
+ * (no answer to read). `body`: the parsed JSON answer, when there was one.
+ */
+export interface Sent {
+  status: number;
+  body?: unknown;
+}
+
+/** [Sent.status, Sent.body, the ms the answer's Retry-After asks to wait]. */
+export type Answer = [number, any?, number?];
+
+/** Sends events (by beacon when asked and possible); never throws. */
+export type Send = (events: TrackEvent[], beacon?: boolean) => Promise<Answer>;
+
+export const sender =
+  ({ endpoint, customerId, debug }: Config, deps: TransportEnv): Send =>
+  async (events, beacon) => {
+    const url = endpoint + '/v1/events';
+    // `source` is "sdk" when absent.
+    const body = JSON.stringify({ v: 1, customerId, events });
+    try {
+      // Held in locals: called as a method of `deps`, the browser's own would throw.
+      const post = deps.fetch || fetch;
+      const sendBeacon = deps.sendBeacon || navigator.sendBeacon?.bind(navigator);
+      if (sendBeacon && beacon) return [sendBeacon(url, body) ? 202 : 0];
+      if (post) {
+        // Browsers refuse a keepalive body over 64 KiB (2e4 characters are at most 60 KiB).
+        const r = await post(url, { method: 'POST', body, keepalive: body.length < 2e4 });
+        return [r.status, await r.json().catch(() => {}), retryAfter(r.headers.get('retry-after'))];
+      }
+      for (const { email, ...e } of events) {
+        if (email && debug) console.log(PREFIX, e.type, e.id, 'sent without its email: a pixel URL would show it');
+        new Image().src = `${endpoint}/v1/pixel.gif?customerId=${customerId}&e=${encodeURIComponent(JSON.stringify(e))}`;
+      }
+      return [202];
+    } catch {
+      return [0];
+    }
+  };

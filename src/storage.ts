@@ -1,0 +1,79 @@
+// Storage (docs/sdk.md, "What is stored where"). Two stores: visitor, campaign and cart go to
+// a cookie ('auto', 'cookie') when cookies are enabled, else to sessionStorage ('auto',
+// 'session'); the retry queue and the last order ID need room and must not ride along with
+// every request as a cookie would: localStorage ('auto', 'cookie'), else sessionStorage.
+// Values are JSON. Until consent is granted a store holds every write in memory (`[]` marks a
+// deletion); it also keeps for the page what its backend refused (quota, storage disabled,
+// 'none'). A missing backend fails every call, into `attempt`, as a refusing one does.
+import { cookie, setCookie } from './cookies.js';
+import type { Config } from './options.js';
+
+// Our keys.
+export const VISITOR = '_et_vid';
+export const CAMPAIGN = '_et_cmp';
+export const CART = '_et_cart';
+export const QUEUE = '_et_queue';
+export const ORDERS = '_et_order';
+
+/** A backend: the Storage interface (the cookie backend takes the days to keep). */
+interface Backend {
+  getItem(k: string): string | null | undefined;
+  setItem(k: string, v: string, days?: number): unknown;
+  removeItem(k: string): unknown;
+}
+
+/** f(), or undefined when it throws: a refusing backend counts as empty. */
+export const attempt = <T>(f: () => T): T | undefined => {
+  try {
+    return f();
+  } catch {}
+};
+
+export interface Store {
+  /** Whether writes reach the backend (consent granted). */
+  _granted?: boolean;
+  _get(k: string): any;
+  _set(k: string, v: unknown, days?: number): void;
+  _del(k: string): void;
+  /** The shopper's answer: a grant writes what was held; a denial forgets it and erases what an earlier grant stored. */
+  _consent(granted: boolean): void;
+}
+
+/** A store of `keys` over `backend`, holding every write until consent is granted. */
+function store(backend: Backend | undefined, keys: string[]): Store {
+  let m: Record<string, [unknown?, number?]> = {};
+  const s: Store = {
+    _get: (k) => (m[k] ? m[k][0] : attempt(() => JSON.parse(backend!.getItem(k)!))),
+    _set(k, v, days) {
+      m[k] = [v, days];
+      if (s._granted) attempt(() => (backend!.setItem(k, JSON.stringify(v), days), delete m[k]));
+    },
+    _del(k) {
+      m[k] = [];
+      if (s._granted) attempt(() => (backend!.removeItem(k), delete m[k]));
+    },
+    _consent(granted) {
+      const held = m;
+      m = {};
+      if ((s._granted = granted)) for (const k in held) held[k][0] ? s._set(k, ...held[k]) : s._del(k);
+      else for (const k of keys) attempt(() => backend!.removeItem(k));
+    },
+  };
+  return s;
+}
+
+/** The stores the options ask for: [visitor, campaign and cart; retry queue and last order ID]. */
+export function openStores({ storage, cookieDomain }: Config): [Store, Store] {
+  const has = (kind: string) => storage == 'auto' || storage == kind;
+  // Merely reading window.sessionStorage throws in some sandboxed frames.
+  const session = has('session') ? attempt(() => sessionStorage) : undefined;
+  return [
+    store(
+      has('cookie') && navigator.cookieEnabled
+        ? { getItem: cookie, setItem: (k, v, days) => setCookie(k, v, cookieDomain, days), removeItem: (k) => setCookie(k, '', cookieDomain, -1) }
+        : session,
+      [VISITOR, CAMPAIGN, CART],
+    ),
+    store((has('cookie') && attempt(() => localStorage)) || session, [QUEUE, ORDERS]),
+  ];
+}

@@ -1,0 +1,73 @@
+// The WooCommerce recipe's server-side fallback (examples/recipes/woocommerce/webhook.mjs):
+// a signed "Order updated" webhook, as WooCommerce posts it, ends with the order in the real
+// collector's Orders report through trackPurchase, attributed by the campaign the plugin
+// stored with the order; unsigned, forged and unpaid deliveries send nothing.
+import { createHmac } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+// @ts-expect-error: a recipe in plain JavaScript, without types
+import { webhookHandler } from '../../examples/recipes/woocommerce/webhook.mjs';
+import { SHOP, type Collector, expectOrderOnce, ordersWithId, startCollector } from './harness.js';
+
+const SECRET = 'wc-secret';
+let c: Collector;
+let hook: Server;
+let url: string;
+
+beforeAll(async () => {
+  c = await startCollector();
+  await c.app.store.directory.putCampaigns(SHOP, [{ campaignId: '801', name: 'Woo spring' }], Date.now());
+  hook = createServer(webhookHandler({ endpoint: c.url, customerId: SHOP, token: c.tokens.marketer, secret: SECRET }));
+  await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
+  url = `http://127.0.0.1:${(hook.address() as { port: number }).port}/`;
+});
+
+afterAll(async () => {
+  await new Promise((r) => hook?.close(r));
+  await c?.close();
+});
+
+/** An order as WooCommerce's REST API (and so its webhook) shapes it. */
+const order = (number: string, status = 'processing') => ({
+  id: 4711,
+  number,
+  status,
+  currency: 'EUR',
+  total: '158.90',
+  total_tax: '24.59',
+  shipping_total: '4.90',
+  date_paid_gmt: '2026-03-02T10:15:00',
+  billing: { email: 'wanda@example.com', city: 'Köln', country: 'DE' },
+  meta_data: [{ id: 1, key: '_emarsys_emst', value: '801.u-wanda' }],
+  line_items: [
+    { id: 1, name: 'Cordless Drill 18 V', product_id: 31, sku: 'DRL-18', quantity: 1, subtotal: '129.00', total: '129.00', price: 129 },
+    { id: 2, name: 'Work Gloves', product_id: 32, sku: '', quantity: 2, subtotal: '25.00', total: '25.00', price: 12.5 },
+  ],
+});
+
+async function deliver(body: unknown, signature?: string) {
+  const raw = JSON.stringify(body);
+  const sig = signature ?? createHmac('sha256', SECRET).update(raw).digest('base64');
+  const res = await fetch(url, { method: 'POST', body: raw, headers: { 'content-type': 'application/json', 'x-wc-webhook-topic': 'order.updated', 'x-wc-webhook-signature': sig } });
+  return [res.status, await res.text()] as const;
+}
+
+it('a paid order from the webhook lands in the Orders report, attributed, with unit prices', async () => {
+  expect(await deliver(order('1001'))).toEqual([200, 'sent: 201']);
+  // WooCommerce sends "Order updated" again on every change: stored once.
+  expect((await deliver({ ...order('1001'), status: 'completed' }))[0]).toBe(200);
+  const { order: row, items } = await expectOrderOnce(c, '1001');
+  expect(row).toMatchObject({ campaignId: '801', campaignName: 'Woo spring', email: 'wanda@example.com', total: 158.9, currency: 'EUR', itemCount: 3 });
+  expect(items.map((i) => [i.sku, i.price, i.quantity]).sort()).toEqual([
+    ['32', 12.5, 2],
+    ['DRL-18', 129, 1],
+  ]);
+});
+
+it('sends nothing for a forged signature, a ping or an unpaid order', async () => {
+  expect(await deliver(order('1002'), 'Zm9yZ2Vk')).toEqual([401, 'x-wc-webhook-signature: does not match the secret']);
+  expect(await deliver(order('1003', 'pending'))).toEqual([200, 'not a paid order: skipped']);
+  const ping = await fetch(url, { method: 'POST', body: 'webhook_id=7', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  expect(ping.status).toBe(200);
+  expect([...(await ordersWithId(c, '1002')), ...(await ordersWithId(c, '1003'))]).toEqual([]);
+});
