@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run bench` (after the build) or `node bench/run.mjs [part…]`: runs the benchmarks on
 // this machine and writes BENCHMARKS.md. Parts: size, page-cost, ingest, pg-ingest,
-// sustained, reports, sweep, faults. Each part's results are kept in the bench cache, so running one part rewrites
+// sustained, reports, sweep, faults, hostile. Each part's results are kept in the bench cache, so running one part rewrites
 // BENCHMARKS.md with that part fresh and the others as last measured (each section says
 // when and by which command).
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
@@ -13,6 +13,7 @@ import { runPgIngest, runSustained } from './scale.mjs';
 import { runReports } from './reports.mjs';
 import { runSweep } from './sweep.mjs';
 import { runFaults } from './faults.mjs';
+import { runHostile } from './hostile.mjs';
 import { renderReport } from './report.mjs';
 import { machineInfo } from './lib/machine.mjs';
 import { startPostgres } from './lib/pg.mjs';
@@ -27,6 +28,7 @@ const PARTS = {
   reports: runReports,
   sweep: runSweep,
   faults: runFaults,
+  hostile: runHostile,
 };
 
 const args = process.argv.slice(2);

@@ -77,11 +77,17 @@ export function collectorBuilt() {
 }
 
 /**
+ * The bench's load comes from one address: the per-address rate limit is set out of reach
+ * (its cost still paid on every request) and the per-customer one is off.
+ */
+const LOAD_FROM_ONE_ADDRESS = ['--rate-limit-address', '1000000000', '--rate-limit-customer', '0'];
+
+/**
  * Starts `emarsys-collector serve` on 127.0.0.1:port against `db` (a SQLite path or a
  * postgres:// URL) and waits until it answers. `cpuProfDir` runs it under `node --cpu-prof`.
  */
 export async function startCollector({ port, db, abandonAfter, cpuProfDir, env } = {}) {
-  const args = [CLI, 'serve', '--port', String(port), '--host', '127.0.0.1', '--db', db];
+  const args = [CLI, 'serve', '--port', String(port), '--host', '127.0.0.1', '--db', db, ...LOAD_FROM_ONE_ADDRESS];
   if (abandonAfter) args.push('--abandon-after', abandonAfter);
   const nodeFlags = cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir, '--import', PRELOAD_EXIT] : [];
   const proc = spawnNode(args, { env, nodeFlags });

@@ -2,10 +2,13 @@
 // `buildApp` and use `app.inject`, or listen on a free port as a browser would.
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import fastifyCookie from '@fastify/cookie';
+import fastifyRateLimit from '@fastify/rate-limit';
 import { createSweeper } from './abandonment/sweeper.js';
 import { AuthService } from './auth/service.js';
-import { DEFAULT_ABANDON_AFTER_MINUTES, DEFAULT_OUTBOX_INTERVAL_MS, DEFAULT_SWEEP_INTERVAL_MS } from './config.js';
+import { createRejectedPurge } from './background/rejected.js';
+import { DEFAULT_ABANDON_AFTER_MINUTES, DEFAULT_KEEP_REJECTED_MS, DEFAULT_OUTBOX_INTERVAL_MS, DEFAULT_SWEEP_INTERVAL_MS } from './config.js';
 import { HttpError } from './errors.js';
+import { DEFAULT_INGEST_RATE_LIMITS, IngestLimiter, type IngestRateLimits } from './ingest/limits.js';
 import { DefaultIngestService } from './ingest/service.js';
 import { PurchaseService } from './purchases/service.js';
 import { ReportsService } from './reports/service.js';
@@ -41,6 +44,12 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
   /** trust X-Forwarded-* from a reverse proxy (for the Secure cookie flag and client IPs) */
   trustProxy?: boolean;
+  /** ingest rate limits (default 3000 requests a minute per client address, 6000 events a minute per customer; 0 turns one off) */
+  rateLimits?: Partial<IngestRateLimits>;
+  /** rejected events not seen again for this long are deleted (default 30 days) */
+  keepRejectedMs?: number;
+  /** how often that purge runs (default hourly); 0 disables the timer (tests call app.rejectedPurge.runOnce()) */
+  rejectedPurgeIntervalMs?: number;
   /** let webhooks reach loopback, private and link-local addresses (on-premises receivers; default false) */
   allowPrivateWebhooks?: boolean;
   /** how webhook hosts resolve (default: the system's DNS; tests inject names) */
@@ -51,8 +60,11 @@ declare module 'fastify' {
   interface FastifyInstance {
     store: Store;
     clock: () => number;
+    ingestLimiter: IngestLimiter;
   }
 }
+
+const HOUR_MS = 3_600_000;
 
 export async function buildApp(options: AppOptions = {}): Promise<FastifyInstance> {
   if (!options.store && !options.db) throw new Error('buildApp: give `store` or `db`');
@@ -73,7 +85,17 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
     return reply.code(404).send({ error: e.code, message: e.message });
   });
 
-  const ingest = new DefaultIngestService({ store, clock });
+  // limits per client address are counted by @fastify/rate-limit, asked by the ingest routes themselves
+  await app.register(fastifyRateLimit, { global: false });
+  const ingestLimiter = new IngestLimiter(app, { ...DEFAULT_INGEST_RATE_LIMITS, ...options.rateLimits }, clock);
+  const ingest = new DefaultIngestService({ store, clock, limiter: ingestLimiter });
+  const rejectedPurge = createRejectedPurge({
+    store,
+    clock,
+    keepMs: options.keepRejectedMs ?? DEFAULT_KEEP_REJECTED_MS,
+    intervalMs: options.rejectedPurgeIntervalMs ?? HOUR_MS,
+    onError: (err) => app.log.error({ err }, 'rejected-events purge failed'),
+  });
   const sweeper = createSweeper({
     store,
     clock,
@@ -96,6 +118,8 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
   app.decorate('store', store);
   app.decorate('clock', clock);
   app.decorate('ingest', ingest);
+  app.decorate('ingestLimiter', ingestLimiter);
+  app.decorate('rejectedPurge', rejectedPurge);
   app.decorate('sweeper', sweeper);
   app.decorate('outbox', outbox);
   app.decorate('webhookDestinations', webhookDestinations);
@@ -112,10 +136,12 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
   app.addHook('onReady', async () => {
     sweeper.start();
     outbox.start();
+    rejectedPurge.start();
   });
   app.addHook('onClose', async () => {
     await sweeper.stop();
     await outbox.stop();
+    await rejectedPurge.stop();
     await ingest.drain();
     if (!options.store) await store.close();
   });

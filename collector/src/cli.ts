@@ -8,9 +8,11 @@ import { CURRENCY_PATTERN } from '../../src/protocol/index.js';
 import { EMAIL_PATTERN, TEXT_PATTERN } from '../../src/protocol/constants.js';
 import { decorateLink } from '../../src/server/decorate-link.js';
 import { AuthService } from './auth/service.js';
-import { DEFAULT_ABANDON_AFTER_MINUTES, DEFAULT_HOST, DEFAULT_PORT, parseDuration, resolveDatabase } from './config.js';
+import { DEFAULT_ABANDON_AFTER_MINUTES, DEFAULT_HOST, DEFAULT_KEEP_REJECTED_MS, DEFAULT_PORT, parseDuration, resolveDatabase } from './config.js';
 import { importDirectoryCsv } from './directory/service.js';
 import { HttpError } from './errors.js';
+import { DEFAULT_INGEST_RATE_LIMITS } from './ingest/limits.js';
+import { MAX_ORDER_VALUE_CEILING } from './store/customers.js';
 import { openStore, type Store } from './store/store.js';
 import { ROLES, type Role } from './store/types.js';
 
@@ -49,6 +51,27 @@ function customerIdOf(value: string, field = '--customer'): string {
   if (!CUSTOMER_ID.test(value)) throw new UsageError(`${field}: must be 1 to 64 letters, digits, "_" or "-" (got ${JSON.stringify(value)})`);
   return value;
 }
+
+/** A whole number option from `min` to `max`, or undefined when not given. */
+function wholeOf(values: Values, name: string, min: number, max: number): number | undefined {
+  const v = values[name];
+  if (typeof v !== 'string') return undefined;
+  if (!/^[0-9]{1,10}$/.test(v) || Number(v) < min || Number(v) > max) {
+    throw new UsageError(`--${name}: must be a whole number from ${min} to ${max} (got ${JSON.stringify(v)})`);
+  }
+  return Number(v);
+}
+
+const maxOrderValueOf = (values: Values) => wholeOf(values, 'max-order-value', 1, MAX_ORDER_VALUE_CEILING);
+const attributionDaysOf = (values: Values) => wholeOf(values, 'attribution-days', 1, 365);
+
+/** `--abandon-after` in seconds, or undefined when not given. */
+function abandonAfterOf(values: Values): number | undefined {
+  const after = values['abandon-after'];
+  return typeof after === 'string' ? Math.round(parseDurationArg(after) / 1000) : undefined;
+}
+
+const CUSTOMER_LIMIT_OPTIONS: Options = { 'max-order-value': { type: 'string' }, 'abandon-after': { type: 'string' } };
 
 function emailOf(value: string): string {
   if (value.length > 254 || !new RegExp(EMAIL_PATTERN).test(value)) throw new UsageError(`email: must be an email address (got ${JSON.stringify(value)})`);
@@ -123,21 +146,38 @@ function logger(io: Io) {
 
 const COMMANDS: Record<string, Command> = {
   serve: {
-    usage: 'emarsys-collector serve [--port 8080] [--host 127.0.0.1] [--db PATH|postgres://…] [--abandon-after 30m] [--trust-proxy] [--allow-private-webhooks]',
+    usage:
+      'emarsys-collector serve [--port 8080] [--host 127.0.0.1] [--db PATH|postgres://…] [--abandon-after 30m] [--trust-proxy] [--allow-private-webhooks] [--keep-rejected 30d] [--rate-limit-address 3000] [--rate-limit-customer 6000]',
     summary: 'run the collector',
-    options: { ...DB_OPTION, port: { type: 'string' }, host: { type: 'string' }, 'abandon-after': { type: 'string' }, 'trust-proxy': { type: 'boolean' }, 'allow-private-webhooks': { type: 'boolean' } },
+    options: {
+      ...DB_OPTION,
+      port: { type: 'string' },
+      host: { type: 'string' },
+      'abandon-after': { type: 'string' },
+      'trust-proxy': { type: 'boolean' },
+      'allow-private-webhooks': { type: 'boolean' },
+      'keep-rejected': { type: 'string' },
+      'rate-limit-address': { type: 'string' },
+      'rate-limit-customer': { type: 'string' },
+    },
     args: [],
     async run(values, _args, io) {
       const after = values['abandon-after'];
       const abandonAfterMinutes = typeof after === 'string' ? parseDurationArg(after) / 60_000 : DEFAULT_ABANDON_AFTER_MINUTES;
+      const keep = values['keep-rejected'];
+      const keepRejectedMs = typeof keep === 'string' ? parseDurationArg(keep, '--keep-rejected') : DEFAULT_KEEP_REJECTED_MS;
+      const rateLimits = {
+        perAddress: wholeOf(values, 'rate-limit-address', 0, 1_000_000_000) ?? DEFAULT_INGEST_RATE_LIMITS.perAddress,
+        perCustomer: wholeOf(values, 'rate-limit-customer', 0, 1_000_000_000) ?? DEFAULT_INGEST_RATE_LIMITS.perCustomer,
+      };
       const port = portOf(values.port as string | undefined, DEFAULT_PORT);
       const host = (values.host as string | undefined) ?? DEFAULT_HOST;
       const db = resolveDatabase(values.db as string | undefined, io.env);
       const { startServer } = await import('./server.js');
-      // behind a reverse proxy: client address and scheme from X-Forwarded-* (the Secure cookie, login throttling)
+      // behind a reverse proxy: client address and scheme from X-Forwarded-* (the Secure cookie, login throttling, ingest rate limits)
       const trustProxy = values['trust-proxy'] === true;
       const allowPrivateWebhooks = values['allow-private-webhooks'] === true;
-      const server = await startServer({ db, port, host, abandonAfterMinutes, trustProxy, allowPrivateWebhooks, logger: logger(io) });
+      const server = await startServer({ db, port, host, abandonAfterMinutes, trustProxy, allowPrivateWebhooks, keepRejectedMs, rateLimits, logger: logger(io) });
       io.out(`emarsys-collector listening on ${server.url} (${server.app.store.description}, carts abandoned after ${abandonAfterMinutes} min)`);
       return untilSignal(server.close, io);
     },
@@ -179,9 +219,9 @@ const COMMANDS: Record<string, Command> = {
   },
 
   'customers add': {
-    usage: 'emarsys-collector customers add <customerId> [--name NAME] [--currency EUR] [--abandon-after 30m] [--db …]',
+    usage: 'emarsys-collector customers add <customerId> [--name NAME] [--currency EUR] [--abandon-after 30m] [--max-order-value 1000000] [--db …]',
     summary: 'register a customer (account)',
-    options: { ...DB_OPTION, name: { type: 'string' }, currency: { type: 'string' }, 'abandon-after': { type: 'string' } },
+    options: { ...DB_OPTION, ...CUSTOMER_LIMIT_OPTIONS, name: { type: 'string' }, currency: { type: 'string' } },
     args: ['customerId'],
     async run(values, [id], io) {
       const customerId = customerIdOf(id, 'customerId');
@@ -192,9 +232,33 @@ const COMMANDS: Record<string, Command> = {
         throw new UsageError('--name: must be 1 to 512 characters without control characters');
       }
       const after = values['abandon-after'];
-      const abandonAfterSeconds = typeof after === 'string' ? Math.round(parseDurationArg(after) / 1000) : null;
-      await withStore(values, io, (store) => store.customers.add({ customerId, name, currency, abandonAfterSeconds }, Date.now()));
-      io.out(`customer ${customerId} added: ${JSON.stringify(name)}, ${currency}${abandonAfterSeconds === null ? '' : `, carts abandoned after ${after}`}`);
+      const abandonAfterSeconds = abandonAfterOf(values) ?? null;
+      const maxOrderValue = maxOrderValueOf(values);
+      await withStore(values, io, (store) => store.customers.add({ customerId, name, currency, abandonAfterSeconds, maxOrderValue }, Date.now()));
+      const extras = [abandonAfterSeconds === null ? '' : `, carts abandoned after ${after}`, maxOrderValue === undefined ? '' : `, maximum order value ${maxOrderValue}`];
+      io.out(`customer ${customerId} added: ${JSON.stringify(name)}, ${currency}${extras.join('')}`);
+      return 0;
+    },
+  },
+
+  'customers set': {
+    usage: 'emarsys-collector customers set <customerId> [--max-order-value N] [--attribution-days 30] [--abandon-after 30m] [--db …]',
+    summary: "change a customer's maximum order value, attribution window or abandoned-cart timeout",
+    options: { ...DB_OPTION, ...CUSTOMER_LIMIT_OPTIONS, 'attribution-days': { type: 'string' } },
+    args: ['customerId'],
+    async run(values, [id], io) {
+      const customerId = customerIdOf(id, 'customerId');
+      const settings = { maxOrderValue: maxOrderValueOf(values), attributionDays: attributionDaysOf(values), abandonAfterSeconds: abandonAfterOf(values) };
+      if (Object.values(settings).every((v) => v === undefined)) throw new UsageError('give at least one of --max-order-value, --attribution-days, --abandon-after');
+      const c = await withStore(values, io, async (store) => {
+        await requireCustomer(store, customerId);
+        return (await store.customers.update(customerId, settings))!;
+      });
+      const abandon = c.abandonAfterSeconds === null ? 'the collector default' : `${c.abandonAfterSeconds} s`;
+      io.out(
+        `customer ${customerId}: maximum order value ${c.maxOrderValue} ${c.currency}, attribution window ${c.attributionDays} days, carts abandoned after ${abandon}` +
+          ' (a running collector applies it within a minute)',
+      );
       return 0;
     },
   },
@@ -329,7 +393,7 @@ const COMMANDS: Record<string, Command> = {
 
   'rejected list': {
     usage: 'emarsys-collector rejected list [--customer <customerId>] [--limit 100] [--db …]',
-    summary: 'list rejected events, newest first (customer "-" = none or unknown)',
+    summary: 'list rejected events, last seen first, with how often each was seen (customer "-" = none or unknown)',
     options: { ...DB_OPTION, customer: { type: 'string' }, limit: { type: 'string' } },
     args: [],
     async run(values, _args, io) {
@@ -342,9 +406,10 @@ const COMMANDS: Record<string, Command> = {
         io.out('no rejected events');
         return 0;
       }
-      io.out(['received', 'customer', 'source', 'reason', 'raw'].join('\t'));
+      io.out(['last seen', 'count', 'customer', 'claimed', 'source', 'reason', 'raw'].join('\t'));
       for (const r of rows) {
-        io.out([new Date(r.receivedAt).toISOString(), r.customerId ?? '-', r.source, printable(r.reason, 500), printable(r.raw, 300)].join('\t'));
+        const when = new Date(r.lastSeenAt).toISOString();
+        io.out([when, r.count, r.customerId ?? '-', r.claimedCustomerId || '-', r.source, printable(r.reason, 500), printable(r.raw, 300)].join('\t'));
       }
       return 0;
     },
@@ -426,7 +491,7 @@ export function usage(): string {
     ...Object.values(COMMANDS).map((c) => `  ${c.usage}`),
     '',
     'Every command takes --db (a SQLite file or postgres:// URL; default $DATABASE_URL, else ./.data/emarsys-track.db).',
-    'Durations: 90s, 30m, 2h.',
+    'Durations: 90s, 30m, 2h, 30d.',
   ].join('\n');
 }
 

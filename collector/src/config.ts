@@ -10,8 +10,10 @@ export const DEFAULT_ABANDON_AFTER_MINUTES = 30;
 export const DEFAULT_SWEEP_INTERVAL_MS = 30_000;
 /** How often the webhook outbox is delivered inside a collector. */
 export const DEFAULT_OUTBOX_INTERVAL_MS = 5_000;
-/** A server-side purchase without `emst` takes the contact's last click within this window (the SDK's default). */
-export const ATTRIBUTION_WINDOW_MS = 30 * 86_400_000;
+/** A server-side purchase without `emst` takes the contact's last click within this many days unless the customer sets another (the SDK's default). */
+export const DEFAULT_ATTRIBUTION_DAYS = 30;
+/** Rejected events not seen again for this long are deleted (`serve --keep-rejected`). */
+export const DEFAULT_KEEP_REJECTED_MS = 30 * 86_400_000;
 /** SQLite file used when neither --db nor DATABASE_URL is given (relative to the working directory). */
 export const DEFAULT_SQLITE_PATH = './.data/emarsys-track.db';
 export const DEFAULT_PORT = 8080;
@@ -19,10 +21,10 @@ export const DEFAULT_HOST = '127.0.0.1';
 
 const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
-/** `90s`, `30m`, `2h`, `90d` → milliseconds. Throws a message naming the value and the accepted forms. */
+/** `90s`, `30m`, `2h`, `30d` → milliseconds. Throws a message naming the value and the accepted forms. */
 export function parseDuration(text: string, field = 'duration'): number {
   const m = /^([0-9]{1,7})([smhd])$/.exec(text.trim());
-  if (!m) throw new Error(`${field}: "${text}" is not a duration; use a whole number and a unit, e.g. 90s, 30m or 2h`);
+  if (!m) throw new Error(`${field}: "${text}" is not a duration; use a whole number and a unit, e.g. 90s, 30m, 2h or 30d`);
   const ms = Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS];
   if (ms <= 0) throw new Error(`${field}: must be longer than 0`);
   return ms;

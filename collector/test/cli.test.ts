@@ -52,6 +52,30 @@ describe('emarsys-collector', () => {
     expect((await runHere('customers', 'add', '9', '--colour', 'red', '--db', db)).err).toContain("error: Unknown option '--colour'");
   });
 
+  it('sets a customer\'s maximum order value, attribution window and timeout, and refuses bad values', async () => {
+    expect(run('customers', 'add', 'capped', '--max-order-value', '5000', '--db', db)).toMatchObject({ code: 0, out: 'customer capped added: "Customer capped", EUR, maximum order value 5000\n' });
+    const set = await runHere('customers', 'set', 'capped', '--max-order-value', '250', '--attribution-days', '7', '--abandon-after', '2d', '--db', db);
+    expect(set).toEqual({
+      code: 0,
+      out: 'customer capped: maximum order value 250 EUR, attribution window 7 days, carts abandoned after 172800 s (a running collector applies it within a minute)\n',
+      err: '',
+    });
+    const store = await openStore(db);
+    try {
+      expect(await store.customers.get('capped')).toMatchObject({ maxOrderValue: 250, attributionDays: 7, abandonAfterSeconds: 172_800 });
+    } finally {
+      await store.close();
+    }
+    const err = async (...args: string[]) => (await runHere('customers', 'set', ...args, '--db', db)).err;
+    expect(await err('capped')).toContain('error: give at least one of --max-order-value, --attribution-days, --abandon-after');
+    expect(await err('capped', '--max-order-value', '0')).toContain('--max-order-value: must be a whole number from 1 to 10000000 (got "0")');
+    expect(await err('capped', '--max-order-value', '99999999')).toContain('from 1 to 10000000 (got "99999999")');
+    expect(await err('capped', '--attribution-days', '1.5')).toContain('--attribution-days: must be a whole number from 1 to 365 (got "1.5")');
+    expect(await err('nobody', '--attribution-days', '3')).toContain('error: --customer: customer nobody does not exist');
+    expect((await runHere('serve', '--keep-rejected', '30', '--db', db)).err).toContain('--keep-rejected: "30" is not a duration');
+    expect((await runHere('serve', '--rate-limit-address', 'many', '--db', db)).err).toContain('--rate-limit-address: must be a whole number from 0 to 1000000000 (got "many")');
+  });
+
   it('adds users: a generated password, and the token on a line of its own', async () => {
     const r = run('users', 'add', 'Ada@Example.com', '--customer', '112734771', '--role', 'ecommerce-admin', '--db', db);
     expect(r.code).toBe(0);
@@ -180,10 +204,10 @@ describe('emarsys-collector', () => {
     const all = run('rejected', 'list', '--db', db);
     expect(all.code).toBe(0);
     const lines = all.out.trimEnd().split('\n');
-    expect(lines[0]).toBe('received\tcustomer\tsource\treason\traw');
+    expect(lines[0]).toBe('last seen\tcount\tcustomer\tclaimed\tsource\treason\traw');
     expect(lines).toHaveLength(3);
-    expect(lines[1]).toMatch(/^\d{4}-\d\d-\d\dT[^\t]+\t-\tsdk\tcustomerId: unknown customer "nobody"\t\{"v":1/);
-    expect(lines[2]).toMatch(/\t112734771\tsdk\tevents\[1\]\.city: must not contain control characters\t\{/);
+    expect(lines[1]).toMatch(/^\d{4}-\d\d-\d\dT[^\t]+\t1\t-\tnobody\tsdk\tcustomerId: unknown customer "nobody"\t\{"v":1/);
+    expect(lines[2]).toMatch(/\t1\t112734771\t-\tsdk\tevents\[1\]\.city: must not contain control characters\t\{/);
     expect(lines[2]).toContain('\t{"city":"a\\u0007b","type":"order"');
     const mine = await runHere('rejected', 'list', '--customer', '112734771', '--db', db);
     expect(mine.out.trimEnd().split('\n')).toHaveLength(2);
@@ -192,7 +216,7 @@ describe('emarsys-collector', () => {
 
   it('takes DATABASE_URL where --db is not given', () => {
     const r = spawnSync(process.execPath, [BIN, 'rejected', 'list', '--customer', '112734771'], { encoding: 'utf8', env: { ...process.env, DATABASE_URL: db }, cwd: dir });
-    expect(r.stdout.split('\n')[0]).toBe('received\tcustomer\tsource\treason\traw');
+    expect(r.stdout.split('\n')[0]).toBe('last seen\tcount\tcustomer\tclaimed\tsource\treason\traw');
     const users = spawnSync(process.execPath, [BIN, 'users', 'list', '--customer', '112734771'], { encoding: 'utf8', env: { ...process.env, DATABASE_URL: db }, cwd: dir });
     expect(users.stdout.split('\n')[0]).toBe('email\trole\tcreated');
   });

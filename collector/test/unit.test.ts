@@ -47,7 +47,7 @@ describe('durations and --db', () => {
   });
 
   it('names the value and the accepted forms when it cannot', () => {
-    expect(() => parseDuration('30', '--abandon-after')).toThrow('--abandon-after: "30" is not a duration; use a whole number and a unit, e.g. 90s, 30m or 2h');
+    expect(() => parseDuration('30', '--abandon-after')).toThrow('--abandon-after: "30" is not a duration; use a whole number and a unit, e.g. 90s, 30m, 2h or 30d');
     expect(() => parseDuration('1.5h')).toThrow('is not a duration');
     expect(() => parseDuration('0m')).toThrow('must be longer than 0');
   });

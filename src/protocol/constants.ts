@@ -28,8 +28,8 @@ export const LEGACY_SESSION_COOKIE = '_ems_session';
 export const MONEY_PATTERN = '^-?[0-9]{1,13}(\\.[0-9]{1,4})?$';
 /** Free text and IDs: C0 control characters and DEL are refused (they break CSV, logs and dashboards). */
 export const TEXT_PATTERN = '^[^\\u0000-\\u001F\\u007F]*$';
-/** Contact email: one `@`, no spaces, quotes or angle brackets. */
-export const EMAIL_PATTERN = '^[^\\s@<>"]+@[^\\s@<>"]+$';
+/** Contact email: one `@`, no spaces, quotes, angle brackets or control characters (PostgreSQL refuses U+0000 in text). */
+export const EMAIL_PATTERN = '^[^\\s@<>"\\u0000-\\u001F\\u007F]+@[^\\s@<>"\\u0000-\\u001F\\u007F]+$';
 /** Customer (account) IDs. */
 export const CUSTOMER_ID_PATTERN = '^[A-Za-z0-9_-]+$';
 /** ISO 4217 alphabetic code. */

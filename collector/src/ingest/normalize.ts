@@ -2,7 +2,7 @@
 // captured parameters, the customer's currency by default, and a trustworthy order date.
 import { parseCampaign, type TrackEvent } from '../../../src/protocol/index.js';
 import { parseMoney } from '../money.js';
-import type { Customer, EventRecord, StoredItem } from '../store/types.js';
+import type { CartRecord, Customer, OrderRecord, StoredItem } from '../store/types.js';
 
 /** How far back a browser's clock is believed: 7 days before the collector received the event. */
 export const MAX_EVENT_AGE_MS = 7 * 86_400_000;
@@ -12,7 +12,7 @@ export function clampTime(time: number, receivedAt: number): number {
   return Math.min(receivedAt, Math.max(receivedAt - MAX_EVENT_AGE_MS, time));
 }
 
-export function toRecord(ev: TrackEvent, customer: Customer, receivedAt: number, source: string): EventRecord {
+export function toRecord(ev: TrackEvent, customer: Customer, receivedAt: number, source: string): OrderRecord | CartRecord {
   const ref = parseCampaign(ev.attribution);
   const items = ev.items.map(toStoredItem);
   const base = {

@@ -2,10 +2,13 @@
 // ti.php) goes through it. Validation per event, durable grouped writes, rejected events kept.
 import type { BatchResult } from '../../../src/protocol/index.js';
 import { HttpError } from '../errors.js';
+import { boundRaw } from '../store/rejected.js';
 import type { Store } from '../store/store.js';
 import type { Customer, EventOutcome, EventRecord, IngestWrite, RejectRecord } from '../store/types.js';
+import { checkAmounts, orderValueRange } from '../validation/amounts.js';
 import { checkEvent } from '../validation/events.js';
 import { GroupCommitter } from './group-commit.js';
+import type { IngestLimiter } from './limits.js';
 import { toRecord } from './normalize.js';
 
 export interface IngestContext {
@@ -14,9 +17,12 @@ export interface IngestContext {
 }
 
 export interface IngestService {
-  /** Validates each event against the protocol schema; stores the good ones durably (dedupe by event ID, orders by (customer, orderId)); keeps each refused one with its reason. Throws UnknownCustomerError (exported) for an unknown customer. */
+  /**
+   * Validates each event against the protocol schema and the customer's maximum order value; stores the good ones durably (dedupe by event ID, orders by (customer, orderId)); keeps each refused one with its reason.
+   * Throws UnknownCustomerError (exported) for an unknown customer, RateLimitedError when the customer is over its event rate.
+   */
   ingest(customerId: string, events: unknown[], ctx: IngestContext): Promise<BatchResult>;
-  /** Keeps a request that could not even be turned into events, with its reason (customerId null when unknown). */
+  /** Keeps a request that could not even be turned into events, with its reason (a claimed ID that is no customer is kept as such, under no customer). */
   reject(customerId: string | null, raw: string, reason: string, ctx: IngestContext): Promise<void>;
   /** Stores records already checked and normalized (server-side purchases) through the same grouped, durable write. */
   write(customerId: string, records: EventRecord[]): Promise<EventOutcome[]>;
@@ -40,6 +46,8 @@ const CUSTOMER_CACHE_MS = 60_000;
 export interface IngestServiceOptions {
   store: Store;
   clock: () => number;
+  /** rate limits per customer; none when absent */
+  limiter?: IngestLimiter;
 }
 
 export class DefaultIngestService implements IngestService {
@@ -63,16 +71,23 @@ export class DefaultIngestService implements IngestService {
     const receivedAt = ctx.receivedAt ?? this.options.clock();
     const customer = await this.customer(customerId);
     if (!customer) throw new UnknownCustomerError(customerId);
+    const limiter = this.options.limiter;
+    limiter?.takeCustomer(customerId, events.length);
+    const amounts = orderValueRange(Math.min(customer.maxOrderValue, limiter?.orderValueCap ?? Number.POSITIVE_INFINITY));
     const write: IngestWrite = { customerId, events: [], rejects: [] };
     const rejected: BatchResult['rejected'] = [];
     events.forEach((raw, index) => {
-      const checked = checkEvent(raw, `events[${index}]`);
+      const base = `events[${index}]`;
+      const checked = checkEvent(raw, base);
+      let error = checked.ok ? undefined : checked.error;
       if (checked.ok) {
-        write.events.push(toRecord(checked.value, customer, receivedAt, ctx.source));
-      } else {
-        const { field, reason } = checked.error;
-        rejected.push({ index, field, reason });
-        write.rejects.push({ customerId, receivedAt, source: ctx.source, reason: `${field}: ${reason}`, raw: rawText(raw) });
+        const record = toRecord(checked.value, customer, receivedAt, ctx.source);
+        error = checkAmounts(record, amounts, base);
+        if (!error) return void write.events.push(record);
+      }
+      if (error) {
+        rejected.push({ index, field: error.field, reason: error.reason });
+        write.rejects.push({ customerId, receivedAt, source: ctx.source, reason: `${error.field}: ${error.reason}`, ...boundRaw(rawText(raw)) });
       }
     });
     if (write.events.length === 0 && write.rejects.length === 0) return { accepted: 0, duplicates: 0, rejected };
@@ -84,8 +99,10 @@ export class DefaultIngestService implements IngestService {
 
   /** A customer ID that is not registered is kept as null (unknown), never as a new tenant. */
   async reject(claimedCustomerId: string | null, raw: string, reason: string, ctx: IngestContext): Promise<void> {
-    const customerId = claimedCustomerId !== null && (await this.customer(claimedCustomerId)) ? claimedCustomerId : null;
-    const record: RejectRecord = { customerId, receivedAt: ctx.receivedAt ?? this.options.clock(), source: ctx.source, reason, raw };
+    const known = claimedCustomerId !== null && (await this.customer(claimedCustomerId)) !== undefined;
+    const customerId = known ? claimedCustomerId : null;
+    const record: RejectRecord = { customerId, receivedAt: ctx.receivedAt ?? this.options.clock(), source: ctx.source, reason, ...boundRaw(raw) };
+    if (!known && claimedCustomerId) record.claimedCustomerId = claimedCustomerId;
     await this.committer.submit({ customerId: customerId ?? '', events: [], rejects: [record] });
   }
 

@@ -3,16 +3,18 @@
 // so it is stored once per (customer, orderId) whichever copy arrives first.
 //
 // Attribution: `emst` when given; else the contact's live click, i.e. the last campaign link
-// the contact clicked (recorded by the browser events) within the attribution window before
-// the purchase; else none (direct), so buyers who never came from an email are captured too.
+// the contact clicked (recorded by the browser events) within the customer's attribution window
+// (`customers set --attribution-days`, 30 by default) before the purchase; else none (direct),
+// so buyers who never came from an email are captured too.
 import { parseCampaign } from '../../../src/protocol/index.js';
-import { ATTRIBUTION_WINDOW_MS } from '../config.js';
+import { badRequest } from '../errors.js';
 import { buyerOf, clampTime, itemsTotal, toStoredItem } from '../ingest/normalize.js';
 import type { IngestService } from '../ingest/service.js';
 import { parseMoney } from '../money.js';
 import { directoryUid, emailKey, uidKey } from '../store/profiles.js';
 import type { Store } from '../store/store.js';
-import type { Customer, OrderRecord } from '../store/types.js';
+import { DAY_MS, type Customer, type OrderRecord } from '../store/types.js';
+import { checkAmounts, STORABLE } from '../validation/amounts.js';
 
 export interface PurchaseInput {
   email: string;
@@ -55,14 +57,15 @@ export class PurchaseService {
     private readonly clock: () => number,
   ) {}
 
-  private async attribute(customerId: string, p: PurchaseInput, time: number): Promise<Attribution> {
+  private async attribute(customer: Customer, p: PurchaseInput, time: number): Promise<Attribution> {
+    const customerId = customer.customerId;
     const ref = p.emst ? parseCampaign({ emst: p.emst }) : undefined;
     const linkedUid = ref?.contactUid ? undefined : await directoryUid(this.store.db, customerId, p.email);
     const contactUid = ref?.contactUid ?? linkedUid ?? '';
     if (ref) return { campaignId: ref.campaignId, contactUid, clickAt: time, how: 'emst' };
     const profile = await this.store.profiles.get(customerId, contactUid ? uidKey(contactUid) : emailKey(p.email));
     const at = profile?.lastCampaignAt;
-    if (profile?.lastCampaignId && at !== null && at !== undefined && at <= time && at >= time - ATTRIBUTION_WINDOW_MS) {
+    if (profile?.lastCampaignId && at !== null && at !== undefined && at <= time && at >= time - customer.attributionDays * DAY_MS) {
       return { campaignId: profile.lastCampaignId, contactUid, clickAt: at, how: 'click' };
     }
     return { campaignId: '', contactUid, clickAt: null, how: 'none' };
@@ -71,7 +74,7 @@ export class PurchaseService {
   async record(customer: Customer, p: PurchaseInput): Promise<PurchaseResult> {
     const receivedAt = this.clock();
     const time = clampTime(p.time ?? receivedAt, receivedAt);
-    const a = await this.attribute(customer.customerId, p, time);
+    const a = await this.attribute(customer, p, time);
     const items = (p.items ?? []).map(toStoredItem);
     const order: OrderRecord = {
       type: 'order',
@@ -97,6 +100,9 @@ export class PurchaseService {
       source: 'api',
       buyer: buyerOf(a.contactUid, p.email, ''),
     };
+    // the shop's own backend is not held to the maximum order value, only to what the columns hold
+    const bad = checkAmounts(order, STORABLE, '');
+    if (bad) throw badRequest(bad.field, bad.reason);
     const [outcome] = await this.ingest.write(customer.customerId, [order]);
     if (outcome === 'accepted') {
       return { orderId: p.orderId, duplicate: false, campaignId: a.campaignId || null, contactUid: a.contactUid || null, attribution: a.how };

@@ -29,7 +29,11 @@ export async function eventRoutes(app: FastifyInstance): Promise<void> {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: LIMITS.bodyBytes }, (_req, body, done) => done(null, body));
 
-  app.addHook('onRequest', async (_req, reply) => corsHeaders(reply));
+  app.addHook('onRequest', async (req, reply) => {
+    corsHeaders(reply);
+    // before the body is read: a client over its limit costs no parsing
+    if (req.method === 'POST') await app.ingestLimiter.checkAddress(req);
+  });
 
   app.setErrorHandler(async (err, req, reply) => {
     corsHeaders(reply);
@@ -74,7 +78,7 @@ export async function eventRoutes(app: FastifyInstance): Promise<void> {
       try {
         return await app.ingest.ingest(batch.value.customerId, batch.value.events, ctx);
       } catch (err) {
-        if (err instanceof UnknownCustomerError) await app.ingest.reject(null, text, err.message, ctx);
+        if (err instanceof UnknownCustomerError) await app.ingest.reject(err.customerId, text, err.message, ctx);
         throw err;
       }
     },

@@ -4,9 +4,10 @@
 // value at an unencoded `&`): see legacy/ti-php.ts and docs/legacy.md.
 import type { FastifyInstance } from 'fastify';
 import { ROUTES } from '../../../src/protocol/index.js';
+import { RateLimitedError } from '../ingest/limits.js';
 import { UnknownCustomerError, type IngestContext } from '../ingest/service.js';
 import { parseTiPhp } from '../legacy/ti-php.js';
-import { sendGif } from './gif.js';
+import { sendGif, sendRateLimitedGif } from './gif.js';
 
 export default async function legacyPixelRoutes(app: FastifyInstance): Promise<void> {
   app.get(ROUTES.legacyPixel, async (request, reply) => {
@@ -15,6 +16,7 @@ export default async function legacyPixelRoutes(app: FastifyInstance): Promise<v
     const query = at < 0 ? '' : url.slice(at + 1);
     const ctx: IngestContext = { source: 'ti.php', receivedAt: app.clock() };
     try {
+      await app.ingestLimiter.checkAddress(request);
       const hit = parseTiPhp(query, ctx.receivedAt!);
       if (!hit.ok) {
         await app.ingest.reject(hit.customerId, query, hit.reason, ctx);
@@ -24,10 +26,11 @@ export default async function legacyPixelRoutes(app: FastifyInstance): Promise<v
           await app.ingest.ingest(hit.customerId, [hit.event], ctx);
         } catch (err) {
           if (!(err instanceof UnknownCustomerError)) throw err;
-          await app.ingest.reject(null, query, `ems_customer: ${JSON.stringify(err.customerId)} is not a customer of this collector`, ctx);
+          await app.ingest.reject(err.customerId, query, `ems_customer: ${JSON.stringify(err.customerId)} is not a customer of this collector`, ctx);
         }
       }
     } catch (err) {
+      if (err instanceof RateLimitedError) return sendRateLimitedGif(reply, err);
       request.log.error({ err }, 'legacy ti.php hit could not be stored');
     }
     return sendGif(reply);

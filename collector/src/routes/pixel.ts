@@ -2,8 +2,9 @@
 // 1×1 GIF (a pixel never shows as broken); what it cannot accept is kept as rejected.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ROUTES } from '../../../src/protocol/index.js';
+import { RateLimitedError } from '../ingest/limits.js';
 import { UnknownCustomerError, type IngestContext } from '../ingest/service.js';
-import { sendGif } from './gif.js';
+import { sendGif, sendRateLimitedGif } from './gif.js';
 
 const CUSTOMER_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -15,6 +16,7 @@ export async function pixelRoutes(app: FastifyInstance): Promise<void> {
     const customerId = q.customerId;
     const e = q.e;
     try {
+      await app.ingestLimiter.checkAddress(req);
       if (typeof customerId !== 'string' || customerId === '') {
         await app.ingest.reject(null, raw, 'customerId: is required (once)', ctx);
       } else if (!CUSTOMER_ID.test(customerId)) {
@@ -33,10 +35,11 @@ export async function pixelRoutes(app: FastifyInstance): Promise<void> {
           await app.ingest.ingest(customerId, [event], ctx);
         } catch (err) {
           if (!(err instanceof UnknownCustomerError)) throw err;
-          await app.ingest.reject(null, raw, err.message, ctx);
+          await app.ingest.reject(err.customerId, raw, err.message, ctx);
         }
       }
     } catch (err) {
+      if (err instanceof RateLimitedError) return sendRateLimitedGif(reply, err);
       req.log.error({ err }, 'pixel event could not be stored');
     }
     return sendGif(reply);

@@ -6,6 +6,7 @@
 // database itself.
 import { backfillContacts } from './backfill.js';
 import type { Database, Sql } from './database.js';
+import { reshapeRejected } from './rejected.js';
 
 export interface Migration {
   version: number;
@@ -16,6 +17,8 @@ export interface Migration {
   after?: (tx: Sql, dialect: Database['dialect']) => Promise<void>;
   /** only for this engine (elsewhere the version is recorded and nothing runs) */
   engine?: Database['engine'];
+  /** more SQL for one engine only, run after `sql` and before `after` */
+  engineSql?: Partial<Record<Database['engine'], string>>;
 }
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -314,6 +317,40 @@ INSERT INTO ingest_applied (id, seq, queue_id) VALUES (1, 0, lower(hex(randomblo
 `,
   },
   {
+    version: 4,
+    name: 'hostile ingest: order value cap, attribution window, bounded rejected events, exact money sums',
+    // Rejected events become one row per distinct rejection (customer, fingerprint of reason
+    // and raw hash) counting its repeats; `after` moves the old rows, hashing them in JS.
+    sql: `
+ALTER TABLE customers ADD COLUMN max_order_value BIGINT NOT NULL DEFAULT 1000000;
+ALTER TABLE customers ADD COLUMN attribution_days INTEGER NOT NULL DEFAULT 30;
+
+CREATE TABLE rejected_events_v4 (
+  customer_id TEXT NOT NULL,
+  fingerprint TEXT NOT NULL,
+  claimed_customer_id TEXT NOT NULL,
+  source TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  raw TEXT NOT NULL,
+  raw_bytes BIGINT NOT NULL,
+  raw_sha256 TEXT NOT NULL,
+  hits BIGINT NOT NULL,
+  first_seen BIGINT NOT NULL,
+  last_seen BIGINT NOT NULL,
+  PRIMARY KEY (customer_id, fingerprint)
+);
+CREATE INDEX rejected_events_last_seen ON rejected_events_v4 (customer_id, last_seen);
+`,
+    // sums of money never overflow on PostgreSQL (SQLite: see docs/collector.md, "Hostile traffic")
+    engineSql: {
+      postgres: `
+ALTER TABLE daily_stats ALTER COLUMN revenue TYPE NUMERIC, ALTER COLUMN abandoned_value TYPE NUMERIC;
+ALTER TABLE contact_totals ALTER COLUMN total_value TYPE NUMERIC;
+`,
+    },
+    after: reshapeRejected,
+  },
+  {
     version: 5,
     name: 'webhook secret rotation, errors without network details',
     // the secret a rotation replaced, still signing (beside the new one) until it expires; and
@@ -423,6 +460,8 @@ export async function migrate(db: Database, now: number = Date.now(), upTo = Num
       if (applied.has(m.version) || m.version > upTo) continue;
       if (!m.engine || m.engine === db.engine) {
         await tx.exec(render(m.sql, db.engine));
+        const more = m.engineSql?.[db.engine];
+        if (more) await tx.exec(render(more, db.engine));
         await m.after?.(tx, db.dialect);
       }
       await tx.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [m.version, m.name, now]);

@@ -1,34 +1,102 @@
-// Every refused event or request, kept with its reason so nothing is silently lost.
-import { randomUUID } from 'node:crypto';
+// Every refused event or request, kept with its reason so nothing is silently lost, and kept
+// bounded whatever is posted: the first 2 KiB of the raw request and a SHA-256 of the whole;
+// a rejection seen again (same customer, reason and hash; for an ID that is no customer,
+// same ID and reason) counts up on its row instead of adding one; rows not seen for
+// `serve --keep-rejected` are deleted by the background purge (background/rejected.ts).
+import { createHash } from 'node:crypto';
 import { num, type Database, type Sql } from './database.js';
 import type { RejectRecord, RejectedEvent } from './types.js';
 
 /** '' stands for "no known customer" (the key column is never null). */
 const NO_CUSTOMER = '';
+/** Bytes of the raw request kept (UTF-8). */
+export const RAW_KEPT_BYTES = 2048;
+/** Reasons are short by construction; this bounds one that quotes what it refused. */
+const REASON_KEPT_CHARS = 1024;
+const CLAIMED_ID_CHARS = 64;
 
 /** NUL cannot be stored in PostgreSQL text: written as the six characters \u0000. */
 function storable(text: string): string {
   return text.includes('\u0000') ? text.replaceAll('\u0000', '\\u0000') : text;
 }
 
-export async function insertRejected(tx: Sql, r: RejectRecord): Promise<void> {
-  await tx.run('INSERT INTO rejected_events (customer_id, received_at, id, source, reason, raw) VALUES ($1, $2, $3, $4, $5, $6)', [
-    r.customerId ?? NO_CUSTOMER,
-    r.receivedAt,
-    randomUUID(),
-    storable(r.source),
-    storable(r.reason),
-    storable(r.raw),
-  ]);
+const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
+
+/** The first 2 KiB of a raw request (cut between characters), with the size and hash of the whole. */
+export function boundRaw(text: string): { raw: string; rawBytes: number; rawSha256: string } {
+  const rawBytes = Buffer.byteLength(text, 'utf8');
+  if (rawBytes <= RAW_KEPT_BYTES) return { raw: text, rawBytes, rawSha256: sha256(text) };
+  // 2048 characters hold at least 2048 bytes: only they are encoded (a 500 KiB body is not copied)
+  const head = Buffer.from(text.slice(0, RAW_KEPT_BYTES), 'utf8');
+  let end = RAW_KEPT_BYTES;
+  while (end > 0 && (head[end] & 0xc0) === 0x80) end--; // a UTF-8 continuation byte: back to the character's start
+  return { raw: head.subarray(0, end).toString('utf8'), rawBytes, rawSha256: sha256(text) };
 }
 
-interface Row {
+/** A claimed customer ID as kept: at most 64 characters, anything but letters, digits, "_" and "-" shown as "?". */
+export function sanitizeClaimedId(id: string): string {
+  return id.slice(0, CLAIMED_ID_CHARS).replace(/[^A-Za-z0-9_-]/g, '?');
+}
+
+async function upsert(tx: Sql, table: string, r: RejectRecord, hits = 1, lastSeen = r.receivedAt): Promise<void> {
+  const cut = boundRaw(r.raw);
+  const rawSha256 = r.rawSha256 ?? cut.rawSha256;
+  const reason = storable(r.reason).slice(0, REASON_KEPT_CHARS);
+  const claimed = r.customerId === null && r.claimedCustomerId ? sanitizeClaimedId(r.claimedCustomerId) : '';
+  // an unknown customer ID is counted per ID, whatever its requests carried
+  const fingerprint = sha256(`${reason}\u0000${claimed ? `customer ${claimed}` : `raw ${rawSha256}`}`);
+  await tx.run(
+    `INSERT INTO ${table} (customer_id, fingerprint, claimed_customer_id, source, reason, raw, raw_bytes, raw_sha256, hits, first_seen, last_seen)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+     ON CONFLICT (customer_id, fingerprint) DO UPDATE SET hits = ${table}.hits + excluded.hits,
+       last_seen = CASE WHEN excluded.last_seen > ${table}.last_seen THEN excluded.last_seen ELSE ${table}.last_seen END`,
+    [r.customerId ?? NO_CUSTOMER, fingerprint, claimed, storable(r.source), reason, storable(cut.raw), r.rawBytes ?? cut.rawBytes, rawSha256, hits, r.receivedAt, lastSeen],
+  );
+}
+
+export function insertRejected(tx: Sql, r: RejectRecord): Promise<void> {
+  return upsert(tx, 'rejected_events', r);
+}
+
+/** Migration 4: the old rows (one per rejection, whole raw body) into the bounded table, in pages. */
+export async function reshapeRejected(tx: Sql): Promise<void> {
+  const page = 500;
+  let rows = await tx.all<OldRow>(`SELECT * FROM rejected_events ORDER BY customer_id, received_at, id LIMIT ${page}`);
+  while (rows.length > 0) {
+    for (const r of rows) {
+      const customerId = r.customer_id === NO_CUSTOMER ? null : r.customer_id;
+      await upsert(tx, 'rejected_events_v4', { customerId, receivedAt: num(r.received_at), source: r.source, reason: r.reason, raw: r.raw });
+    }
+    const last = rows[rows.length - 1];
+    rows = await tx.all<OldRow>(
+      `SELECT * FROM rejected_events WHERE (customer_id, received_at, id) > ($1, $2, $3) ORDER BY customer_id, received_at, id LIMIT ${page}`,
+      [last.customer_id, num(last.received_at), last.id],
+    );
+  }
+  await tx.exec('DROP TABLE rejected_events; ALTER TABLE rejected_events_v4 RENAME TO rejected_events');
+}
+
+interface OldRow {
   customer_id: string;
   received_at: unknown;
   id: string;
   source: string;
   reason: string;
   raw: string;
+}
+
+interface Row {
+  customer_id: string;
+  fingerprint: string;
+  claimed_customer_id: string;
+  source: string;
+  reason: string;
+  raw: string;
+  raw_bytes: unknown;
+  raw_sha256: string;
+  hits: unknown;
+  first_seen: unknown;
+  last_seen: unknown;
 }
 
 export class RejectedRepository {
@@ -41,24 +109,39 @@ export class RejectedRepository {
   }
 
   /**
-   * Newest first. With a customer ID: that customer's; with null: those that named no known
+   * Last seen first. With a customer ID: that customer's; with null: those that named no known
    * customer; with undefined: all (an operator's listing, the one query that spans customers).
    */
   async list(customerId: string | null | undefined, limit = 100): Promise<RejectedEvent[]> {
     const rows =
       customerId === undefined
-        ? await this.db.all<Row>('SELECT * FROM rejected_events ORDER BY received_at DESC, id DESC LIMIT $1', [limit])
-        : await this.db.all<Row>('SELECT * FROM rejected_events WHERE customer_id = $1 ORDER BY received_at DESC, id DESC LIMIT $2', [
+        ? await this.db.all<Row>('SELECT * FROM rejected_events ORDER BY last_seen DESC, fingerprint DESC LIMIT $1', [limit])
+        : await this.db.all<Row>('SELECT * FROM rejected_events WHERE customer_id = $1 ORDER BY last_seen DESC, fingerprint DESC LIMIT $2', [
             customerId ?? NO_CUSTOMER,
             limit,
           ]);
     return rows.map((r) => ({
-      id: r.id,
+      id: r.fingerprint,
       customerId: r.customer_id === NO_CUSTOMER ? null : r.customer_id,
-      receivedAt: num(r.received_at),
+      claimedCustomerId: r.claimed_customer_id,
+      receivedAt: num(r.first_seen),
+      lastSeenAt: num(r.last_seen),
+      count: num(r.hits),
       source: r.source,
       reason: r.reason,
       raw: r.raw,
+      rawBytes: num(r.raw_bytes),
+      rawSha256: r.raw_sha256,
     }));
+  }
+
+  /** Deletes the rejections last seen before `cutoff`, one customer at a time (each an index range); answers how many. */
+  async deleteSeenBefore(cutoff: number): Promise<number> {
+    const customers = await this.db.all<{ customer_id: string }>('SELECT customer_id FROM customers');
+    let deleted = 0;
+    for (const id of [NO_CUSTOMER, ...customers.map((c) => c.customer_id)]) {
+      deleted += await this.db.run('DELETE FROM rejected_events WHERE customer_id = $1 AND last_seen < $2', [id, cutoff]);
+    }
+    return deleted;
   }
 }

@@ -5,6 +5,24 @@ import { big, bigOrNull, num, strOrNull, type Database, type SqlValue } from './
 import { parseCartItems } from './cart-items.js';
 import { DAY_MS, type CartState, type StoredItem } from './types.js';
 
+/** Where SQLite's money sums split an amount: each part's SUM stays far from overflow. */
+const SPLIT = 1_000_000_000n;
+
+/**
+ * SUM of a money expression, exact on both engines. PostgreSQL sums BIGINT and NUMERIC into
+ * NUMERIC. SQLite's SUM of integers throws on overflow, so it sums the high and the low
+ * parts apart (`name_hi`, `name_lo`), joined in BigInt by `moneyOf`.
+ */
+function moneySum(engine: Database['engine'], expr: string, name: string): string {
+  if (engine === 'postgres') return `SUM(${expr}) AS ${name}`;
+  return `SUM((${expr}) / ${SPLIT}) AS ${name}_hi, SUM((${expr}) % ${SPLIT}) AS ${name}_lo`;
+}
+
+/** A `moneySum` read back exactly. */
+function moneyOf(r: R, name: string): bigint {
+  return `${name}_hi` in r ? big(r[`${name}_hi`] ?? 0) * SPLIT + big(r[`${name}_lo`] ?? 0) : big(r[name] ?? 0);
+}
+
 export interface ReportFilter {
   customerId: string;
   /** inclusive, epoch ms */
@@ -229,6 +247,10 @@ function toLine(r: R): StoredItem {
 export class ReportRepository {
   constructor(private readonly db: Database) {}
 
+  private sum(expr: string, name = expr): string {
+    return moneySum(this.db.engine, expr, name);
+  }
+
   // ---- orders ----
 
   async listOrders(f: ReportFilter, limit: number, after?: OrderKey): Promise<OrderRow[]> {
@@ -358,18 +380,18 @@ export class ReportRepository {
         acc.set(key, s);
       }
       s.orders += num(r.orders ?? 0);
-      s.revenue += big(r.revenue ?? 0);
+      s.revenue += moneyOf(r, 'revenue');
       s.carts += num(r.carts ?? 0);
       s.converted += num(r.converted ?? 0);
       s.abandoned += num(r.abandoned ?? 0);
-      s.abandonedValue += big(r.abandoned_value ?? 0);
+      s.abandonedValue += moneyOf(r, 'abandoned_value');
       s.recovered += num(r.recovered ?? 0);
     };
     if (split.days) {
       const w = dailyWhere(f, split.days);
       const rows = await this.db.all<R>(
-        `SELECT campaign_id, currency, SUM(orders) AS orders, SUM(revenue) AS revenue, SUM(carts) AS carts, SUM(converted) AS converted,
-           SUM(abandoned) AS abandoned, SUM(abandoned_value) AS abandoned_value, SUM(recovered) AS recovered
+        `SELECT campaign_id, currency, SUM(orders) AS orders, ${this.sum('revenue')}, SUM(carts) AS carts, SUM(converted) AS converted,
+           SUM(abandoned) AS abandoned, ${this.sum('abandoned_value')}, SUM(recovered) AS recovered
          FROM daily_stats WHERE ${w.sql} GROUP BY campaign_id, currency`,
         w.params,
       );
@@ -385,7 +407,7 @@ export class ReportRepository {
   private edgeOrders(f: ReportFilter, edge: { from: number; to: number }): Promise<R[]> {
     const w = edgeWhere(f, edge);
     return this.db.all<R>(
-      `SELECT campaign_id, currency, COUNT(*) AS orders, SUM(total) AS revenue FROM orders WHERE ${w.sql} GROUP BY campaign_id, currency`,
+      `SELECT campaign_id, currency, COUNT(*) AS orders, ${this.sum('total', 'revenue')} FROM orders WHERE ${w.sql} GROUP BY campaign_id, currency`,
       w.params,
     );
   }
@@ -396,7 +418,7 @@ export class ReportRepository {
       `SELECT campaign_id, currency, COUNT(*) AS carts,
          SUM(CASE WHEN state IN ('ordered', 'recovered') THEN 1 ELSE 0 END) AS converted,
          SUM(CASE WHEN state = 'abandoned' THEN 1 ELSE 0 END) AS abandoned,
-         SUM(CASE WHEN state = 'abandoned' THEN total ELSE 0 END) AS abandoned_value,
+         ${this.sum("CASE WHEN state = 'abandoned' THEN total ELSE 0 END", 'abandoned_value')},
          SUM(CASE WHEN state = 'recovered' THEN 1 ELSE 0 END) AS recovered
        FROM carts WHERE ${w.sql} GROUP BY campaign_id, currency`,
       w.params,
@@ -457,14 +479,14 @@ export class ReportRepository {
       let d = acc.get(key);
       if (!d) acc.set(key, (d = { day, currency: String(r.currency), orders: 0, revenue: 0n, abandoned: 0, abandonedValue: 0n }));
       d.orders += num(r.orders ?? 0);
-      d.revenue += big(r.revenue ?? 0);
+      d.revenue += moneyOf(r, 'revenue');
       d.abandoned += num(r.abandoned ?? 0);
-      d.abandonedValue += big(r.abandoned_value ?? 0);
+      d.abandonedValue += moneyOf(r, 'abandoned_value');
     };
     if (split.days) {
       const w = dailyWhere(f, split.days);
       const rows = await this.db.all<R>(
-        `SELECT day, currency, SUM(orders) AS orders, SUM(revenue) AS revenue, SUM(abandoned) AS abandoned, SUM(abandoned_value) AS abandoned_value
+        `SELECT day, currency, SUM(orders) AS orders, ${this.sum('revenue')}, SUM(abandoned) AS abandoned, ${this.sum('abandoned_value')}
          FROM daily_stats WHERE ${w.sql} GROUP BY day, currency`,
         w.params,
       );

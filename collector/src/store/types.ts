@@ -10,8 +10,18 @@ export interface Customer {
   currency: string;
   /** overrides the collector's abandoned-cart timeout when set */
   abandonAfterSeconds: number | null;
+  /** whole units of `currency`: browser and pixel events with a larger amount are refused */
+  maxOrderValue: number;
+  /** a server-side purchase without `emst` takes the contact's last click within this many days */
+  attributionDays: number;
   createdAt: number;
 }
+
+/** What `customers add` takes: the limits have defaults. */
+export type NewCustomer = Omit<Customer, 'createdAt' | 'maxOrderValue' | 'attributionDays'> & Partial<Pick<Customer, 'maxOrderValue' | 'attributionDays'>>;
+
+/** What `customers set` changes. */
+export type CustomerSettings = Partial<Pick<Customer, 'maxOrderValue' | 'attributionDays' | 'abandonAfterSeconds'>>;
 
 export interface User {
   customerId: string;
@@ -110,11 +120,24 @@ export interface RejectRecord {
   receivedAt: number;
   source: string;
   reason: string;
+  /** the request (or event) as received, or its first 2 KiB when `rawSha256` is given */
   raw: string;
+  /** the ID a request named that is not a customer: its rejections are counted per ID */
+  claimedCustomerId?: string;
+  /** SHA-256 (hex) and UTF-8 size of the whole raw request, when `raw` is already cut */
+  rawSha256?: string;
+  rawBytes?: number;
 }
 
 export interface RejectedEvent extends RejectRecord {
+  /** identifies the rejection (same customer, reason and raw hash, or claimed ID) */
   id: string;
+  claimedCustomerId: string;
+  rawSha256: string;
+  rawBytes: number;
+  /** how many times this rejection was seen; `receivedAt` is the first, `lastSeenAt` the last */
+  count: number;
+  lastSeenAt: number;
 }
 
 /** One ingest request's share of a grouped write. */
