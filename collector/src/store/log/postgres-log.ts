@@ -23,6 +23,12 @@ import { applyIsolating, setAside } from './isolate.js';
 const BATCH = 500;
 /** How often an idle worker looks for entries other collectors appended. */
 const IDLE_POLL_MS = 50;
+/**
+ * After a batch that did not fill, the worker lets entries gather this long before the next
+ * (unless a reader waits): under load, fewer and larger batches cost less per event, and the
+ * CPU goes to answering requests first.
+ */
+const GATHER_MS = 100;
 /** After a failure that may pass (the database restarting), the worker pauses this long. */
 const RETRY_MS = 1000;
 /** A read waits at most this long for the projection of what this collector answered. */
@@ -80,7 +86,8 @@ export class PostgresLog implements GroupWriter {
   private waiters: Waiter[] = [];
   private closed = false;
   private running: Promise<void> | null = null;
-  private wakeUp: (() => void) | null = null;
+  /** ends the worker's sleep (see `wake`) */
+  private wakeUp: ((urgent: boolean) => void) | null = null;
   private lastError = '';
 
   constructor(
@@ -119,7 +126,7 @@ export class PostgresLog implements GroupWriter {
     const byOrd = new Map(rows.map((r) => [r.ord, r]));
     const newOrderTaken = new Set<string>();
     for (const r of rows) if (r.seq !== null && Number(r.seq) > this.acked) this.acked = Number(r.seq);
-    if (rows.length) this.wake();
+    if (rows.length) this.wake(false);
     return plan.map((events) =>
       events.map((p) => {
         if (p === 'duplicate') return 'duplicate';
@@ -141,7 +148,7 @@ export class PostgresLog implements GroupWriter {
     return new Promise((resolve) => {
       const waiter = { upTo, resolve };
       this.waiters.push(waiter);
-      this.wake();
+      this.wake(true);
       setTimeout(() => this.release(waiter), MAX_WAIT_MS).unref();
     });
   }
@@ -160,13 +167,15 @@ export class PostgresLog implements GroupWriter {
     return row ? Number(row.received_at) : null;
   }
 
-  private wake(): void {
-    this.wakeUp?.();
+  /** New entries end an idle sleep; a waiting reader (`urgent`) ends any. */
+  private wake(urgent: boolean): void {
+    this.wakeUp?.(urgent);
   }
 
   private async loop(): Promise<void> {
     while (!this.closed) {
       let worked = false;
+      let full = false;
       try {
         const pending = await this.db.immediate.all<{ customer_id: string; first: unknown }>(PENDING_CUSTOMERS);
         // readers wait for positions below the lowest one still in the log
@@ -174,7 +183,10 @@ export class PostgresLog implements GroupWriter {
         for (const w of [...this.waiters]) if (w.upTo < lowest) this.release(w);
         for (const { customer_id: customerId } of pending) {
           if (this.closed) break;
-          if (await this.projectBatch(customerId)) worked = true;
+          const applied = await this.projectBatch(customerId);
+          // another worker holds the customer (-1): it is busy, not idle
+          if (applied !== 0) worked = true;
+          if (applied === BATCH) full = true;
         }
         this.lastError = '';
       } catch (err) {
@@ -184,35 +196,37 @@ export class PostgresLog implements GroupWriter {
         await this.sleep(RETRY_MS);
         continue;
       }
-      if (!worked) await this.sleep(IDLE_POLL_MS);
+      // a backlog goes on at once; otherwise let entries gather, or wait for news
+      if (!full) await (worked ? this.sleep(GATHER_MS, false) : this.sleep(IDLE_POLL_MS, true));
     }
   }
 
-  private sleep(ms: number): Promise<void> {
+  private sleep(ms: number, idle = true): Promise<void> {
     return new Promise((resolve) => {
       const timer = setTimeout(done, ms);
       function done() {
         clearTimeout(timer);
         resolve();
       }
-      this.wakeUp = () => {
+      this.wakeUp = (urgent) => {
+        if (!urgent && !idle) return;
         this.wakeUp = null;
         done();
       };
     });
   }
 
-  /** Projects one batch of a customer's entries, unless another worker holds the customer; answers whether it did. */
-  private projectBatch(customerId: string): Promise<boolean> {
+  /** Projects one batch of a customer's entries; answers how many it applied, or -1 when another worker holds the customer. */
+  private projectBatch(customerId: string): Promise<number> {
     return this.db.immediate.transaction(async (tx) => {
       const lock = await tx.get<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1, hashtext($2)) AS ok', [LOCK_SPACE, customerId]);
-      if (!lock?.ok) return false;
+      if (!lock?.ok) return -1;
       const rows = await tx.all<{ seq: unknown; entry: string }>(
         `DELETE FROM ingest_log WHERE customer_id = $1 AND seq IN (SELECT seq FROM ingest_log WHERE customer_id = $1 ORDER BY seq LIMIT $2)
          RETURNING seq, entry`,
         [customerId, BATCH],
       );
-      if (rows.length === 0) return false;
+      if (rows.length === 0) return 0;
       rows.sort((a, b) => Number(a.seq) - Number(b.seq));
       const entries = rows.map((r) => ({ customerId, event: decodeEvent(r.entry) }));
       await applyIsolating(
@@ -221,14 +235,14 @@ export class PostgresLog implements GroupWriter {
         (t, list) => this.projector.apply(t, list, { recordSeen: false }),
         (t, e, reason) => setAside(t, e.customerId, e.event, reason),
       );
-      return true;
+      return rows.length;
     });
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.wake();
+    this.wake(true);
     await this.running;
     for (const w of this.waiters.splice(0)) w.resolve();
   }
