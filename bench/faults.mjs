@@ -1,8 +1,8 @@
-// The delivery fault matrix of SPEC 6, counted: for each fault, orders sent from a real
+// The delivery fault matrix (BENCHMARKS.md), counted: for each fault, orders sent from a real
 // Chromium through the real SDK to a real collector, and orders stored. No event may be
 // lost, and none counted twice. After the fault clears the bench waits for the SDK's own
 // retries; if some are still missing it opens one more shop page (the SDK retries queued
-// events "on the next page too", SPEC 3.4) and waits again. Both counts are reported.
+// events "on the next page too", docs/sdk.md) and waits again. Both counts are reported.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { launchBrowser } from './lib/browser.mjs';

@@ -30,7 +30,7 @@ function sizeSection(e, run, bars) {
   if (fail) return [...out, fail].join('\n\n');
   if (!e) return out.join('\n\n');
   out.push(
-    'Bytes of the built browser scripts; gzip at level 9, brotli at quality 11. The bar (SPEC 6) is on gzip.',
+    'Bytes of the built browser scripts; gzip at level 9, brotli at quality 11. The bar is on gzip.',
     table(
       ['file', 'raw', 'gzip', 'brotli', 'gzip budget', 'gzip ÷ budget', 'bar'],
       e.result.rows.map((r) =>
@@ -311,7 +311,7 @@ function reportsSection(e, run, bars) {
       `aggregates included (${r.generation.map((g) => `${g.engine}: ${g.cached ? `reused from the cache, generated earlier in ${f0(g.seconds)} s` : `${f1(g.seconds)} s`}`).join('; ')}). ` +
       `Each report's first page (default \`limit\` 50, JSON) is fetched over HTTP from the real collector with an API token. ` +
       `**Cold**: the first request for that report to a just-started collector${r.engines?.postgres ? ' (PostgreSQL restarted too, so its shared buffers are empty; the OS page cache is not dropped)' : ''}, measured on ${r.coldRuns ?? 1} fresh starts per row: the median counts, the worst is shown in brackets; the process and its database connections are warmed first by 4 concurrent requests for an order ID that does not exist (auth, routing, one primary-key probe each), so cold measures the data, not the connection set-up. ` +
-      `**Warm**: the median and p95 of ${r.warmRuns} more requests. The bar (SPEC 6) is ${r.barMs} ms, applied to cold, warm and warm p95. ${r.queryNote ?? ''}`,
+      `**Warm**: the median and p95 of ${r.warmRuns} more requests. The bar is ${r.barMs} ms, applied to cold, warm and warm p95. ${r.queryNote ?? ''}`,
   );
   for (const [engine, x] of Object.entries(r.engines ?? {})) {
     if (x.error) {
@@ -385,7 +385,7 @@ function sweepSection(e, run, bars) {
     ),
   );
   for (const [engine, x] of Object.entries(r.engines)) {
-    bars.push({ bar: `sweep ${f0(r.carts)} expired carts (${engine}); no SPEC bar, every swept cart consistent`, figure: x.error ? 'failed' : `${f1(x.seconds)} s${x.capped ? ' (projected)' : ''}`, baseline: x.error ? '–' : `${f2(x.baselineSeconds)} s one UPDATE`, ratio: x.error ? '–' : `${f1(x.ratio)}×`, met: consistent(x) });
+    bars.push({ bar: `sweep ${f0(r.carts)} expired carts (${engine}); no bar, every swept cart consistent`, figure: x.error ? 'failed' : `${f1(x.seconds)} s${x.capped ? ' (projected)' : ''}`, baseline: x.error ? '–' : `${f2(x.baselineSeconds)} s one UPDATE`, ratio: x.error ? '–' : `${f1(x.ratio)}×`, met: consistent(x) });
   }
   return out.join('\n\n');
 }
@@ -402,7 +402,7 @@ function faultsSection(e, run, bars) {
       `${r.ordersPerFault} times per fault against the real collector (SQLite); the fault is injected around those calls. "Sent" counts the ` +
       '`order()` calls; "stored" counts distinct order IDs in the orders report (and every stored row must carry the right total, once). ' +
       `After the fault clears the bench waits up to ${r.retryWaitMs / 1000} s for the SDK's own retries; if orders are still missing it opens one more ` +
-      `shop page in the same browser (SPEC 3.4: queued events are retried on the next page) and waits up to ${r.nextPageWaitMs / 1000} s more. ` +
+      `shop page in the same browser (queued events are retried on the next page) and waits up to ${r.nextPageWaitMs / 1000} s more. ` +
       'Faults 1–3 go through a local proxy that counts delivery attempts and can answer 500; the restarts go straight to the collector. ' +
       'For "PostgreSQL restarted", two collectors run on one PostgreSQL database while Node sends them a steady load beside the page (each request sent again after a 503 or a refused connection, as the SDK does); ' +
       'PostgreSQL gets a fast shutdown, the orders are made while it is down, and it starts again: the load\'s events must be stored exactly as acknowledged and both collectors must still run.',
@@ -437,7 +437,7 @@ function hostileSection(e, run, bars) {
     `Good SDK traffic (batches of ${r.perRequest} events, ${r.connections} connections, about ${r.seconds} s after a 1 s warm-up) against the real collector, ` +
       `alone and with one request in ${r.hostileEvery} hostile, in turn: ${r.kinds.join(', ')} (every hostile body different, as an attacker varies them); ` +
       `clean and mixed runs alternate on the same collector, ${r.rounds ?? 1} of each, medians. ` +
-      'The rate is the good events acknowledged per second; the bar (SPEC 6) is the mix keeping at least 0.8 of the clean rate. Stored counts the events in the reports ' +
+      'The rate is the good events acknowledged per second; the bar is the mix keeping at least 0.8 of the clean rate. Stored counts the events in the reports ' +
       'of a restarted collector: it must equal the events acknowledged (hostile requests acknowledge none). The rejected-events table (with its indexes) is measured ' +
       'before the first run and after the last. The load comes from one address, so the per-address limit is set out of reach and the per-customer one off.',
     table(

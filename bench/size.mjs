@@ -1,5 +1,5 @@
 // SDK size: raw, gzip (level 9) and brotli (quality 11) bytes of the browser builds,
-// against the SPEC 6 budgets (gzipped).
+// against the size budgets (gzipped).
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';

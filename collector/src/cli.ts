@@ -1,4 +1,4 @@
-// emarsys-collector: the collector's command line (SPEC 5.1). Each command parses its own
+// emarsys-collector: the collector's command line (docs/collector.md, "CLI"). Each command parses its own
 // options with node:util parseArgs; bad arguments print the reason and the usage (exit 2),
 // failures print the reason (exit 1).
 import { readFile } from 'node:fs/promises';
@@ -418,7 +418,7 @@ const COMMANDS: Record<string, Command> = {
   'links decorate': {
     usage: 'emarsys-collector links decorate <url> --campaign <campaignId> --contact <contactUid> [--link <linkId>]',
     summary: 'print an email link with the campaign parameters (emst, sc_src, sc_uid, sc_lid) added',
-    // --db is accepted like everywhere (SPEC 5.1); a link needs no database
+    // --db is accepted like everywhere (docs/collector.md, "CLI"); a link needs no database
     options: { ...DB_OPTION, campaign: { type: 'string' }, contact: { type: 'string' }, link: { type: 'string' } },
     args: ['url'],
     async run(values, [url], io) {

@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** Abandoned-cart timeout when neither the customer nor `--abandon-after` sets one (SPEC 2 step 5). */
+/** Abandoned-cart timeout when neither the customer nor `--abandon-after` sets one (docs/collector.md, "Abandoned carts"). */
 export const DEFAULT_ABANDON_AFTER_MINUTES = 30;
 /** How often the abandoned-cart sweep runs inside a collector. */
 export const DEFAULT_SWEEP_INTERVAL_MS = 30_000;

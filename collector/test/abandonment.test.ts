@@ -1,4 +1,4 @@
-// Abandoned carts (SPEC 2 step 5) on both engines, with an injected clock and the sweep
+// Abandoned carts (docs/collector.md, "Abandoned carts") on both engines, with an injected clock and the sweep
 // called directly: the timeout, closing and recovering orders, cart updates, and several
 // collectors sharing one database.
 import { describe, expect, it, vi } from 'vitest';

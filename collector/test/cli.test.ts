@@ -1,4 +1,4 @@
-// The real bin as a child process against a temporary SQLite file (SPEC 5.1).
+// The real bin as a child process against a temporary SQLite file (docs/collector.md, "CLI").
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

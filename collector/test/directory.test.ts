@@ -1,4 +1,4 @@
-// Directory CSV files (SPEC 5.4): the header, every bad line named, nothing half-imported.
+// Directory CSV files (docs/http-api.md, "Directory"): the header, every bad line named, nothing half-imported.
 import { describe, expect, it } from 'vitest';
 import { parseDirectoryCsv } from '../src/directory/csv-import.js';
 

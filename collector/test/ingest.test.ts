@@ -1,4 +1,4 @@
-// Ingest (SPEC 5.2) on both engines: batches, bad input of every kind, de-duplication, the
+// Ingest (docs/http-api.md, "Ingest") on both engines: batches, bad input of every kind, de-duplication, the
 // modern pixel, CORS, and a real port.
 import { describe, expect, it } from 'vitest';
 import { GIF_1X1 } from '../src/routes/gif.js';

@@ -1,4 +1,4 @@
-// The reports (SPEC 5.3) on both engines, checked against the same numbers computed here
+// The reports (docs/http-api.md, "Reports") on both engines, checked against the same numbers computed here
 // from the events sent: lists and paging, filters (dates, timestamps with partial days,
 // campaign, attribution), items, summary, timeseries, CSV, the directory, and bad queries.
 import { beforeAll, describe, expect, it } from 'vitest';

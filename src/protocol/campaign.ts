@@ -21,7 +21,7 @@ export function parseCampaign(a: Partial<Attribution> | undefined): CampaignRef 
   return undefined;
 }
 
-/** The query parameters our email links carry (SPEC 3.3). */
+/** The query parameters our email links carry (docs/sdk.md). */
 export function campaignLinkParams(ref: CampaignRef & { linkId?: string }): [string, string][] {
   const uid = ref.contactUid ?? '';
   const params: [string, string][] = [

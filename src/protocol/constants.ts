@@ -4,7 +4,7 @@
 /** Version of the wire format; the collector rejects batches of a version it does not know. */
 export const PROTOCOL_VERSION = 1;
 
-/** URL parameters captured on landing (SPEC 3.3). */
+/** URL parameters captured on landing (docs/sdk.md). */
 export const CAMPAIGN_PARAMS = [
   'emst',
   'sc_src',

@@ -27,7 +27,7 @@ export const Item = Type.Object(
 );
 export type Item = Static<typeof Item>;
 
-/** Campaign parameters as captured from the landing URL (SPEC 3.3), plus when they were captured. */
+/** Campaign parameters as captured from the landing URL (docs/sdk.md), plus when they were captured. */
 export const Attribution = Type.Object(
   {
     emst: Type.Optional(Text(LIMITS.text, 'legacy Suite redirect parameter')),

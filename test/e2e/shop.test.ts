@@ -1,6 +1,6 @@
 // The demo shop end to end: a shopper in Chromium follows an email link through the shop
 // (examples/shop, the real SDK from dist/), a real collector stores what arrives, and the
-// marketer finds it in the dashboard. Then the delivery fault matrix (SPEC 6): each fault
+// marketer finds it in the dashboard. Then the delivery fault matrix: each fault
 // must end with the order in the reports exactly once.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';

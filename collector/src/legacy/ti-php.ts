@@ -1,4 +1,4 @@
-// GET /upages/ti.php, the Suite's legacy image pixel (SPEC 4.2), as protocol events.
+// GET /upages/ti.php, the Suite's legacy image pixel (docs/legacy.md), as protocol events.
 // Pure: the raw query string and the time it arrived in; one cart or order event, or a
 // rejection naming the parameter and the reason. Decisions are in docs/legacy.md.
 import { createHash } from 'node:crypto';

@@ -1,4 +1,4 @@
-// Server-side purchases (SPEC 5.7): the shop's backend reports an order. It becomes an order
+// Server-side purchases (docs/advanced.md): the shop's backend reports an order. It becomes an order
 // record like the browser's (source `api`), written through the same grouped, durable write,
 // so it is stored once per (customer, orderId) whichever copy arrives first.
 //

@@ -1,4 +1,4 @@
-// The reports (SPEC 5.3): keyset-paged lists and the computed summary/timeseries, shaped
+// The reports (docs/http-api.md, "Reports"): keyset-paged lists and the computed summary/timeseries, shaped
 // by the column definitions. Transport (JSON or CSV) is the route's business.
 import { divRound } from '../money.js';
 import { badRequest } from '../errors.js';

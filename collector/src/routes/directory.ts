@@ -1,4 +1,4 @@
-// The directory by API (SPEC 5.4): name a campaign, give a contact's email. Allowed to the
+// The directory by API (docs/http-api.md, "Directory"): name a campaign, give a contact's email. Allowed to the
 // customer's admin and ecommerce-admin users.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';

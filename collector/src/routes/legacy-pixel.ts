@@ -1,4 +1,4 @@
-// GET /upages/ti.php: the Suite's legacy image pixel (SPEC 4.2). It always answers the 1×1
+// GET /upages/ti.php: the Suite's legacy image pixel (docs/legacy.md). It always answers the 1×1
 // GIF, so a shop's page never shows a broken image; what it cannot store is kept as a
 // rejected event with its reason. The query is read raw (Fastify's parsed query would cut a
 // value at an unencoded `&`): see legacy/ti-php.ts and docs/legacy.md.

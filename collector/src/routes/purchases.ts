@@ -1,4 +1,4 @@
-// POST /purchases: a purchase reported by the shop's backend (SPEC 5.7), with an API token of
+// POST /purchases: a purchase reported by the shop's backend (docs/advanced.md), with an API token of
 // the customer's admin or ecommerce-admin. 201 when stored now, 200 with `duplicate: true`
 // when the order was already stored (from the browser or an earlier call).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';

@@ -1,4 +1,4 @@
-// The reports (SPEC 5.3) as JSON or CSV. A JSON report is one page; a CSV without `limit`
+// The reports (docs/http-api.md, "Reports") as JSON or CSV. A JSON report is one page; a CSV without `limit`
 // or `cursor` is the whole report, streamed.
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';

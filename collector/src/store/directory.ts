@@ -1,4 +1,4 @@
-// The directory (SPEC 5.4): campaign names and contact emails, so reports show them.
+// The directory (docs/http-api.md, "Directory"): campaign names and contact emails, so reports show them.
 import type { Database } from './database.js';
 import type { CampaignName, ContactEmail } from './types.js';
 

@@ -1,7 +1,7 @@
 // Versioned schema migrations, the same SQL on both engines, applied at start in one
 // transaction (PostgreSQL: under an advisory lock, so collectors starting together are safe).
 //
-// Tenant-first (SPEC 5.8): every table carries customer_id and every primary key, unique key
+// Tenant-first (docs/scale.md): every table carries customer_id and every primary key, unique key
 // and index leads with it. The one exception is schema_migrations, which describes the
 // database itself.
 import { backfillContacts } from './backfill.js';

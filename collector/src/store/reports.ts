@@ -1,4 +1,4 @@
-// Report queries (SPEC 5.3): keyset-paged lists newest first, and aggregates read from
+// Report queries (docs/http-api.md, "Reports"): keyset-paged lists newest first, and aggregates read from
 // daily_stats (whole UTC days) plus the raw rows of the partial days at the range's edges,
 // so no report scans the orders table to count or sum.
 import { big, bigOrNull, num, strOrNull, type Database, type SqlValue } from './database.js';
