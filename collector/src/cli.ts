@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { CURRENCY_PATTERN } from '../../src/protocol/index.js';
-import { EMAIL_PATTERN, TEXT_PATTERN } from '../../src/protocol/constants.js';
+import { CUSTOMER_ID_PATTERN, EMAIL_PATTERN, TEXT_PATTERN } from '../../src/protocol/constants.js';
 import { decorateLink } from '../../src/server/decorate-link.js';
 import { AuthService } from './auth/service.js';
 import { DEFAULT_ABANDON_AFTER_MINUTES, DEFAULT_HOST, DEFAULT_KEEP_REJECTED_MS, DEFAULT_PORT, parseDuration, resolveDatabase } from './config.js';
@@ -39,7 +39,7 @@ interface Command {
 }
 
 const DB_OPTION: Options = { db: { type: 'string' } };
-const CUSTOMER_ID = /^[A-Za-z0-9_-]{1,64}$/;
+const CUSTOMER_ID = new RegExp(CUSTOMER_ID_PATTERN);
 
 function need(values: Values, name: string): string {
   const v = values[name];

@@ -30,8 +30,9 @@ export const MONEY_PATTERN = '^-?[0-9]{1,13}(\\.[0-9]{1,4})?$';
 export const TEXT_PATTERN = '^[^\\u0000-\\u001F\\u007F]*$';
 /** Contact email: one `@`, no spaces, quotes, angle brackets or control characters (PostgreSQL refuses U+0000 in text). */
 export const EMAIL_PATTERN = '^[^\\s@<>"\\u0000-\\u001F\\u007F]+@[^\\s@<>"\\u0000-\\u001F\\u007F]+$';
-/** Customer (account) IDs. */
-export const CUSTOMER_ID_PATTERN = '^[A-Za-z0-9_-]+$';
+/** Customer (account) IDs: 1 to 64 of these characters (the one rule, used by the wire format, the routes, the CLI and the token format). */
+export const CUSTOMER_ID_CHARS = 'A-Za-z0-9_-';
+export const CUSTOMER_ID_PATTERN = `^[${CUSTOMER_ID_CHARS}]{1,64}$`;
 /** ISO 4217 alphabetic code. */
 export const CURRENCY_PATTERN = '^[A-Z]{3}$';
 

@@ -91,10 +91,13 @@ export const Source = Type.Union([Type.Literal('sdk'), Type.Literal('emstrack')]
  * Body of POST /v1/events (sent as text/plain to avoid a CORS preflight).
  * `events` is validated one by one, so one bad event never sinks the good ones.
  */
+/** A customer (account) ID, wherever one is given. */
+export const CustomerId = Type.String({ minLength: 1, maxLength: 64, pattern: CUSTOMER_ID_PATTERN, description: 'customer (account) ID' });
+
 export const Batch = Type.Object(
   {
     v: Type.Literal(PROTOCOL_VERSION),
-    customerId: Type.String({ minLength: 1, maxLength: 64, pattern: CUSTOMER_ID_PATTERN, description: 'customer (account) ID' }),
+    customerId: CustomerId,
     source: Type.Optional(Source),
     events: Type.Array(Type.Unknown(), { minItems: 1, maxItems: LIMITS.batchEvents }),
   },

@@ -1,8 +1,9 @@
 // API tokens and session IDs carry their customer ID in clear, so the customer is known
 // before any lookup and no query ever spans customers; only a SHA-256 hash is stored.
 import { createHash, randomBytes } from 'node:crypto';
+import { CUSTOMER_ID_CHARS } from '../../../src/protocol/constants.js';
 
-const CUSTOMER = '[A-Za-z0-9_-]{1,64}';
+const CUSTOMER = `[${CUSTOMER_ID_CHARS}]{1,64}`;
 const TOKEN = new RegExp(`^et_(${CUSTOMER})_([0-9a-f]{64})$`);
 const SESSION = new RegExp(`^(${CUSTOMER})\\.([0-9a-f]{64})$`);
 

@@ -2,7 +2,7 @@
 // Pure: the raw query string and the time it arrived in; one cart or order event, or a
 // rejection naming the parameter and the reason. Decisions are in docs/legacy.md.
 import { createHash } from 'node:crypto';
-import { MONEY_PATTERN } from '../../../src/protocol/constants.js';
+import { CUSTOMER_ID_PATTERN, MONEY_PATTERN } from '../../../src/protocol/constants.js';
 import type { Attribution, CartEvent, Item, Money, OrderEvent } from '../../../src/protocol/schema.js';
 import { splitLegacyQuery, type FieldKind } from './query.js';
 
@@ -32,7 +32,7 @@ const FIELDS = new Map<string, FieldKind>([
 const ITEM_FIELDS = ['code', 'category', 'productname', 'price', 'quantity'] as const;
 type ItemField = (typeof ITEM_FIELDS)[number];
 
-const CUSTOMER_ID = /^[A-Za-z0-9_-]{1,64}$/;
+const CUSTOMER_ID = new RegExp(CUSTOMER_ID_PATTERN);
 const MONEY = new RegExp(MONEY_PATTERN);
 const QUANTITY = /^[0-9]{1,9}$/;
 

@@ -3,6 +3,7 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { CustomerId } from '../../../src/protocol/schema.js';
 import { notFound } from '../errors.js';
 import {
   CAMPAIGN_COLUMNS,
@@ -21,7 +22,7 @@ import { EXPORT_PAGE, type Report } from '../reports/service.js';
 import type { StoredItem } from '../store/types.js';
 import { ErrorBody } from './errors.js';
 
-export const CustomerParams = Type.Object({ customerId: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' }) });
+export const CustomerParams = Type.Object({ customerId: CustomerId });
 const IdParam = (name: string) => Type.Object({ customerId: CustomerParams.properties.customerId, [name]: Type.String({ minLength: 1, maxLength: 512 }) });
 
 const WholeQuery = Type.Object(

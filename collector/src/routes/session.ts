@@ -5,13 +5,14 @@ import { Type, type Static } from '@sinclair/typebox';
 import { clearSessionCookie, readSessionCookie, setSessionCookie } from '../auth/cookie.js';
 import { dashboardOriginHook } from '../auth/hook.js';
 import { SESSION_TTL_MS } from '../auth/service.js';
+import { CustomerId } from '../../../src/protocol/schema.js';
 import { HttpError } from '../errors.js';
 import type { Customer, User } from '../store/types.js';
 import { ErrorBody } from './errors.js';
 
 const LoginBody = Type.Object(
   {
-    customerId: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' }),
+    customerId: CustomerId,
     email: Type.String({ minLength: 1, maxLength: 254 }),
     password: Type.String({ minLength: 1, maxLength: 1024 }),
   },

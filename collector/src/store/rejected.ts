@@ -4,6 +4,7 @@
 // same ID and reason) counts up on its row instead of adding one; rows not seen for
 // `serve --keep-rejected` are deleted by the background purge (background/rejected.ts).
 import { createHash } from 'node:crypto';
+import { CUSTOMER_ID_CHARS } from '../../../src/protocol/constants.js';
 import { num, type Database, type Sql } from './database.js';
 import type { RejectRecord, RejectedEvent } from './types.js';
 
@@ -35,7 +36,7 @@ export function boundRaw(text: string): { raw: string; rawBytes: number; rawSha2
 
 /** A claimed customer ID as kept: at most 64 characters, anything but letters, digits, "_" and "-" shown as "?". */
 export function sanitizeClaimedId(id: string): string {
-  return id.slice(0, CLAIMED_ID_CHARS).replace(/[^A-Za-z0-9_-]/g, '?');
+  return id.slice(0, CLAIMED_ID_CHARS).replace(new RegExp(`[^${CUSTOMER_ID_CHARS}]`, 'g'), '?');
 }
 
 async function upsert(tx: Sql, table: string, r: RejectRecord, hits = 1, lastSeen = r.receivedAt): Promise<void> {
