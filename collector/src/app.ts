@@ -19,6 +19,7 @@ import legacyPixelRoutes from './routes/legacy-pixel.js';
 import { pixelRoutes } from './routes/pixel.js';
 import { securityHeaders } from './routes/security-headers.js';
 import { sessionRoutes } from './routes/session.js';
+import { openapi } from './routes/openapi.js';
 import { staticRoutes } from './routes/static.js';
 import { openStore, type Store } from './store/store.js';
 import { typeboxValidatorCompiler } from './validation/fastify.js';
@@ -129,6 +130,7 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
 
   await app.register(fastifyCookie);
   app.addHook('onRequest', securityHeaders);
+  await app.register(openapi);
 
   for (const plugin of [eventRoutes, pixelRoutes, legacyPixelRoutes, sessionRoutes, staticRoutes]) await app.register(plugin);
   await app.register(customerRoutes, { prefix: '/api/v1/customers/:customerId' });

@@ -6,7 +6,7 @@ import { Type, type Static, type TNull, type TSchema } from '@sinclair/typebox';
 import { EMAIL_PATTERN } from '../../../src/protocol/constants.js';
 import { parseDuration } from '../config.js';
 import { ROLES, type ApiToken, type User } from '../store/types.js';
-import { ErrorBody } from './errors.js';
+import { ErrorBody, NoContent } from './errors.js';
 import { CustomerParams } from './reports.js';
 
 const roles = ['admin'] as const;
@@ -65,7 +65,7 @@ export async function accountRoutes(app: FastifyInstance): Promise<void> {
 
   app.delete(
     '/users/:email',
-    { config: { roles }, schema: { params: UserParams, response: { '4xx': ErrorBody } } },
+    { config: { roles }, schema: { params: UserParams, response: { 204: NoContent, '4xx': ErrorBody } } },
     async (req: Req<typeof UserParams>, reply: FastifyReply) => {
       await app.auth.removeUser(req.params.customerId, req.params.email);
       return reply.code(204).send();
@@ -117,7 +117,7 @@ export async function accountRoutes(app: FastifyInstance): Promise<void> {
 
   app.delete(
     '/tokens/:tokenId',
-    { config: { roles }, schema: { params: TokenParams, response: { '4xx': ErrorBody } } },
+    { config: { roles }, schema: { params: TokenParams, response: { 204: NoContent, '4xx': ErrorBody } } },
     async (req: Req<typeof TokenParams>, reply: FastifyReply) => {
       await app.auth.revokeToken(req.params.customerId, req.params.tokenId);
       return reply.code(204).send();

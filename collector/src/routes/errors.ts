@@ -5,6 +5,9 @@ import { LIMITS } from '../../../src/protocol/index.js';
 import { DatabaseUnavailableError, HttpError } from '../errors.js';
 import { isConnectionError } from '../store/postgres.js';
 
+/** The answer of a route that answers 204 with no body. */
+export const NoContent = Type.Null({ description: 'no content' });
+
 export const ErrorBody = Type.Object({ error: Type.String(), message: Type.String() });
 
 export const BODY_TOO_LARGE = `body: must be at most ${LIMITS.bodyBytes} bytes (512 KiB)`;

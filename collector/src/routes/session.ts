@@ -8,7 +8,7 @@ import { SESSION_TTL_MS } from '../auth/service.js';
 import { CustomerId } from '../../../src/protocol/schema.js';
 import { HttpError } from '../errors.js';
 import type { Customer, User } from '../store/types.js';
-import { ErrorBody } from './errors.js';
+import { ErrorBody, NoContent } from './errors.js';
 
 const LoginBody = Type.Object(
   {
@@ -53,7 +53,7 @@ export async function sessionRoutes(app: FastifyInstance): Promise<void> {
     return userJson(principal.user, customer);
   });
 
-  app.delete('/api/v1/session', async (req: FastifyRequest, reply: FastifyReply) => {
+  app.delete('/api/v1/session', { schema: { response: { 204: NoContent } } }, async (req: FastifyRequest, reply: FastifyReply) => {
     await app.auth.logout(readSessionCookie(req));
     clearSessionCookie(req, reply);
     return reply.code(204).send();

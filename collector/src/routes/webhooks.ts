@@ -13,7 +13,7 @@ import type { Delivery, DeliveryState, WebhookStatus } from '../store/webhooks.j
 import { PrivateAddressError, resolveDestination, type DestinationPolicy } from '../webhooks/destination.js';
 import { WEBHOOK_EVENTS, type WebhookEvent } from '../webhooks/payloads.js';
 import { newWebhookSecret } from '../webhooks/signature.js';
-import { ErrorBody } from './errors.js';
+import { ErrorBody, NoContent } from './errors.js';
 import { CustomerParams, pageSchema, sendReport } from './reports.js';
 
 /** Webhooks per customer: each one is a delivery for every event. */
@@ -160,7 +160,7 @@ export async function webhookRoutes(app: FastifyInstance): Promise<void> {
 
   app.delete(
     '/webhooks/:webhookId',
-    { config: admin, schema: { params: HookParams, querystring: NoQuery, response: { '4xx': ErrorBody } } },
+    { config: admin, schema: { params: HookParams, querystring: NoQuery, response: { 204: NoContent, '4xx': ErrorBody } } },
     async (req: P<Static<typeof HookParams>>, reply: FastifyReply) => {
       if (!(await hooks.remove(req.params.customerId, req.params.webhookId))) throw notFound('webhookId', 'no such webhook');
       return reply.code(204).send();
