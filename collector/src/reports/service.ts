@@ -7,13 +7,11 @@ import type { ContactRow, SegmentFilter } from '../store/profiles.js';
 import type { CartRow, ItemRow, OrderRow, ReportFilter } from '../store/reports.js';
 import { DAY_MS, dayOf } from '../store/types.js';
 import {
-  CAMPAIGN_COLUMNS,
   CART_COLUMNS,
   CONTACT_COLUMNS,
   ITEM_COLUMNS,
   ORDER_COLUMNS,
   SUMMARY_COLUMNS,
-  TIMESERIES_COLUMNS,
   type CampaignOut,
   type Column,
   type DayOut,
@@ -219,8 +217,6 @@ export class ReportsService {
     return this.store.reports.getCart(customerId, cartId);
   }
 }
-
-export { CAMPAIGN_COLUMNS, TIMESERIES_COLUMNS };
 
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;

@@ -8,7 +8,8 @@ const BatchCheck = TypeCompiler.Compile(Batch);
 const CartCheck = TypeCompiler.Compile(CartEvent);
 const OrderCheck = TypeCompiler.Compile(OrderEvent);
 
-export interface Envelope {
+/** A POST /v1/events body whose envelope is valid; its events are checked one by one later. */
+export interface BatchEnvelope {
   customerId: string;
   source?: 'sdk' | 'emstrack';
   events: unknown[];
@@ -17,7 +18,7 @@ export interface Envelope {
 export type Checked<T> = { ok: true; value: T } | { ok: false; error: FieldError };
 
 /** Parses a request body (JSON text) into a batch envelope; events are checked later, one by one. */
-export function parseBatch(text: string): Checked<Envelope> {
+export function parseBatch(text: string): Checked<BatchEnvelope> {
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -27,11 +28,11 @@ export function parseBatch(text: string): Checked<Envelope> {
   return checkBatch(body);
 }
 
-export function checkBatch(body: unknown): Checked<Envelope> {
+export function checkBatch(body: unknown): Checked<BatchEnvelope> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     return { ok: false, error: { field: 'body', reason: 'must be a JSON object { v, customerId, events }' } };
   }
-  if (BatchCheck.Check(body)) return { ok: true, value: body as Envelope };
+  if (BatchCheck.Check(body)) return { ok: true, value: body as BatchEnvelope };
   const error = firstError(BatchCheck.Errors(body));
   if (error?.field === 'v' && error.reason !== 'is required') {
     error.reason = `must be 1 (protocol version ${JSON.stringify((body as { v?: unknown }).v)} is unknown to this collector)`;
