@@ -14,7 +14,7 @@ import { insertRejected } from '../rejected.js';
 import type { Database, Sql } from '../database.js';
 import type { GroupWriter } from './writer.js';
 import { jsonParam } from '../json-param.js';
-import { Projector } from '../projector.js';
+import { Projector } from '../projection/projector.js';
 import type { EventOutcome, IngestWrite } from '../types.js';
 import { decodeEvent, encodeEvent } from './entry.js';
 import { applyIsolating, setAside } from './isolate.js';

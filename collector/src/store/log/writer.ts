@@ -3,7 +3,7 @@
 // with its apply thread (../queue/), PostgreSQL's ingest_log with projection workers
 // (postgres-log.ts); and, for a database with no file (`:memory:`), both in one transaction.
 import type { Database } from '../database.js';
-import { Projector } from '../projector.js';
+import { Projector } from '../projection/projector.js';
 import { insertRejected } from '../rejected.js';
 import type { EventOutcome, IngestWrite } from '../types.js';
 

@@ -9,7 +9,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import BetterSqlite3 from 'better-sqlite3';
 import { num, type Sql } from '../database.js';
 import { applyIsolating, setAside } from '../log/isolate.js';
-import { Projector } from '../projector.js';
+import { Projector } from '../projection/projector.js';
 import { insertRejected } from '../rejected.js';
 import { SqliteDatabase } from '../sqlite.js';
 import { queuePath, type FromApplier, type QueueEntry, type ThreadData, type ToApplier } from './messages.js';

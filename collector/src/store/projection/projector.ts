@@ -1,15 +1,15 @@
 // The projector: applies a batch of logged events to orders, order items, carts, the
 // aggregates, buyer counts, contact profiles and the webhook outbox, set-based. Per customer
 // it reads what the batch touches in a few statements, plays the events in log order in
-// memory (batch-state.ts), then writes each table in one statement. Both engines use it: the
+// memory (batch.ts), then writes each table in one statement. Both engines use it: the
 // SQLite queue's apply thread and PostgreSQL's projection workers (docs/collector.md, "Ingest").
 //
 // Each customer's events are projected by one projector at a time (the SQLite apply thread
 // is alone; PostgreSQL claims a customer), so what it read stays true until it commits.
-import type { Database, Sql } from './database.js';
-import { WriteEffects } from './effects.js';
-import { BatchState } from './batch-state.js';
-import type { EventRecord } from './types.js';
+import type { Database, Sql } from '../database.js';
+import { WriteEffects } from '../effects.js';
+import type { EventRecord } from '../types.js';
+import { BatchState } from './batch.js';
 
 export interface ProjectOptions {
   /**

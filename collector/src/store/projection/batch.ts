@@ -1,4 +1,4 @@
-// One customer's share of a projected batch (projector.ts): what the batch touches, read once;
+// One customer's share of a projected batch (projector.ts; the rows it reads and writes: rows.ts): what the batch touches, read once;
 // the events played in log order against that state in memory; then each table written in
 // one statement. The rules are the write path's:
 // - an order is stored once per order ID; a later browser copy of an order the shop's backend
@@ -9,227 +9,41 @@
 // - a cart's latest contents win; an older copy never overwrites a newer one; a cart that
 //   arrives after its order is stored as ordered; a new checkout under a closed cart's ID
 //   keeps the closed one as `<cartId>~<orderId>`.
-import { orderPlaced } from '../webhooks/payloads.js';
-import { cartItemsJson } from './cart-items.js';
-import { big, bigOrNull, num, strOrNull, type Column, type Dialect, type Sql } from './database.js';
-import type { WriteEffects } from './effects.js';
-import { jsonParam } from './json-param.js';
-import { asciiLower, emailKey, uidKey } from './profiles.js';
-import type { CartFacts } from './stats.js';
-import type { Attribution, CartRecord, CartState, ClickRecord, EventRecord, OrderRecord, StoredItem } from './types.js';
-import { dayOf } from './types.js';
+import { orderPlaced } from '../../webhooks/payloads.js';
+import { cartItemsJson } from '../cart-items.js';
+import { num, type Column, type Dialect, type Sql } from '../database.js';
+import type { WriteEffects } from '../effects.js';
+import { jsonParam } from '../json-param.js';
+import { asciiLower, emailKey, uidKey } from '../profiles.js';
+import type { Attribution, CartRecord, CartState, ClickRecord, EventRecord, OrderRecord, StoredItem } from '../types.js';
+import { dayOf } from '../types.js';
+import {
+  BUYER_COLUMNS,
+  BUYER_DAY_COLUMNS,
+  CART_COLUMNS,
+  CART_SELECT,
+  CLICK_COLUMNS,
+  CLICK_DAY_COLUMNS,
+  CLICK_SELECT,
+  CLOSER_COLUMNS,
+  ITEM_COLUMNS,
+  LOOKUP_COLUMNS,
+  ORDER_COLUMNS,
+  ORDER_SELECT,
+  factsOf,
+  names,
+  pick,
+  toCart,
+  toClick,
+  toOrder,
+  type Cart,
+  type Click,
+  type Json,
+  type Order,
+} from './rows.js';
 
 const OPEN: ReadonlySet<string> = new Set(['empty', 'open', 'abandoned']);
 const SEP = '\u0000';
-
-/** A cart row as stored (every column but the customer's). */
-interface Cart {
-  cart_id: string;
-  state: CartState;
-  time: number;
-  received_at: number;
-  campaign_id: string;
-  contact_uid: string;
-  email: string | null;
-  total: bigint;
-  currency: string;
-  tax: bigint | null;
-  shipping: bigint | null;
-  city: string | null;
-  country: string | null;
-  item_count: number;
-  items: string;
-  visitor: string;
-  session_id: string | null;
-  source: string;
-  event_id: string;
-  abandoned_at: number | null;
-  closed_at: number | null;
-  order_id: string | null;
-  contact_key: string;
-}
-
-const CART_COLUMNS: readonly Column[] = [
-  ['cart_id', 'text'],
-  ['state', 'text'],
-  ['time', 'bigint'],
-  ['received_at', 'bigint'],
-  ['campaign_id', 'text'],
-  ['contact_uid', 'text'],
-  ['email', 'text'],
-  ['total', 'numeric'],
-  ['currency', 'text'],
-  ['tax', 'numeric'],
-  ['shipping', 'numeric'],
-  ['city', 'text'],
-  ['country', 'text'],
-  ['item_count', 'bigint'],
-  ['items', 'text'],
-  ['visitor', 'text'],
-  ['session_id', 'text'],
-  ['source', 'text'],
-  ['event_id', 'text'],
-  ['abandoned_at', 'bigint'],
-  ['closed_at', 'bigint'],
-  ['order_id', 'text'],
-  ['contact_key', 'text'],
-];
-const CART_SELECT = CART_COLUMNS.map(([n]) => n).join(', ');
-
-/** What the batch needs to know of an order. */
-interface Order {
-  order_id: string;
-  time: number;
-  received_at: number;
-  source: string;
-  visitor: string;
-  session_id: string | null;
-  cart_id: string;
-  campaign_id: string;
-  buyer: string;
-  contact_key: string;
-  currency: string;
-  total: bigint;
-  item_lines: number;
-  email: string | null;
-}
-const ORDER_SELECT =
-  'order_id, time, received_at, source, visitor, session_id, cart_id, campaign_id, buyer, contact_key, currency, total, email, (SELECT COUNT(*) FROM order_items i WHERE i.customer_id = orders.customer_id AND i.order_id = orders.order_id) AS item_lines';
-
-const ORDER_COLUMNS: readonly Column[] = [
-  ['order_id', 'text'],
-  ['time', 'bigint'],
-  ['received_at', 'bigint'],
-  ['campaign_id', 'text'],
-  ['contact_uid', 'text'],
-  ['email', 'text'],
-  ['buyer', 'text'],
-  ['total', 'numeric'],
-  ['currency', 'text'],
-  ['tax', 'numeric'],
-  ['shipping', 'numeric'],
-  ['city', 'text'],
-  ['country', 'text'],
-  ['item_count', 'bigint'],
-  ['source', 'text'],
-  ['visitor', 'text'],
-  ['session_id', 'text'],
-  ['cart_id', 'text'],
-  ['event_id', 'text'],
-  ['contact_key', 'text'],
-  ['attribution', 'text'],
-  ['click_at', 'bigint'],
-];
-
-/** A click, as the attribution needs it. */
-interface Click {
-  click_id: string;
-  campaign_id: string;
-  contact_uid: string;
-  contact_key: string;
-  visitor: string;
-  clicked_at: number;
-}
-const CLICK_SELECT = 'click_id, campaign_id, contact_uid, contact_key, visitor, clicked_at';
-const toClick = (r: Record<string, unknown>): Click => ({
-  click_id: String(r.click_id),
-  campaign_id: String(r.campaign_id),
-  contact_uid: String(r.contact_uid),
-  contact_key: String(r.contact_key),
-  visitor: String(r.visitor),
-  clicked_at: num(r.clicked_at),
-});
-const CLICK_COLUMNS: readonly Column[] = [
-  ['click_id', 'text'],
-  ['campaign_id', 'text'],
-  ['contact_uid', 'text'],
-  ['contact_key', 'text'],
-  ['visitor', 'text'],
-  ['clicked_at', 'bigint'],
-  ['received_at', 'bigint'],
-  ['path', 'text'],
-];
-/** an unattributed order or cart, to look up its visitor's and contact's last clicks */
-const LOOKUP_COLUMNS: readonly Column[] = [
-  ['visitor', 'text'],
-  ['contact_key', 'text'],
-  ['time', 'bigint'],
-  ['since', 'bigint'],
-];
-
-const ITEM_COLUMNS: readonly Column[] = [
-  ['order_id', 'text'],
-  ['line', 'bigint'],
-  ['time', 'bigint'],
-  ['campaign_id', 'text'],
-  ['sku', 'text'],
-  ['name', 'text'],
-  ['category', 'text'],
-  ['price', 'numeric'],
-  ['quantity', 'bigint'],
-];
-
-type Json = Record<string, unknown>;
-
-
-const names = (cols: readonly Column[]) => cols.map(([n]) => n).join(', ');
-const pick = (cols: readonly Column[], alias: string) => cols.map(([n]) => `${alias}.${n}`).join(', ');
-
-function toCart(r: Record<string, unknown>): Cart {
-  return {
-    cart_id: String(r.cart_id),
-    state: r.state as CartState,
-    time: num(r.time),
-    received_at: num(r.received_at),
-    campaign_id: String(r.campaign_id),
-    contact_uid: String(r.contact_uid),
-    email: strOrNull(r.email),
-    total: big(r.total),
-    currency: String(r.currency),
-    tax: bigOrNull(r.tax),
-    shipping: bigOrNull(r.shipping),
-    city: strOrNull(r.city),
-    country: strOrNull(r.country),
-    item_count: num(r.item_count),
-    items: String(r.items),
-    visitor: String(r.visitor),
-    session_id: strOrNull(r.session_id),
-    source: String(r.source),
-    event_id: String(r.event_id),
-    abandoned_at: r.abandoned_at === null ? null : num(r.abandoned_at),
-    closed_at: r.closed_at === null ? null : num(r.closed_at),
-    order_id: strOrNull(r.order_id),
-    contact_key: String(r.contact_key),
-  };
-}
-
-function toOrder(r: Record<string, unknown>): Order {
-  return {
-    order_id: String(r.order_id),
-    time: num(r.time),
-    received_at: num(r.received_at),
-    source: String(r.source),
-    visitor: String(r.visitor),
-    session_id: strOrNull(r.session_id),
-    cart_id: String(r.cart_id),
-    campaign_id: String(r.campaign_id),
-    buyer: String(r.buyer),
-    contact_key: String(r.contact_key),
-    currency: String(r.currency),
-    total: big(r.total),
-    item_lines: num(r.item_lines),
-    email: strOrNull(r.email),
-  };
-}
-
-const factsOf = (c: Cart): CartFacts => ({
-  campaignId: c.campaign_id,
-  time: c.time,
-  currency: c.currency,
-  state: c.state,
-  itemCount: c.item_count,
-  total: c.total,
-});
 
 export class BatchState {
   /** carts by ID: read from the table (with `stored`, the ID it has there) or made by the batch */
@@ -799,25 +613,3 @@ export class BatchState {
     }
   }
 }
-
-const CLICK_DAY_COLUMNS: readonly Column[] = [
-  ['campaign_id', 'text'],
-  ['day', 'bigint'],
-  ['clicks', 'bigint'],
-];
-const CLOSER_COLUMNS: readonly Column[] = [
-  ['cart_id', 'text'],
-  ['visitor', 'text'],
-  ['time', 'bigint'],
-];
-const BUYER_DAY_COLUMNS: readonly Column[] = [
-  ['campaign_id', 'text'],
-  ['currency', 'text'],
-  ['day', 'bigint'],
-  ['buyer', 'text'],
-];
-const BUYER_COLUMNS: readonly Column[] = [
-  ['campaign_id', 'text'],
-  ['currency', 'text'],
-  ['buyer', 'text'],
-];
