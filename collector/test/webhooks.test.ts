@@ -11,7 +11,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/app.js';
 import { nonPublicRange, systemResolver, type Resolver } from '../src/webhooks/destination.js';
-import { redactEnvelope } from '../src/webhooks/payloads.js';
+import { redactEnvelope } from '../src/store/outbox-payloads.js';
 import { createOutboxWorker } from '../src/webhooks/worker.js';
 import { ENGINES } from './helpers/engines.js';
 import { DAY, MINUTE, T0, addCustomer, addUser, batch, cart, item, order, testApp, testClock } from './helpers/fixtures.js';

@@ -11,7 +11,7 @@ import { integer, rowSchema, text, time, type Column } from '../reports/columns.
 import { keysetReport } from '../reports/service.js';
 import type { Delivery, DeliveryState, WebhookStatus } from '../store/webhooks.js';
 import { PrivateAddressError, resolveDestination, type DestinationPolicy } from '../webhooks/destination.js';
-import { WEBHOOK_EVENTS, type WebhookEvent } from '../webhooks/payloads.js';
+import { WEBHOOK_EVENTS, type WebhookEvent } from '../store/outbox-payloads.js';
 import { newWebhookSecret } from '../webhooks/signature.js';
 import { ErrorBody, NoContent } from './errors.js';
 import { CustomerParams, pageSchema, sendReport } from './reports.js';

@@ -4,7 +4,7 @@
 // dropped. Buyer keys (`u:<uid>`, `e:<email>`) become one random pseudonym per buyer, so
 // every distinct-buyer count stays exactly what it was. One transaction: all or nothing.
 import { randomUUID } from 'node:crypto';
-import { redactEnvelope } from '../webhooks/payloads.js';
+import { redactEnvelope } from './outbox-payloads.js';
 import type { Database, Sql, SqlValue } from './database.js';
 import { asciiLower, emailKey, uidKey } from './profiles.js';
 import { Where } from './reports.js';

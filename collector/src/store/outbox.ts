@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { num, type Column, type Database, type Dialect, type Sql } from './database.js';
 import { jsonParam } from './json-param.js';
-import type { Envelope, WebhookEvent } from '../webhooks/payloads.js';
+import type { Envelope, WebhookEvent } from './outbox-payloads.js';
 
 /** Per transaction: which webhooks of a customer take which event (looked up once). */
 export class OutboxWriter {

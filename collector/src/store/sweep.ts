@@ -2,7 +2,7 @@
 // timeout become abandoned. Claimed with FOR UPDATE SKIP LOCKED on PostgreSQL, so any number
 // of collectors sweep together and each cart is abandoned exactly once. The aggregates, the
 // contact's profile and the `cart.abandoned` webhook deliveries change in the same transaction.
-import { cartAbandoned, type EmailSource } from '../webhooks/payloads.js';
+import { cartAbandoned, type EmailSource } from './outbox-payloads.js';
 import { parseCartItems } from './cart-items.js';
 import { big, bigOrNull, num, strOrNull, type Database, type Sql } from './database.js';
 import { WriteEffects } from './effects.js';

@@ -2,7 +2,7 @@
 // for the operator (pending, delivered, dead).
 import { num, strOrNull, type Database } from './database.js';
 import { Where } from './reports.js';
-import type { WebhookEvent } from '../webhooks/payloads.js';
+import type { WebhookEvent } from './outbox-payloads.js';
 
 export interface Webhook {
   webhookId: string;

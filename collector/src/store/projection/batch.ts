@@ -9,7 +9,7 @@
 // - a cart's latest contents win; an older copy never overwrites a newer one; a cart that
 //   arrives after its order is stored as ordered; a new checkout under a closed cart's ID
 //   keeps the closed one as `<cartId>~<orderId>`.
-import { orderPlaced } from '../../webhooks/payloads.js';
+import { orderPlaced } from '../outbox-payloads.js';
 import { cartItemsJson } from '../cart-items.js';
 import { num, type Column, type Dialect, type Sql } from '../database.js';
 import type { WriteEffects } from '../effects.js';

@@ -1,7 +1,8 @@
-// What a webhook receiver gets: one JSON envelope per event, money as JSON numbers in the
+// What a webhook receiver gets (written to the outbox by the store, sent by webhooks/): one
+// JSON envelope per event, money as JSON numbers in the
 // currency's units and times as ISO strings, like the reports.
 import { moneyToNumber } from '../money.js';
-import type { OrderRecord, StoredItem } from '../store/types.js';
+import type { OrderRecord, StoredItem } from './types.js';
 
 export const WEBHOOK_EVENTS = ['order.placed', 'cart.abandoned'] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
