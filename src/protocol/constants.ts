@@ -32,6 +32,8 @@ export const TEXT_PATTERN = '^[^\\u0000-\\u001F\\u007F]*$';
 export const EMAIL_PATTERN = '^[^\\s@<>"\\u0000-\\u001F\\u007F]+@[^\\s@<>"\\u0000-\\u001F\\u007F]+$';
 /** Customer (account) IDs. */
 export const CUSTOMER_ID_PATTERN = '^[A-Za-z0-9_-]+$';
+/** A landing page's path: from `/`, without query string or fragment (their parameters are in `attribution`; the rest may be personal). */
+export const PATH_PATTERN = '^/[^?#\\u0000-\\u001F\\u007F]*$';
 /** ISO 4217 alphabetic code. */
 export const CURRENCY_PATTERN = '^[A-Z]{3}$';
 
