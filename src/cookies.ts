@@ -3,9 +3,16 @@
 // `path=/` and `SameSite=Lax` (never sent along with another site's subrequests or POSTs),
 // and `Secure` on https pages, so it never travels in clear text.
 
+/**
+ * document.cookie, read once per run of synchronous code (init() and the calls queued before
+ * it, say): each read costs main-thread time, a read after a write more so. Our writes go in
+ * front (the first match wins); another tab's are seen from the next run on.
+ */
+let jar: string | undefined;
+
 /** The cookie's value, URI-decoded (as written when that fails); undefined when there is none. */
 export function cookie(name: string): string | undefined {
-  const v = (document.cookie.match('(^|; )' + name + '=([^;]*)') || [])[2];
+  const v = ((jar ??= (queueMicrotask(() => (jar = undefined)), document.cookie)).match('(^|; )' + name + '=([^;]*)') || [])[2];
   try {
     return v && decodeURIComponent(v);
   } catch {
@@ -15,10 +22,10 @@ export function cookie(name: string): string | undefined {
 
 /** `days`: lifetime, fractions allowed (a negative one erases the cookie); none: a session cookie. */
 export function setCookie(name: string, value: string, domain?: string, days?: number) {
+  value = name + '=' + encodeURIComponent(value);
+  if (jar != null) jar = value + '; ' + jar;
   document.cookie =
-    name +
-    '=' +
-    encodeURIComponent(value) +
+    value +
     ';path=/;SameSite=Lax' +
     (location.protocol == 'https:' ? ';Secure' : '') +
     (domain ? ';domain=' + domain : '') +

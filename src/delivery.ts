@@ -3,7 +3,7 @@
 // fetch or the page is going away; with neither, one /v1/pixel.gif image per event, without
 // its email (a URL ends up in proxy and server logs). The legacy emstrack.js has its own
 // fetch call (src/legacy/post.ts).
-import type { TrackEvent } from './protocol/schema.js';
+import type { WireEvent } from './protocol/schema.js';
 import { PREFIX } from './log.js';
 import type { Config } from './options.js';
 import { retryAfter } from './retry-queue.js';
@@ -28,7 +28,7 @@ export interface Sent {
 export type Answer = [number, any?, number?];
 
 /** Sends events (by beacon when asked and possible); never throws. */
-export type Send = (events: TrackEvent[], beacon?: boolean) => Promise<Answer>;
+export type Send = (events: WireEvent[], beacon?: boolean) => Promise<Answer>;
 
 export const sender =
   ({ endpoint, customerId, debug }: Config, deps: TransportEnv): Send =>
@@ -46,7 +46,8 @@ export const sender =
         const r = await post(url, { method: 'POST', body, keepalive: body.length < 2e4 });
         return [r.status, await r.json().catch(() => {}), retryAfter(r.headers.get('retry-after'))];
       }
-      for (const { email, ...e } of events) {
+      // carts and orders may carry an email; clicks never do
+      for (const { email, ...e } of events as (WireEvent & { email?: string })[]) {
         if (email && debug) console.log(PREFIX, e.type, e.id, 'sent without its email: a pixel URL would show it');
         new Image().src = `${endpoint}/v1/pixel.gif?customerId=${customerId}&e=${encodeURIComponent(JSON.stringify(e))}`;
       }

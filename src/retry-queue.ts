@@ -5,7 +5,7 @@
 // of them before that Retry-After), and beaconed on `pagehide`. One flush runs at a time: a
 // flush asked for meanwhile joins the running one, which sends until the queue is empty or a
 // send fails. Events older than 7 days, and past 100 the oldest, are dropped with a warning.
-import type { TrackEvent } from './protocol/schema.js';
+import type { WireEvent } from './protocol/schema.js';
 import type { Send } from './delivery.js';
 import { PREFIX, warn } from './log.js';
 import { QUEUE, type Store } from './storage.js';
@@ -33,7 +33,7 @@ export type Outcomes = Record<string, 0 | 1 | Error>;
 
 export interface RetryQueue {
   /** Queues an event (in memory until consent is granted: sent on grant, dropped on denial). */
-  _add(e: TrackEvent): void;
+  _add(e: WireEvent): void;
   /** Sends everything queued, in batches (only with consent); what became of each event, by ID. */
   _flush(): Outcomes | Promise<Outcomes>;
   /** The page is going away: beacons the oldest batch; it stays queued until a later page gets an acknowledgement. */
@@ -47,11 +47,11 @@ export function retryQueue(store: Store, send: Send, debug?: boolean): RetryQueu
   /** No send before this time: the collector's Retry-After. */
   let hold = 0;
   // Anything but a list of events (another script wrote there) counts as empty.
-  const queued = (): TrackEvent[] => [].concat(store._get(QUEUE) || []);
+  const queued = (): WireEvent[] => [].concat(store._get(QUEUE) || []);
   /** An event refused for good: warned about, and the error its Promise rejects with. */
-  const drop = (e: TrackEvent, why: string) => (warn(`${e.type} ${e.id} dropped: ${why}`), Error(why));
+  const drop = (e: WireEvent, why: string) => (warn(`${e.type} ${e.id} dropped: ${why}`), Error(why));
   /** Stores the queue without the events past MAX_EVENTS (the oldest) and those older than MAX_AGE, each dropped with a warning. */
-  const keep = (q: TrackEvent[]) =>
+  const keep = (q: WireEvent[]) =>
     store._set(
       QUEUE,
       q.filter((e, i) => !(i < q.length - MAX_EVENTS ? drop(e, `over ${MAX_EVENTS} events queued`) : Date.now() - e.time > MAX_AGE && drop(e, 'not delivered in 7 days'))),

@@ -43,7 +43,8 @@ export interface Store {
 function store(backend: Backend | undefined, keys: string[]): Store {
   let m: Record<string, [unknown?, number?]> = {};
   const s: Store = {
-    _get: (k) => (m[k] ? m[k][0] : attempt(() => JSON.parse(backend!.getItem(k)!))),
+    // A missing value is parsed as null, not thrown on: exceptions are slow.
+    _get: (k) => (m[k] ? m[k][0] : attempt(() => JSON.parse(backend!.getItem(k) || 'null'))),
     _set(k, v, days) {
       m[k] = [v, days];
       if (s._granted) attempt(() => (backend!.setItem(k, JSON.stringify(v), days), delete m[k]));
@@ -65,15 +66,16 @@ function store(backend: Backend | undefined, keys: string[]): Store {
 /** The stores the options ask for: [visitor, campaign and cart; retry queue and last order ID]. */
 export function openStores({ storage, cookieDomain }: Config): [Store, Store] {
   const has = (kind: string) => storage == 'auto' || storage == kind;
-  // Merely reading window.sessionStorage throws in some sandboxed frames.
-  const session = has('session') ? attempt(() => sessionStorage) : undefined;
+  // Opened only when a store falls back to it: reading window.sessionStorage costs about a
+  // millisecond of the page's main thread, and throws in some sandboxed frames.
+  const session = () => (has('session') ? attempt(() => sessionStorage) : undefined);
   return [
     store(
       has('cookie') && navigator.cookieEnabled
         ? { getItem: cookie, setItem: (k, v, days) => setCookie(k, v, cookieDomain, days), removeItem: (k) => setCookie(k, '', cookieDomain, -1) }
-        : session,
+        : session(),
       [VISITOR, CAMPAIGN, CART],
     ),
-    store((has('cookie') && attempt(() => localStorage)) || session, [QUEUE, ORDERS]),
+    store((has('cookie') && attempt(() => localStorage)) || session(), [QUEUE, ORDERS]),
   ];
 }

@@ -71,8 +71,8 @@ export function createTracker(options?: Options, deps: Deps = {}): Api {
       // it twice either: it stores an order once per orderId).
       if (durable._get(ORDERS) == e.orderId) return 'duplicate';
       durable._set(ORDERS, e.orderId);
-      if (cart) e.cartId = cart;
-      ids._del(CART);
+      // (no cart kept: no cookie write)
+      if (cart) e.cartId = cart, ids._del(CART);
     }
     queue._add(e);
     const r = (await queue._flush())[e.id];
@@ -94,9 +94,12 @@ export function createTracker(options?: Options, deps: Deps = {}): Api {
       // 'pending' (or an unknown value) holds everything in memory until consent() is called.
       // Granted: what earlier pages could not deliver is retried now.
       if ((state = c.consent) == 'granted' || state == 'denied') consent(state == 'granted');
-      captureClick(ids, +c.attributionDays);
       // The legacy emstrack.js visitor becomes ours.
       ids._set(VISITOR, (visitor = ids._get(VISITOR) || cookie('_ems_visitor') || uuid()), 365);
+      const click = captureClick(ids, +c.attributionDays);
+      // A new click is reported once, held like any event until consent (sent with the flush
+      // consent() started); the path without its query string, which may hold personal data.
+      if (click) queue._add({ type: 'click', id: uuid(), time: click.at, visitor, attribution: click, path: location.pathname.slice(0, 512) });
       const target = deps.events || window;
       target.addEventListener('online', queue._flush);
       target.addEventListener('pagehide', queue._beacon);

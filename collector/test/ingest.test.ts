@@ -31,7 +31,7 @@ describe.each(ENGINES)('ingest on %s', (engine) => {
       duplicates: 0,
       rejected: [
         { index: 1, field: 'events[1].total', reason: 'must be a number or a dot-decimal string' },
-        { index: 3, field: 'events[3].type', reason: 'must be "cart" or "order"' },
+        { index: 3, field: 'events[3].type', reason: 'must be "cart", "order" or "click"' },
         { index: 4, field: 'events[4]', reason: 'must be an object' },
       ],
     });
@@ -39,7 +39,7 @@ describe.each(ENGINES)('ingest on %s', (engine) => {
     const rejected = await suite.store.rejected.list(a.customerId);
     expect(rejected.map((r) => r.reason).sort()).toEqual([
       'events[1].total: must be a number or a dot-decimal string',
-      'events[3].type: must be "cart" or "order"',
+      'events[3].type: must be "cart", "order" or "click"',
       'events[4]: must be an object',
     ]);
     expect(rejected.find((r) => r.reason.startsWith('events[1]'))?.raw).toContain('"2,999.00"');

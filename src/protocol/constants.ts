@@ -33,6 +33,8 @@ export const EMAIL_PATTERN = '^[^\\s@<>"\\u0000-\\u001F\\u007F]+@[^\\s@<>"\\u000
 /** Customer (account) IDs: 1 to 64 of these characters (the one rule, used by the wire format, the routes, the CLI and the token format). */
 export const CUSTOMER_ID_CHARS = 'A-Za-z0-9_-';
 export const CUSTOMER_ID_PATTERN = `^[${CUSTOMER_ID_CHARS}]{1,64}$`;
+/** A landing page's path: from `/`, without query string or fragment (their parameters are in `attribution`; the rest may be personal). */
+export const PATH_PATTERN = '^/[^?#\\u0000-\\u001F\\u007F]*$';
 /** ISO 4217 alphabetic code. */
 export const CURRENCY_PATTERN = '^[A-Z]{3}$';
 

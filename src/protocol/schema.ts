@@ -1,7 +1,7 @@
 // One schema per wire message. The collector validates with these (TypeBox, compiled);
 // the SDK imports only the derived types, so the schema code stays out of the bundle.
 import { Type, type Static } from '@sinclair/typebox';
-import { CURRENCY_PATTERN, CUSTOMER_ID_PATTERN, EMAIL_PATTERN, LIMITS, MONEY_PATTERN, PROTOCOL_VERSION, TEXT_PATTERN } from './constants.js';
+import { CURRENCY_PATTERN, CUSTOMER_ID_PATTERN, EMAIL_PATTERN, LIMITS, MONEY_PATTERN, PATH_PATTERN, PROTOCOL_VERSION, TEXT_PATTERN } from './constants.js';
 
 const Text = (maxLength: number, description: string) => Type.String({ maxLength, pattern: TEXT_PATTERN, description });
 const Id = (description: string) =>
@@ -46,12 +46,17 @@ export const Attribution = Type.Object(
 );
 export type Attribution = Static<typeof Attribution>;
 
-/** What a cart and an order share. */
-const Common = {
+/** What every event carries. */
+const Envelope = {
   id: Id('unique event ID; the collector de-duplicates on it'),
   time: Type.Integer({ minimum: 0, description: 'epoch ms when the event was made in the browser' }),
   visitor: Id('first-party visitor ID'),
   session: Type.Optional(Id('session ID')),
+};
+
+/** What a cart and an order share. */
+const Common = {
+  ...Envelope,
   attribution: Type.Optional(Attribution),
   items: Type.Array(Item, { maxItems: LIMITS.items }),
   tax: Type.Optional(Money),
@@ -82,8 +87,30 @@ export const OrderEvent = Type.Object(
 );
 export type OrderEvent = Static<typeof OrderEvent>;
 
+/**
+ * A landing on a campaign link, once per click: the collector counts it for its campaign and
+ * attributes later orders and carts of the same visitor or contact that come without one.
+ */
+export const ClickEvent = Type.Object(
+  {
+    type: Type.Literal('click'),
+    ...Envelope,
+    attribution: Attribution,
+    path: Type.Optional(
+      Type.String({ maxLength: LIMITS.text, pattern: PATH_PATTERN, description: 'landing page path, from "/", without query string or fragment' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type ClickEvent = Static<typeof ClickEvent>;
+
+/** What cart() and order() send. */
 export const TrackEvent = Type.Union([CartEvent, OrderEvent]);
 export type TrackEvent = Static<typeof TrackEvent>;
+
+/** Any event of a batch. */
+export const WireEvent = Type.Union([CartEvent, OrderEvent, ClickEvent]);
+export type WireEvent = Static<typeof WireEvent>;
 
 export const Source = Type.Union([Type.Literal('sdk'), Type.Literal('emstrack')]);
 
@@ -103,7 +130,8 @@ export const Batch = Type.Object(
   },
   { additionalProperties: false },
 );
-export type Batch = Omit<Static<typeof Batch>, 'events'> & { events: TrackEvent[] };
+/** `E`: the events a client sends (the legacy emstrack.js sends no clicks). */
+export type Batch<E extends WireEvent = WireEvent> = Omit<Static<typeof Batch>, 'events'> & { events: E[] };
 
 /** Answer of POST /v1/events. */
 export const BatchResult = Type.Object({

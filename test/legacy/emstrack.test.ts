@@ -3,17 +3,17 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Batch, BatchResult } from '../../src/protocol/index.js';
+import type { Batch, BatchResult, TrackEvent } from '../../src/protocol/index.js';
 
 interface Hit {
   host: string;
   path: string;
   headers: IncomingHttpHeaders;
-  batch: Batch;
+  batch: Batch<TrackEvent>;
 }
 
 let hits: Hit[] = [];
-let answer: (batch: Batch) => [number, unknown] = () => [200, { accepted: 1, duplicates: 0, rejected: [] }];
+let answer: (batch: Batch<TrackEvent>) => [number, unknown] = () => [200, { accepted: 1, duplicates: 0, rejected: [] }];
 let server: Server;
 let collector: string;
 
@@ -22,7 +22,7 @@ beforeAll(async () => {
     let body = '';
     req.on('data', (c) => (body += c));
     req.on('end', () => {
-      const batch = JSON.parse(body) as Batch;
+      const batch = JSON.parse(body) as Batch<TrackEvent>;
       hits.push({ host: req.headers.host!, path: req.url!, headers: req.headers, batch });
       const [status, json] = answer(batch);
       res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(json));

@@ -1,6 +1,6 @@
 // Shared fakes for the SDK tests: a recording fetch, a console spy, and a clean browser state.
 import { vi } from 'vitest';
-import type { Batch, BatchResult, TrackEvent } from '../../src/protocol/schema.js';
+import type { Batch, BatchResult, ClickEvent, TrackEvent } from '../../src/protocol/schema.js';
 import { createTracker, type Deps, type Options } from '../../src/index.js';
 
 export const ENDPOINT = 'https://collector.example.com';
@@ -37,7 +37,15 @@ export function fakeFetch(...answers: Answer[]) {
       },
     } as Response;
   });
-  return { fetch: fetch as unknown as typeof globalThis.fetch, calls, events: () => calls.flatMap((c) => c.batch.events) };
+  const sent = () => calls.flatMap((c) => c.batch.events);
+  return {
+    fetch: fetch as unknown as typeof globalThis.fetch,
+    calls,
+    /** the carts and orders sent, in order */
+    events: () => sent().filter((e): e is TrackEvent => e.type != 'click'),
+    /** the clicks sent, in order */
+    clicks: () => sent().filter((e): e is ClickEvent => e.type == 'click'),
+  };
 }
 
 /** Spies on the console the SDK writes to; restored by vi.restoreAllMocks(). */

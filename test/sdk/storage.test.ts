@@ -84,7 +84,11 @@ describe("storage: 'auto'", () => {
       await tracker.cart({ items: [] });
       await tracker.order(ORDER);
       await tracker.flush();
-      expect(net.calls.map((c) => c.batch.events.map((e) => e.type))).toEqual([['cart'], ['cart', 'order']]);
+      // the landing's click went out with the failed cart, and again with the order
+      expect(net.calls.map((c) => c.batch.events.map((e) => e.type))).toEqual([
+        ['click', 'cart'],
+        ['click', 'cart', 'order'],
+      ]);
       expect(net.events()[2].cartId).toBe(net.events()[0].cartId);
       expect(browserState()).toEqual({ cookie: '', local: {}, session: {} });
     } finally {

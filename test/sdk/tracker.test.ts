@@ -365,8 +365,11 @@ describe('storage option', () => {
     await tracker.cart({ items: [] });
     await tracker.order(ORDER);
     await tracker.flush();
-    // The failed cart rides along with the order.
-    expect(net.calls.map((c) => c.batch.events.map((e) => e.type))).toEqual([['cart'], ['cart', 'order']]);
+    // The failed click and cart ride along with the order.
+    expect(net.calls.map((c) => c.batch.events.map((e) => e.type))).toEqual([
+      ['click', 'cart'],
+      ['click', 'cart', 'order'],
+    ]);
     expect(net.events()[1].attribution).toMatchObject({ emst: '7.u' });
     expect(document.cookie).toBe('');
     expect(localStorage.length + sessionStorage.length).toBe(0);
@@ -392,7 +395,8 @@ describe('debug', () => {
     await vi.advanceTimersByTimeAsync(5000);
     expect(console.log.mock.calls).toEqual([
       [PREFIX, 'sent', net.calls[0].batch.events, 500, undefined],
-      [PREFIX, 'sent', net.calls[0].batch.events, 200, { accepted: 1, duplicates: 0, rejected: [] }],
+      // the landing's click and the order
+      [PREFIX, 'sent', net.calls[0].batch.events, 200, { accepted: 2, duplicates: 0, rejected: [] }],
     ]);
   });
 

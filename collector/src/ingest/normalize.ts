@@ -1,8 +1,8 @@
 // A validated wire event → what the store keeps: exact money, the campaign read from the
 // captured parameters, the customer's currency by default, and a trustworthy order date.
-import { parseCampaign, type TrackEvent } from '../../../src/protocol/index.js';
+import { parseCampaign, type WireEvent } from '../../../src/protocol/index.js';
 import { parseMoney } from '../money.js';
-import type { CartRecord, Customer, OrderRecord, StoredItem } from '../store/types.js';
+import type { ClickRecord, Customer, EventRecord, OrderRecord, StoredItem } from '../store/types.js';
 
 /** How far back a browser's clock is believed: 7 days before the collector received the event. */
 export const MAX_EVENT_AGE_MS = 7 * 86_400_000;
@@ -12,8 +12,12 @@ export function clampTime(time: number, receivedAt: number): number {
   return Math.min(receivedAt, Math.max(receivedAt - MAX_EVENT_AGE_MS, time));
 }
 
-export function toRecord(ev: TrackEvent, customer: Customer, receivedAt: number, source: string): OrderRecord | CartRecord {
+/** Where the legacy methods (emstrack.js, ti.php) send from: their campaign is the `emst` they captured. */
+const LEGACY_SOURCES = new Set(['emstrack', 'ti.php']);
+
+export function toRecord(ev: WireEvent, customer: Customer, receivedAt: number, source: string): EventRecord {
   const ref = parseCampaign(ev.attribution);
+  if (ev.type === 'click') return toClick(ev, ref?.campaignId ?? '', ref?.contactUid ?? '', receivedAt, source);
   const items = ev.items.map(toStoredItem);
   const base = {
     eventId: ev.id,
@@ -36,9 +40,35 @@ export function toRecord(ev: TrackEvent, customer: Customer, receivedAt: number,
   };
   if (ev.type === 'order') {
     const buyer = buyerOf(base.contactUid, base.email, base.visitor);
-    return { ...base, type: 'order', orderId: ev.orderId, cartId: ev.cartId ?? '', total: parseMoney(ev.total), buyer };
+    const order: OrderRecord = { ...base, type: 'order', orderId: ev.orderId, cartId: ev.cartId ?? '', total: parseMoney(ev.total), buyer };
+    // absent: `cookie`, the SDK's or the pixel's kept parameters (docs/advanced.md)
+    if (ref && LEGACY_SOURCES.has(source)) order.attribution = 'emst';
+    return order;
   }
   return { ...base, type: 'cart', cartId: ev.cartId, total: ev.total !== undefined ? parseMoney(ev.total) : itemsTotal(items) };
+}
+
+/** A click (checkEvent refused those without a campaign); its time is the browser's, clamped like an order's. */
+function toClick(
+  ev: Extract<WireEvent, { type: 'click' }>,
+  campaignId: string,
+  contactUid: string,
+  receivedAt: number,
+  source: string,
+): ClickRecord {
+  return {
+    type: 'click',
+    eventId: ev.id,
+    time: clampTime(ev.time, receivedAt),
+    receivedAt,
+    campaignId,
+    contactUid,
+    email: null,
+    visitor: ev.visitor,
+    sessionId: ev.session ?? null,
+    path: ev.path ?? null,
+    source,
+  };
 }
 
 /** Who bought, for the distinct buyer count: u:<contactUid>, e:<email> or v:<visitor>. */

@@ -82,7 +82,8 @@ export class DefaultIngestService implements IngestService {
       let error = checked.ok ? undefined : checked.error;
       if (checked.ok) {
         const record = toRecord(checked.value, customer, receivedAt, ctx.source);
-        error = checkAmounts(record, amounts, base);
+        // a click carries no amounts
+        error = record.type === 'click' ? undefined : checkAmounts(record, amounts, base);
         if (!error) return void write.events.push(record);
       }
       if (error) {

@@ -100,6 +100,8 @@ export class PurchaseService {
       source: 'api',
       buyer: buyerOf(a.contactUid, p.email, ''),
     };
+    // the projector attributes an order that came without a campaign itself
+    if (a.how !== 'none') order.attribution = a.how === 'emst' ? 'api' : 'contact';
     // the shop's own backend is not held to the maximum order value, only to what the columns hold
     const bad = checkAmounts(order, STORABLE, '');
     if (bad) throw badRequest(bad.field, bad.reason);

@@ -1,12 +1,14 @@
 // Compiled validators for what arrives at the ingest routes: the batch envelope, then each
 // event on its own, so one bad event never sinks the good ones.
 import { TypeCompiler } from '@sinclair/typebox/compiler';
-import { Batch, CartEvent, OrderEvent, type TrackEvent } from '../../../src/protocol/index.js';
+import { Batch, CartEvent, ClickEvent, OrderEvent, parseCampaign, type WireEvent } from '../../../src/protocol/index.js';
 import { firstError, type FieldError } from './messages.js';
 
 const BatchCheck = TypeCompiler.Compile(Batch);
 const CartCheck = TypeCompiler.Compile(CartEvent);
 const OrderCheck = TypeCompiler.Compile(OrderEvent);
+const ClickCheck = TypeCompiler.Compile(ClickEvent);
+const CHECKS: Record<string, typeof CartCheck | typeof OrderCheck | typeof ClickCheck> = { cart: CartCheck, order: OrderCheck, click: ClickCheck };
 
 /** A POST /v1/events body whose envelope is valid; its events are checked one by one later. */
 export interface BatchEnvelope {
@@ -41,15 +43,21 @@ export function checkBatch(body: unknown): Checked<BatchEnvelope> {
 }
 
 /** Checks one event; `base` prefixes the field path (`events[2]`). */
-export function checkEvent(event: unknown, base: string): Checked<TrackEvent> {
+export function checkEvent(event: unknown, base: string): Checked<WireEvent> {
   if (typeof event !== 'object' || event === null || Array.isArray(event)) {
     return { ok: false, error: { field: base || 'event', reason: 'must be an object' } };
   }
   const type = (event as { type?: unknown }).type;
   const at = (name: string) => (base ? `${base}.${name}` : name);
   if (type === undefined) return { ok: false, error: { field: at('type'), reason: 'is required' } };
-  const check = type === 'cart' ? CartCheck : type === 'order' ? OrderCheck : undefined;
-  if (!check) return { ok: false, error: { field: at('type'), reason: 'must be "cart" or "order"' } };
-  if (check.Check(event)) return { ok: true, value: event as TrackEvent };
+  const check = typeof type === 'string' && Object.hasOwn(CHECKS, type) ? CHECKS[type] : undefined;
+  if (!check) return { ok: false, error: { field: at('type'), reason: 'must be "cart", "order" or "click"' } };
+  if (check.Check(event)) {
+    // a click is only worth keeping for the campaign it names (docs/protocol.md, "Events")
+    if (type === 'click' && !parseCampaign((event as ClickEvent).attribution)) {
+      return { ok: false, error: { field: at('attribution'), reason: 'names no campaign (emst=<campaignId>.<contactUid>, or sc_src=email_<campaignId>)' } };
+    }
+    return { ok: true, value: event as WireEvent };
+  }
   return { ok: false, error: firstError(check.Errors(event), base) ?? { field: base || 'event', reason: 'is not valid' } };
 }

@@ -2,7 +2,7 @@
 // (`events[2].items[0].price`) and a reason in plain words.
 import { ValueErrorType, type ValueError } from '@sinclair/typebox/errors';
 import { CURRENCY_PATTERN, MONEY_PATTERN } from '../../../src/protocol/index.js';
-import { CUSTOMER_ID_PATTERN, EMAIL_PATTERN, TEXT_PATTERN } from '../../../src/protocol/constants.js';
+import { CUSTOMER_ID_PATTERN, EMAIL_PATTERN, PATH_PATTERN, TEXT_PATTERN } from '../../../src/protocol/constants.js';
 
 export interface FieldError {
   field: string;
@@ -15,6 +15,7 @@ const KNOWN_PATTERNS: Record<string, string> = {
   [MONEY_PATTERN]: 'must be a dot-decimal amount such as "2999.00" (no thousands separator)',
   [EMAIL_PATTERN]: 'must be an email address',
   [CUSTOMER_ID_PATTERN]: 'must contain only letters, digits, "_" and "-"',
+  [PATH_PATTERN]: 'must be a path from "/" without query string, fragment or control characters',
   '^[0-9]{4}-[0-9]{2}-[0-9]{2}$': 'must be a date (YYYY-MM-DD)',
 };
 

@@ -20,7 +20,7 @@ describe('validation of ingested events', () => {
     expect(bad(order({ email: 'nope' }))).toBe('events[2].email: must be an email address');
     expect(bad(order({ time: 1.5 }))).toBe('events[2].time: must be an integer');
     expect(bad(order({ colour: 'red' }))).toBe('events[2].colour: is not a known field');
-    expect(bad({ type: 'refund' })).toBe('events[2].type: must be "cart" or "order"');
+    expect(bad({ type: 'refund' })).toBe('events[2].type: must be "cart", "order" or "click"');
     expect(bad({ id: 'x' })).toBe('events[2].type: is required');
     expect(checkEvent('x', 'events[0]')).toEqual({ ok: false, error: { field: 'events[0]', reason: 'must be an object' } });
   });
