@@ -440,7 +440,7 @@ UPDATE orders SET attribution = CASE WHEN campaign_id = '' THEN NULL WHEN source
     // order has had refunded and when it was cancelled; refunds booked to the order's own
     // campaign and day beside its revenue; and orders and revenue per attribution method
     // ('none' for direct traffic), campaign and day for the attribution report, filled here
-    // from the orders already stored.
+    // from the orders already stored; clicks by time for the summary's partial days.
     sql: `
 CREATE TABLE refunds (
   customer_id TEXT NOT NULL,
@@ -469,6 +469,8 @@ CREATE TABLE attribution_days (
   PRIMARY KEY (customer_id, campaign_id, day, currency, attribution)
 ) {{without_rowid}};
 CREATE INDEX attribution_days_day ON attribution_days (customer_id, day);
+-- clicks in the partial days at a report range's edges
+CREATE INDEX clicks_time ON clicks (customer_id, clicked_at);
 INSERT INTO attribution_days (customer_id, campaign_id, day, currency, attribution, orders, revenue, refunded)
   SELECT customer_id, campaign_id, time / 86400000, currency, COALESCE(attribution, 'none'), COUNT(*), SUM(total), 0
   FROM orders GROUP BY customer_id, campaign_id, time / 86400000, currency, COALESCE(attribution, 'none');
