@@ -72,7 +72,11 @@ export async function refundRoutes(app: FastifyInstance): Promise<void> {
     const outcome = await app.refunds.refund(req.params.customerId, req.params.orderId, req.body);
     return reply.code(outcome.duplicate ? 200 : 201).send(answer(outcome));
   });
-  app.post('/orders/:orderId/cancel', options(CancelBody), async (req: Req<Static<typeof CancelBody> | undefined>) =>
-    answer(await app.refunds.cancel(req.params.customerId, req.params.orderId, req.body?.reason ?? null)),
+  // a cancel needs no body: `curl -X POST …/cancel` is enough
+  const noBody = async (req: FastifyRequest) => {
+    req.body ??= {};
+  };
+  app.post('/orders/:orderId/cancel', { ...options(CancelBody), preValidation: noBody }, async (req: Req<Static<typeof CancelBody>>) =>
+    answer(await app.refunds.cancel(req.params.customerId, req.params.orderId, req.body.reason ?? null)),
   );
 }
