@@ -73,10 +73,14 @@ export async function refundRoutes(app: FastifyInstance): Promise<void> {
     return reply.code(outcome.duplicate ? 200 : 201).send(answer(outcome));
   });
   // a cancel needs no body: `curl -X POST …/cancel` is enough
-  const noBody = async (req: FastifyRequest) => {
-    req.body ??= {};
-  };
-  app.post('/orders/:orderId/cancel', { ...options(CancelBody), preValidation: noBody }, async (req: Req<Static<typeof CancelBody>>) =>
-    answer(await app.refunds.cancel(req.params.customerId, req.params.orderId, req.body.reason ?? null)),
+  app.post(
+    '/orders/:orderId/cancel',
+    {
+      ...options(CancelBody),
+      preValidation: async (req: Req<Static<typeof CancelBody> | undefined>) => {
+        req.body ??= {};
+      },
+    },
+    async (req: Req<Static<typeof CancelBody>>) => answer(await app.refunds.cancel(req.params.customerId, req.params.orderId, req.body.reason ?? null)),
   );
 }
