@@ -68,7 +68,8 @@ export async function refundRoutes(app: FastifyInstance): Promise<void> {
     config: { roles: ['admin', 'ecommerce-admin'] as const },
     schema: { params: OrderParams, body, response: { 200: Answer, 201: Answer, '4xx': ErrorBody } },
   });
-  app.post('/orders/:orderId/refunds', options(RefundBody), async (req: Req<Static<typeof RefundBody>>, reply: FastifyReply) => {
+  // up to 500 item lines, like a purchase
+  app.post('/orders/:orderId/refunds', { ...options(RefundBody), bodyLimit: LIMITS.bodyBytes }, async (req: Req<Static<typeof RefundBody>>, reply: FastifyReply) => {
     const outcome = await app.refunds.refund(req.params.customerId, req.params.orderId, req.body);
     return reply.code(outcome.duplicate ? 200 : 201).send(answer(outcome));
   });
