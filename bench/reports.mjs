@@ -18,6 +18,7 @@ const REPORTS = [
   { report: 'abandoned carts', path: '/abandoned-carts' },
   { report: 'items', path: '/items' },
   { report: 'summary', path: '/summary' },
+  { report: 'attribution', path: '/attribution' },
 ];
 
 const ymd = (ms) => new Date(ms).toISOString().slice(0, 10);

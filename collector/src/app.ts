@@ -11,6 +11,7 @@ import { HttpError } from './errors.js';
 import { DEFAULT_INGEST_RATE_LIMITS, IngestLimiter, type IngestRateLimits } from './ingest/limits.js';
 import { DefaultIngestService } from './ingest/service.js';
 import { PurchaseService } from './purchases/service.js';
+import { RefundService } from './refunds/service.js';
 import { ReportsService } from './reports/service.js';
 import { customerRoutes } from './routes/customers.js';
 import { errorHandler } from './routes/errors.js';
@@ -125,6 +126,7 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
   app.decorate('outbox', outbox);
   app.decorate('webhookDestinations', webhookDestinations);
   app.decorate('purchases', new PurchaseService(store, ingest, clock));
+  app.decorate('refunds', new RefundService(store, clock));
   app.decorate('auth', new AuthService(store, clock));
   app.decorate('reports', new ReportsService(store));
 

@@ -114,3 +114,42 @@ describe.each(ENGINES)('migrating webhooks to secret rotation on %s', (engine) =
     expect(await db.get('SELECT last_error FROM webhook_deliveries')).toEqual({ last_error: 'unreachable' });
   });
 });
+
+describe.each(ENGINES)('migrating to refunds and revenue per attribution method on %s', (engine) => {
+  let test: TestDatabase | undefined;
+  let db: Database | undefined;
+  afterEach(async () => {
+    await db?.close();
+    await test?.drop();
+  });
+
+  it('counts the stored orders per campaign, day, currency and attribution method, exactly, with nothing refunded', async () => {
+    test = await createTestDatabase(engine);
+    db = engine === 'sqlite' ? new SqliteDatabase(test.url) : new PostgresDatabase(test.url);
+    await migrate(db, T0, 8);
+    const order = (id: string, campaign: string, time: number, currency: string, total: bigint, attribution: string | null) =>
+      db!.run(
+        `INSERT INTO orders (customer_id, order_id, time, received_at, campaign_id, contact_uid, email, buyer, total, currency, item_count, source, visitor, cart_id, event_id, attribution)
+         VALUES ('m1', $1, $2, $2, $3, '', NULL, 'b', $4, $5, 1, 'sdk', 'v', '', $1, $6)`,
+        [id, time, campaign, total, currency, attribution],
+      );
+    const big = 9_000_000_000_000_000n; // near BIGINT's end: the sums stay exact
+    await order('O-1', 'C1', T0, 'EUR', 100_000n, 'cookie');
+    await order('O-2', 'C1', T0 + HOUR, 'EUR', 250_001n, 'cookie');
+    await order('O-3', 'C1', T0 + 2 * HOUR, 'EUR', 10_000n, 'visitor');
+    await order('O-4', 'C1', T0 + 24 * HOUR, 'USD', big, 'cookie');
+    await order('O-5', '', T0, 'EUR', 20_000n, null);
+    expect(await migrate(db, T0)).toContain(9);
+    const rows = await db.all<Record<string, unknown>>(
+      "SELECT campaign_id, day, currency, attribution, orders, revenue, refunded FROM attribution_days WHERE customer_id = 'm1' ORDER BY campaign_id, day, currency, attribution",
+    );
+    const day = Math.floor(T0 / (24 * HOUR));
+    expect(rows.map((r) => [r.campaign_id, Number(r.day), r.currency, r.attribution, Number(r.orders), String(r.revenue), String(r.refunded)])).toEqual([
+      ['', day, 'EUR', 'none', 1, '20000', '0'],
+      ['C1', day, 'EUR', 'cookie', 2, '350001', '0'],
+      ['C1', day, 'EUR', 'visitor', 1, '10000', '0'],
+      ['C1', day + 1, 'USD', 'cookie', 1, String(big), '0'],
+    ]);
+    expect(await db.get("SELECT refunded, cancelled_at FROM orders WHERE customer_id = 'm1' AND order_id = 'O-1'")).toMatchObject({ cancelled_at: null });
+  });
+});

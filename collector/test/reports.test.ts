@@ -1,8 +1,10 @@
 // The reports (docs/http-api.md, "Reports") on both engines, checked against the same numbers computed here
 // from the events sent: lists and paging, filters (dates, timestamps with partial days,
-// campaign, attribution), items, summary, timeseries, CSV, the directory, and bad queries.
+// campaign, attribution), items, summary (with clicks and refunds), timeseries, the attribution
+// report, CSV, the directory, and bad queries.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { formatMoney, parseMoney } from '../src/money.js';
+import type { ClickRecord } from '../src/store/types.js';
 import { ENGINES } from './helpers/engines.js';
 import { DAY, MINUTE, addCustomer, addUser, batch, testClock } from './helpers/fixtures.js';
 import { testSuite } from './helpers/suite.js';
@@ -22,6 +24,8 @@ interface SentOrder {
   total: string;
   currency: string;
   items: { sku: string; name: string; price: string; quantity: number }[];
+  /** refunded later by the shop's backend */
+  refund?: string | null;
 }
 interface SentCart {
   cartId: string;
@@ -66,6 +70,8 @@ function dataset() {
           total: formatMoney(sum),
           currency,
           items,
+          // every third order gets a third of its total back, rounded down to the cent
+          refund: orders.length % 3 === 1 ? formatMoney(((sum / 3n) / 100n) * 100n) : null,
         });
       }
       const fate = kind < 0.6 ? 'ordered' : kind < 0.7 ? 'recovered' : 'abandoned';
@@ -73,10 +79,17 @@ function dataset() {
       if (fate === 'recovered') orders[orders.length - 1].time = START + DAYS * DAY + DAY / 2; // comes back later
     }
   }
-  return { orders, carts };
+  // clicks on the campaigns' links: a few per campaign and day, at any time of the day
+  const clicks = Array.from({ length: DAYS * 7 }, (_, i) => ({
+    id: `click-${i}`,
+    campaignId: CAMPAIGNS[i % CAMPAIGNS.length],
+    time: START + Math.floor(i / 7) * DAY + ((i * 7_919_000) % DAY),
+  }));
+  return { orders, carts, clicks };
 }
 
 const DATA = dataset();
+const refundOf = (o: SentOrder) => (o.refund == null ? 0n : parseMoney(o.refund));
 
 function orderEvent(o: SentOrder, cartId?: string) {
   return {
@@ -172,6 +185,29 @@ describe.each(ENGINES)('reports on %s', (engine) => {
     clock.set(START + DAYS * DAY + DAY / 2);
     const res = await postEvents(suite.app, batch(customerId, recovered));
     expect(res.json()).toMatchObject({ accepted: recovered.length, rejected: [] });
+    const clicks = DATA.clicks.map<ClickRecord>((c) => ({
+      type: 'click',
+      eventId: c.id,
+      time: c.time,
+      receivedAt: c.time,
+      campaignId: c.campaignId,
+      contactUid: '',
+      email: null,
+      visitor: `cv-${c.id}`,
+      sessionId: null,
+      path: '/landing',
+      source: 'sdk',
+    }));
+    await suite.store.events.writeGroup([{ customerId, events: clicks, rejects: [] }]);
+    for (const o of DATA.orders.filter((x) => x.refund != null)) {
+      const refund = await suite.app.inject({
+        method: 'POST',
+        url: `${base}/orders/${o.orderId}/refunds`,
+        payload: { amount: o.refund },
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(refund.statusCode, refund.body).toBe(201);
+    }
   });
 
   it.each(FILTERS)('lists orders newest first, paged, for %j', async (f) => {
@@ -202,16 +238,21 @@ describe.each(ENGINES)('reports on %s', (engine) => {
   });
 
   it.each(FILTERS)('sums the summary exactly per campaign and currency for %j', async (f) => {
-    const expected = new Map<string, { revenue: bigint; orders: number; buyers: Set<string>; carts: number; abandoned: number; abandonedValue: bigint; recovered: number; converted: number }>();
+    type Expected = { revenue: bigint; orders: number; buyers: Set<string>; carts: number; abandoned: number; abandonedValue: bigint; recovered: number; converted: number; refundedOrders: number; refunded: bigint };
+    const expected = new Map<string, Expected>();
     const at = (campaignId: string | null, currency: string) => {
       const key = `${campaignId}|${currency}`;
-      if (!expected.has(key)) expected.set(key, { revenue: 0n, orders: 0, buyers: new Set(), carts: 0, abandoned: 0, abandonedValue: 0n, recovered: 0, converted: 0 });
+      if (!expected.has(key)) {
+        expected.set(key, { revenue: 0n, orders: 0, buyers: new Set(), carts: 0, abandoned: 0, abandonedValue: 0n, recovered: 0, converted: 0, refundedOrders: 0, refunded: 0n });
+      }
       return expected.get(key)!;
     };
     for (const o of DATA.orders.filter((x) => inFilter(f, x.time, x.campaignId))) {
       const s = at(o.campaignId, o.currency);
       s.revenue += parseMoney(o.total);
       s.orders++;
+      if (o.refund != null) s.refundedOrders++;
+      s.refunded += refundOf(o);
       s.buyers.add(o.contactUid ? `u:${o.contactUid}` : o.email ? `e:${o.email}` : `v:${o.visitor}`);
     }
     for (const c of DATA.carts.filter((x) => inFilter(f, x.time, x.campaignId))) {
@@ -223,6 +264,11 @@ describe.each(ENGINES)('reports on %s', (engine) => {
       } else s.converted++;
       if (c.fate === 'recovered') s.recovered++;
     }
+    const clicks = new Map<string, number>();
+    for (const c of DATA.clicks.filter((x) => inFilter(f, x.time, x.campaignId))) clicks.set(c.campaignId, (clicks.get(c.campaignId) ?? 0) + 1);
+    // a campaign clicked without orders or carts in the range shows in the customer's currency
+    for (const id of clicks.keys()) if (![...expected.keys()].some((k) => k.startsWith(`${id}|`))) at(id, 'EUR');
+    const ordersOf = (id: string) => [...expected].filter(([k]) => k.startsWith(`${id}|`)).reduce((n, [, s]) => n + s.orders, 0);
     const rows = await allRows(suite.app, `${base}/summary${query(f)}`, token, 2);
     const got = Object.fromEntries(rows.map((r) => [`${r.campaignId}|${r.currency}`, r]));
     expect(Object.keys(got).sort()).toEqual([...expected.keys()].sort());
@@ -240,6 +286,11 @@ describe.each(ENGINES)('reports on %s', (engine) => {
         recoveredCarts: s.recovered,
         carts: s.carts,
         conversionRate: s.carts ? Math.round((s.converted / s.carts) * 10000) / 10000 : 0,
+        clicks: clicks.get(key.split('|')[0]) ?? 0,
+        clickConversion: clicks.has(key.split('|')[0]) ? Math.round((ordersOf(key.split('|')[0]) / clicks.get(key.split('|')[0])!) * 10000) / 10000 : null,
+        refundedOrders: s.refundedOrders,
+        refunded: Number(formatMoney(s.refunded)),
+        netRevenue: Number(formatMoney(s.revenue - s.refunded)),
       });
     }
     const revenues = rows.map((r) => r.revenue as number);
@@ -329,18 +380,22 @@ describe.each(ENGINES)('reports on %s', (engine) => {
       const dayStart = Date.parse(`${row.date as string}T00:00:00Z`);
       const orders = DATA.orders.filter((o) => o.currency === row.currency && o.time >= dayStart && o.time < dayStart + DAY && o.time >= from && o.time < to);
       const abandoned = DATA.carts.filter((c) => c.fate === 'abandoned' && c.currency === row.currency && c.time >= dayStart && c.time < dayStart + DAY);
+      const revenue = orders.reduce((s, o) => s + parseMoney(o.total), 0n);
+      const refunded = orders.reduce((s, o) => s + refundOf(o), 0n);
       expect(row).toEqual({
         date: row.date,
         currency: row.currency,
         orders: orders.length,
-        revenue: Number(formatMoney(orders.reduce((s, o) => s + parseMoney(o.total), 0n))),
+        revenue: Number(formatMoney(revenue)),
         abandonedCarts: abandoned.length,
         abandonedValue: Number(formatMoney(abandoned.reduce((s, c) => s + parseMoney(c.total), 0n))),
+        refunded: Number(formatMoney(refunded)),
+        netRevenue: Number(formatMoney(revenue - refunded)),
       });
     }
     expect(res.rows.filter((r) => r.date === '2025-02-27')).toEqual([
-      { date: '2025-02-27', currency: 'EUR', revenue: 0, orders: 0, abandonedCarts: 0, abandonedValue: 0 },
-      { date: '2025-02-27', currency: 'USD', revenue: 0, orders: 0, abandonedCarts: 0, abandonedValue: 0 },
+      { date: '2025-02-27', currency: 'EUR', revenue: 0, orders: 0, abandonedCarts: 0, abandonedValue: 0, refunded: 0, netRevenue: 0 },
+      { date: '2025-02-27', currency: 'USD', revenue: 0, orders: 0, abandonedCarts: 0, abandonedValue: 0, refunded: 0, netRevenue: 0 },
     ]);
   });
 
@@ -368,13 +423,46 @@ describe.each(ENGINES)('reports on %s', (engine) => {
   it('streams the whole report as CSV when no page is asked for', async () => {
     const res = await suite.app.inject({ url: `${base}/orders?format=csv&attributed=all`, headers: { authorization: `Bearer ${token}` } });
     const lines = res.body.trimEnd().split('\r\n');
-    expect(lines[0]).toBe('time,orderId,email,campaignId,campaignName,contactUid,total,currency,tax,shipping,city,country,itemCount,source');
+    expect(lines[0]).toBe(
+      'time,orderId,email,campaignId,campaignName,contactUid,total,currency,tax,shipping,city,country,itemCount,source,attribution,clickAt,refunded,netTotal,cancelledAt',
+    );
     expect(lines.length - 1).toBe(DATA.orders.length);
     expect(res.headers['x-total-count']).toBe(String(DATA.orders.length));
     const sorted = [...DATA.orders].sort(byNewest((o) => o.orderId));
     expect(lines.slice(1).map((l) => l.split(',')[1])).toEqual(sorted.map((o) => o.orderId));
     const money = lines.slice(1).map((l) => l.split(',')[6]);
     expect(money).toEqual(sorted.map((o) => o.total));
+    const net = lines.slice(1).map((l) => l.split(',').slice(-3, -1));
+    expect(net).toEqual(sorted.map((o) => [o.refund ?? '0', formatMoney(parseMoney(o.total) - refundOf(o))]));
+  });
+
+  it.each(FILTERS)('sums orders and revenue per attribution method (direct traffic as none) for %j', async (f) => {
+    const expected = new Map<string, { orders: number; revenue: bigint; refunded: bigint }>();
+    for (const o of DATA.orders.filter((x) => inFilter({ ...f, all: true }, x.time, x.campaignId))) {
+      // the emst the SDK kept in its cookie attributes the dataset's campaign orders
+      const key = `${o.campaignId === null ? 'none' : 'cookie'}|${o.currency}`;
+      const e = expected.get(key) ?? { orders: 0, revenue: 0n, refunded: 0n };
+      e.orders++;
+      e.revenue += parseMoney(o.total);
+      e.refunded += refundOf(o);
+      expected.set(key, e);
+    }
+    const rows = (await getJson(suite.app, `${base}/attribution${query(f)}`, token)).rows;
+    expect(rows).toEqual(
+      [...expected]
+        .sort(([a], [b]) => (a.startsWith('none') === b.startsWith('none') ? (a < b ? -1 : 1) : a.startsWith('none') ? 1 : -1))
+        .map(([key, e]) => ({
+          attribution: key.split('|')[0],
+          currency: key.split('|')[1],
+          orders: e.orders,
+          revenue: Number(formatMoney(e.revenue)),
+          refunded: Number(formatMoney(e.refunded)),
+          netRevenue: Number(formatMoney(e.revenue - e.refunded)),
+        })),
+    );
+    const csv = await suite.app.inject({ url: `${base}/attribution${query(f, '&format=csv')}`, headers: { authorization: `Bearer ${token}` } });
+    expect(csv.body.split('\r\n')[0]).toBe('attribution,currency,orders,revenue,refunded,netRevenue');
+    expect(csv.body.trimEnd().split('\r\n')).toHaveLength(rows.length + 1);
   });
 
   it('shows campaign names and contact emails from the directory; an email sent with the order wins', async () => {

@@ -4,7 +4,7 @@ import { Type, type TSchema } from '@sinclair/typebox';
 import { csvLine, csvNumber, csvText } from '../csv.js';
 import { formatMoney, moneyToNumber } from '../money.js';
 import type { ContactRow } from '../store/profiles.js';
-import type { CartRow, ItemRow, OrderRow } from '../store/reports.js';
+import type { AttributionRow, CartRow, ItemRow, OrderRow, PurchaseRow } from '../store/reports.js';
 import type { StoredItem } from '../store/types.js';
 
 export type ColumnType = 'text' | 'integer' | 'number' | 'money' | 'time' | 'date';
@@ -78,7 +78,7 @@ export const integer = <T>(key: string, get: (r: T) => number): Column<T> => ({ 
 export const time = <T>(key: string, get: (r: T) => number | null, nullable = false): Column<T> => ({ key, type: 'time', get, nullable });
 
 /** The columns an order and a cart share, between the ID and the end. */
-const PURCHASE_COLUMNS: Column<Omit<OrderRow, 'orderId' | 'source'>>[] = [
+const PURCHASE_COLUMNS: Column<PurchaseRow>[] = [
   text('email', (r) => r.email),
   text('campaignId', (r) => r.campaignId),
   text('campaignName', (r) => r.campaignName),
@@ -97,6 +97,11 @@ export const ORDER_COLUMNS: Column<OrderRow>[] = [
   text('orderId', (r) => r.orderId, false),
   ...PURCHASE_COLUMNS,
   text('source', (r) => r.source, false),
+  text('attribution', (r) => r.attribution),
+  time('clickAt', (r) => r.clickAt, true),
+  money('refunded', (r) => r.refunded),
+  money('netTotal', (r) => r.total - r.refunded),
+  time('cancelledAt', (r) => r.cancelledAt, true),
 ];
 
 export const CART_COLUMNS: Column<CartRow>[] = [
@@ -147,6 +152,11 @@ export interface SummaryOut {
   recoveredCarts: number;
   carts: number;
   conversionRate: number;
+  clicks: number;
+  /** orders per click of the campaign (all currencies); null without clicks */
+  clickConversion: number | null;
+  refundedOrders: number;
+  refunded: bigint;
 }
 
 export const SUMMARY_COLUMNS: Column<SummaryOut>[] = [
@@ -162,6 +172,11 @@ export const SUMMARY_COLUMNS: Column<SummaryOut>[] = [
   integer('recoveredCarts', (r) => r.recoveredCarts),
   integer('carts', (r) => r.carts),
   { key: 'conversionRate', type: 'number', get: (r) => r.conversionRate },
+  integer('clicks', (r) => r.clicks),
+  { key: 'clickConversion', type: 'number', get: (r) => r.clickConversion, nullable: true },
+  integer('refundedOrders', (r) => r.refundedOrders),
+  money('refunded', (r) => r.refunded),
+  money('netRevenue', (r) => r.revenue - r.refunded),
 ];
 
 export interface DayOut {
@@ -171,6 +186,7 @@ export interface DayOut {
   orders: number;
   abandonedCarts: number;
   abandonedValue: bigint;
+  refunded: bigint;
 }
 
 export const TIMESERIES_COLUMNS: Column<DayOut>[] = [
@@ -180,6 +196,18 @@ export const TIMESERIES_COLUMNS: Column<DayOut>[] = [
   integer('orders', (r) => r.orders),
   integer('abandonedCarts', (r) => r.abandonedCarts),
   money('abandonedValue', (r) => r.abandonedValue),
+  money('refunded', (r) => r.refunded),
+  money('netRevenue', (r) => r.revenue - r.refunded),
+];
+
+/** Revenue per attribution method: how much each way of finding the campaign brought. */
+export const ATTRIBUTION_COLUMNS: Column<AttributionRow>[] = [
+  text('attribution', (r) => r.attribution, false),
+  text('currency', (r) => r.currency, false),
+  integer('orders', (r) => r.orders),
+  money('revenue', (r) => r.revenue),
+  money('refunded', (r) => r.refunded),
+  money('netRevenue', (r) => r.revenue - r.refunded),
 ];
 
 export interface CampaignOut {

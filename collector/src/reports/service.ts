@@ -4,9 +4,11 @@ import { divRound } from '../money.js';
 import { badRequest } from '../errors.js';
 import type { Store } from '../store/store.js';
 import type { ContactRow, SegmentFilter } from '../store/profiles.js';
-import type { CartRow, ItemRow, OrderRow, ReportFilter } from '../store/reports.js';
+import type { AttributionRow, CartRow, ItemRow, OrderRow, ReportFilter, StatsRow } from '../store/reports.js';
+import { ATTRIBUTIONS } from '../store/types.js';
 import { DAY_MS, dayOf } from '../store/types.js';
 import {
+  ATTRIBUTION_COLUMNS,
   CART_COLUMNS,
   CONTACT_COLUMNS,
   ITEM_COLUMNS,
@@ -91,6 +93,8 @@ export class ReportsService {
   readonly abandonedCarts: Report<CartRow>;
   readonly items: Report<ItemRow>;
   readonly summary: Report<SummaryOut>;
+  /** orders and revenue per attribution method and currency */
+  readonly attribution: Report<AttributionRow>;
   /** contact profiles matching a segment (docs/advanced.md) */
   readonly contacts: Report<ContactRow, SegmentFilter>;
 
@@ -122,6 +126,8 @@ export class ReportsService {
       key: (row) => [row.time, row.orderId, row.line],
     });
     this.summary = computedReport('summary', SUMMARY_COLUMNS, (f) => this.summaryRows(f));
+    // direct traffic is one of the methods compared: listed whatever `attributed` says
+    this.attribution = computedReport('attribution', ATTRIBUTION_COLUMNS, (f) => this.attributionRows({ ...f, attributed: 'all' }));
     this.contacts = keysetReport<ContactRow, SegmentFilter>({
       name: 'contacts',
       columns: CONTACT_COLUMNS,
@@ -142,13 +148,24 @@ export class ReportsService {
     } while (cursor);
   }
 
-  /** Per campaign and currency, highest revenue first. */
+  /**
+   * Per campaign and currency, highest revenue first. A campaign clicked but without orders or
+   * carts in the range gets a row in the customer's currency, so its clicks show.
+   */
   async summaryRows(f: ReportFilter): Promise<SummaryOut[]> {
     const r = this.store.reports;
-    const [stats, buyers, names] = await Promise.all([r.stats(f), r.buyers(f), r.campaignNames(f.customerId)]);
-    const rows = stats
-      .filter((s) => s.orders !== 0 || s.carts !== 0 || s.abandoned !== 0 || s.recovered !== 0)
-      .map<SummaryOut>((s) => ({
+    const [stats, buyers, names, clicks] = await Promise.all([r.stats(f), r.buyers(f), r.campaignNames(f.customerId), r.clicks(f)]);
+    const active = stats.filter((s) => s.orders !== 0 || s.carts !== 0 || s.abandoned !== 0 || s.recovered !== 0 || s.refunded !== 0n);
+    const ordersOf = new Map<string, number>();
+    for (const s of active) ordersOf.set(s.campaignId ?? '', (ordersOf.get(s.campaignId ?? '') ?? 0) + s.orders);
+    const clickedOnly = [...clicks.keys()].filter((id) => !ordersOf.has(id));
+    if (clickedOnly.length) {
+      const currency = (await this.store.customers.get(f.customerId))?.currency ?? 'EUR';
+      active.push(...clickedOnly.map((campaignId) => emptyStats(campaignId, currency)));
+    }
+    const rows = active.map<SummaryOut>((s) => {
+      const campaignClicks = clicks.get(s.campaignId ?? '') ?? 0;
+      return {
         campaignId: s.campaignId,
         campaignName: s.campaignId === null ? null : (names.get(s.campaignId) ?? null),
         currency: s.currency,
@@ -160,8 +177,13 @@ export class ReportsService {
         abandonedValue: s.abandonedValue,
         recoveredCarts: s.recovered,
         carts: s.carts,
-        conversionRate: s.carts > 0 ? Math.round((s.converted / s.carts) * 10_000) / 10_000 : 0,
-      }));
+        conversionRate: s.carts > 0 ? ratio(s.converted, s.carts) : 0,
+        clicks: campaignClicks,
+        clickConversion: campaignClicks > 0 ? ratio(ordersOf.get(s.campaignId ?? '') ?? 0, campaignClicks) : null,
+        refundedOrders: s.refundedOrders,
+        refunded: s.refunded,
+      };
+    });
     return rows.sort(
       (a, b) =>
         (a.revenue === b.revenue ? 0 : a.revenue > b.revenue ? -1 : 1) ||
@@ -199,10 +221,20 @@ export class ReportsService {
           orders: d?.orders ?? 0,
           abandonedCarts: d?.abandoned ?? 0,
           abandonedValue: d?.abandonedValue ?? 0n,
+          refunded: d?.refunded ?? 0n,
         });
       }
     }
     return out;
+  }
+
+  /** Per attribution method in a fixed order (`none`, direct traffic, last), then currency. */
+  async attributionRows(f: ReportFilter): Promise<AttributionRow[]> {
+    const order: readonly string[] = [...ATTRIBUTIONS, 'none'];
+    const rows = await this.store.reports.attributions(f);
+    return rows
+      .filter((a) => a.orders !== 0 || a.refunded !== 0n)
+      .sort((a, b) => order.indexOf(a.attribution) - order.indexOf(b.attribution) || cmp(a.currency, b.currency));
   }
 
   campaigns(customerId: string): Promise<CampaignOut[]> {
@@ -216,6 +248,13 @@ export class ReportsService {
   cart(customerId: string, cartId: string) {
     return this.store.reports.getCart(customerId, cartId);
   }
+}
+
+/** A share rounded to 4 decimals. */
+const ratio = (part: number, whole: number) => Math.round((part / whole) * 10_000) / 10_000;
+
+function emptyStats(campaignId: string, currency: string): StatsRow {
+  return { campaignId, currency, orders: 0, revenue: 0n, carts: 0, converted: 0, abandoned: 0, abandonedValue: 0n, recovered: 0, refundedOrders: 0, refunded: 0n };
 }
 
 function cmp(a: string, b: string): number {

@@ -7,6 +7,7 @@ import { accountRoutes } from './accounts.js';
 import { contactRoutes } from './contacts.js';
 import { directoryRoutes } from './directory.js';
 import { purchaseRoutes } from './purchases.js';
+import { refundRoutes } from './refunds.js';
 import { reportRoutes } from './reports.js';
 import { webhookRoutes } from './webhooks.js';
 
@@ -16,6 +17,7 @@ export async function customerRoutes(app: FastifyInstance): Promise<void> {
   await app.register(reportRoutes);
   await app.register(directoryRoutes);
   await app.register(purchaseRoutes);
+  await app.register(refundRoutes);
   await app.register(contactRoutes);
   await app.register(webhookRoutes);
   await app.register(accountRoutes);

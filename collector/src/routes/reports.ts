@@ -100,6 +100,7 @@ export async function reportRoutes(app: FastifyInstance): Promise<void> {
   listed('/abandoned-carts', () => app.reports.abandonedCarts);
   listed('/items', () => app.reports.items);
   listed('/summary', () => app.reports.summary);
+  listed('/attribution', () => app.reports.attribution);
 
   app.get(
     '/timeseries',

@@ -2,9 +2,10 @@
 // JSON envelope per event, money as JSON numbers in the
 // currency's units and times as ISO strings, like the reports.
 import { moneyToNumber } from '../money.js';
+import type { RefundableOrder, RefundRecord } from './refunds.js';
 import type { OrderRecord, StoredItem } from './types.js';
 
-export const WEBHOOK_EVENTS = ['order.placed', 'cart.abandoned'] as const;
+export const WEBHOOK_EVENTS = ['order.placed', 'cart.abandoned', 'order.refunded'] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 
 export interface Envelope {
@@ -48,6 +49,26 @@ export function orderPlaced(o: OrderRecord, email: string | null): Record<string
     ...purchaseFields(o, email),
     source: o.source,
     items: items(o.items),
+  };
+}
+
+/** A refund of an order (or the refund a cancellation made), with what the order has had refunded so far. */
+export function orderRefunded(o: RefundableOrder, r: RefundRecord): Record<string, unknown> {
+  return {
+    orderId: o.orderId,
+    refundId: r.refundId,
+    time: iso(r.createdAt),
+    amount: moneyToNumber(r.amount),
+    currency: r.currency,
+    reason: r.reason,
+    items: r.items,
+    total: moneyToNumber(o.total),
+    refunded: moneyToNumber(o.refunded),
+    netTotal: moneyToNumber(o.total - o.refunded),
+    cancelledAt: o.cancelledAt === null ? null : iso(o.cancelledAt),
+    email: o.email,
+    contactUid: orNull(o.contactUid),
+    campaignId: orNull(o.campaignId),
   };
 }
 

@@ -3,7 +3,8 @@
 // so no report scans the orders table to count or sum.
 import { big, bigOrNull, num, strOrNull, type Database, type SqlValue } from './database.js';
 import { parseCartItems } from './cart-items.js';
-import { DAY_MS, type CartState, type StoredItem } from './types.js';
+import type { AttributionKey } from './stats.js';
+import { DAY_MS, type Attribution, type CartState, type StoredItem } from './types.js';
 
 /** Where SQLite's money sums split an amount: each part's SUM stays far from overflow. */
 const SPLIT = 1_000_000_000n;
@@ -49,9 +50,19 @@ export interface OrderRow {
   country: string | null;
   itemCount: number;
   source: string;
+  /** how the order was attributed; null for direct traffic */
+  attribution: Attribution | null;
+  clickAt: number | null;
+  refunded: bigint;
+  cancelledAt: number | null;
 }
 
-export interface CartRow extends Omit<OrderRow, 'orderId' | 'source'> {
+/** What only an order has. */
+type OrderOnly = 'orderId' | 'source' | 'attribution' | 'clickAt' | 'refunded' | 'cancelledAt';
+/** What an order and a cart share. */
+export type PurchaseRow = Omit<OrderRow, OrderOnly>;
+
+export interface CartRow extends PurchaseRow {
   cartId: string;
   state: CartState;
   abandonedAt: number | null;
@@ -81,6 +92,9 @@ export interface StatsRow {
   abandoned: number;
   abandonedValue: bigint;
   recovered: number;
+  /** orders with a refund */
+  refundedOrders: number;
+  refunded: bigint;
 }
 
 export interface SummaryRow extends StatsRow {
@@ -95,6 +109,16 @@ export interface DayRow {
   revenue: bigint;
   abandoned: number;
   abandonedValue: bigint;
+  refunded: bigint;
+}
+
+/** Orders and revenue of one attribution method and currency. */
+export interface AttributionRow {
+  attribution: AttributionKey;
+  currency: string;
+  orders: number;
+  revenue: bigint;
+  refunded: bigint;
 }
 
 export interface OrderKey {
@@ -180,7 +204,7 @@ function edgeWhere(f: ReportFilter, edge: { from: number; to: number }, ...terms
 }
 
 const ORDER_SELECT = `SELECT o.time, o.order_id, COALESCE(o.email, ct.email) AS email, o.campaign_id, c.name AS campaign_name, o.contact_uid,
-  o.total, o.currency, o.tax, o.shipping, o.city, o.country, o.item_count, o.source
+  o.total, o.currency, o.tax, o.shipping, o.city, o.country, o.item_count, o.source, o.attribution, o.click_at, o.refunded, o.cancelled_at
 FROM orders o
 LEFT JOIN campaigns c ON c.customer_id = o.customer_id AND c.campaign_id = o.campaign_id
 LEFT JOIN contacts ct ON ct.customer_id = o.customer_id AND ct.contact_uid = o.contact_uid`;
@@ -195,9 +219,10 @@ const CART_STATES = "('empty', 'open', 'abandoned', 'ordered', 'recovered')";
 
 type R = Record<string, unknown>;
 const orNull = (v: unknown): string | null => (v === '' || v === null || v === undefined ? null : String(v));
+const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : num(v));
 
 /** The fields an order and a cart share, between the ID and the end (ORDER_SELECT, CART_SELECT). */
-function purchaseFields(r: R): Omit<OrderRow, 'time' | 'orderId' | 'source'> {
+function purchaseFields(r: R): Omit<OrderRow, 'time' | OrderOnly> {
   return {
     email: strOrNull(r.email),
     campaignId: orNull(r.campaign_id),
@@ -219,6 +244,10 @@ function toOrder(r: R): OrderRow {
     orderId: String(r.order_id),
     ...purchaseFields(r),
     source: String(r.source),
+    attribution: strOrNull(r.attribution) as Attribution | null,
+    clickAt: numOrNull(r.click_at),
+    refunded: big(r.refunded),
+    cancelledAt: numOrNull(r.cancelled_at),
   };
 }
 
@@ -228,7 +257,7 @@ function toCart(r: R): CartRow {
     cartId: String(r.cart_id),
     ...purchaseFields(r),
     state: String(r.state) as CartState,
-    abandonedAt: r.abandoned_at === null ? null : num(r.abandoned_at),
+    abandonedAt: numOrNull(r.abandoned_at),
     orderId: strOrNull(r.order_id),
   };
 }
@@ -376,6 +405,8 @@ export class ReportRepository {
           abandoned: 0,
           abandonedValue: 0n,
           recovered: 0,
+          refundedOrders: 0,
+          refunded: 0n,
         };
         acc.set(key, s);
       }
@@ -386,12 +417,15 @@ export class ReportRepository {
       s.abandoned += num(r.abandoned ?? 0);
       s.abandonedValue += moneyOf(r, 'abandoned_value');
       s.recovered += num(r.recovered ?? 0);
+      s.refundedOrders += num(r.refunded_orders ?? 0);
+      s.refunded += moneyOf(r, 'refunded');
     };
     if (split.days) {
       const w = dailyWhere(f, split.days);
       const rows = await this.db.all<R>(
         `SELECT campaign_id, currency, SUM(orders) AS orders, ${this.sum('revenue')}, SUM(carts) AS carts, SUM(converted) AS converted,
-           SUM(abandoned) AS abandoned, ${this.sum('abandoned_value')}, SUM(recovered) AS recovered
+           SUM(abandoned) AS abandoned, ${this.sum('abandoned_value')}, SUM(recovered) AS recovered,
+           SUM(refunded_orders) AS refunded_orders, ${this.sum('refunded')}
          FROM daily_stats WHERE ${w.sql} GROUP BY campaign_id, currency`,
         w.params,
       );
@@ -407,7 +441,9 @@ export class ReportRepository {
   private edgeOrders(f: ReportFilter, edge: { from: number; to: number }): Promise<R[]> {
     const w = edgeWhere(f, edge);
     return this.db.all<R>(
-      `SELECT campaign_id, currency, COUNT(*) AS orders, ${this.sum('total', 'revenue')} FROM orders WHERE ${w.sql} GROUP BY campaign_id, currency`,
+      `SELECT campaign_id, currency, COUNT(*) AS orders, ${this.sum('total', 'revenue')},
+         SUM(CASE WHEN refunded > 0 THEN 1 ELSE 0 END) AS refunded_orders, ${this.sum('refunded')}
+       FROM orders WHERE ${w.sql} GROUP BY campaign_id, currency`,
       w.params,
     );
   }
@@ -477,16 +513,18 @@ export class ReportRepository {
     const merge = (day: number, r: R) => {
       const key = `${day}\u0000${String(r.currency)}`;
       let d = acc.get(key);
-      if (!d) acc.set(key, (d = { day, currency: String(r.currency), orders: 0, revenue: 0n, abandoned: 0, abandonedValue: 0n }));
+      if (!d) acc.set(key, (d = { day, currency: String(r.currency), orders: 0, revenue: 0n, abandoned: 0, abandonedValue: 0n, refunded: 0n }));
       d.orders += num(r.orders ?? 0);
       d.revenue += moneyOf(r, 'revenue');
       d.abandoned += num(r.abandoned ?? 0);
       d.abandonedValue += moneyOf(r, 'abandoned_value');
+      d.refunded += moneyOf(r, 'refunded');
     };
     if (split.days) {
       const w = dailyWhere(f, split.days);
       const rows = await this.db.all<R>(
-        `SELECT day, currency, SUM(orders) AS orders, ${this.sum('revenue')}, SUM(abandoned) AS abandoned, ${this.sum('abandoned_value')}
+        `SELECT day, currency, SUM(orders) AS orders, ${this.sum('revenue')}, SUM(abandoned) AS abandoned, ${this.sum('abandoned_value')},
+           ${this.sum('refunded')}
          FROM daily_stats WHERE ${w.sql} GROUP BY day, currency`,
         w.params,
       );
@@ -498,6 +536,66 @@ export class ReportRepository {
       for (const r of await this.edgeCarts(f, edge)) merge(day, r);
     }
     return [...acc.values()].sort((a, b) => a.day - b.day || (a.currency < b.currency ? -1 : 1));
+  }
+
+  /** Clicks per campaign in the range: click_days for the whole days, the clicks themselves in the partial days. */
+  async clicks(f: ReportFilter): Promise<Map<string, number>> {
+    const split = splitRange(f.from, f.to);
+    const out = new Map<string, number>();
+    const merge = (rows: R[]) => {
+      for (const r of rows) out.set(String(r.campaign_id), (out.get(String(r.campaign_id)) ?? 0) + num(r.clicks));
+    };
+    if (split.days) {
+      const w = dailyWhere(f, split.days);
+      merge(await this.db.all<R>(`SELECT campaign_id, SUM(clicks) AS clicks FROM click_days WHERE ${w.sql} GROUP BY campaign_id`, w.params));
+    }
+    for (const edge of split.edges) {
+      const w = new Where().add('customer_id = ?', f.customerId);
+      campaignTerms(w, f, '');
+      timeTerms(w, edge.from, edge.to, 'clicked_at');
+      merge(await this.db.all<R>(`SELECT campaign_id, COUNT(*) AS clicks FROM clicks WHERE ${w.sql} GROUP BY campaign_id`, w.params));
+    }
+    return out;
+  }
+
+  /**
+   * Orders, revenue and refunds per attribution method ('none': direct traffic) and currency:
+   * attribution_days for the whole days, the orders themselves in the partial days.
+   */
+  async attributions(f: ReportFilter): Promise<AttributionRow[]> {
+    const split = splitRange(f.from, f.to);
+    const acc = new Map<string, AttributionRow>();
+    const merge = (rows: R[]) => {
+      for (const r of rows) {
+        const key = `${String(r.attribution)}\u0000${String(r.currency)}`;
+        let a = acc.get(key);
+        if (!a) acc.set(key, (a = { attribution: String(r.attribution) as AttributionKey, currency: String(r.currency), orders: 0, revenue: 0n, refunded: 0n }));
+        a.orders += num(r.orders);
+        a.revenue += moneyOf(r, 'revenue');
+        a.refunded += moneyOf(r, 'refunded');
+      }
+    };
+    if (split.days) {
+      const w = dailyWhere(f, split.days);
+      merge(
+        await this.db.all<R>(
+          `SELECT attribution, currency, SUM(orders) AS orders, ${this.sum('revenue')}, ${this.sum('refunded')}
+           FROM attribution_days WHERE ${w.sql} GROUP BY attribution, currency`,
+          w.params,
+        ),
+      );
+    }
+    for (const edge of split.edges) {
+      const w = edgeWhere(f, edge);
+      merge(
+        await this.db.all<R>(
+          `SELECT COALESCE(attribution, 'none') AS attribution, currency, COUNT(*) AS orders, ${this.sum('total', 'revenue')}, ${this.sum('refunded')}
+           FROM orders WHERE ${w.sql} GROUP BY COALESCE(attribution, 'none'), currency`,
+          w.params,
+        ),
+      );
+    }
+    return [...acc.values()];
   }
 
   /** Campaign names in the directory plus campaigns seen in data (without a name). */

@@ -1,10 +1,11 @@
 // The per (customer, campaign, day, currency) aggregate, kept in the same transaction as every
 // order/cart write, so the summary and the timeseries never scan the orders. Changes are
 // summed in memory during a transaction and written once at its end, in key order (no
-// deadlocks between collectors that write the same rows).
+// deadlocks between collectors that write the same rows). Orders, revenue and refunds are
+// also kept per attribution method (attribution_days), for the attribution report.
 import type { Column, Dialect, Sql } from './database.js';
 import { jsonParam } from './json-param.js';
-import { dayOf, type CartState } from './types.js';
+import { dayOf, type Attribution, type CartState } from './types.js';
 
 interface Delta {
   orders: number;
@@ -15,6 +16,9 @@ interface Delta {
   abandoned: number;
   abandonedValue: bigint;
   recovered: number;
+  /** orders with a first refund */
+  refundedOrders: number;
+  refunded: bigint;
 }
 
 const zero = (): Delta => ({
@@ -26,7 +30,18 @@ const zero = (): Delta => ({
   abandoned: 0,
   abandonedValue: 0n,
   recovered: 0,
+  refundedOrders: 0,
+  refunded: 0n,
 });
+
+/** How an order was attributed, or `none` for direct traffic. */
+export type AttributionKey = Attribution | 'none';
+
+interface AttributionDelta {
+  orders: number;
+  revenue: bigint;
+  refunded: bigint;
+}
 
 /** What a cart adds to the aggregate; its row fields as stored. */
 export interface CartFacts {
@@ -49,6 +64,7 @@ const SEP = '\u0000';
 export class StatsAccumulator {
   private readonly deltas = new Map<string, Delta>();
   private readonly buyers = new Map<string, BuyerTotals>();
+  private readonly attributions = new Map<string, AttributionDelta>();
 
   private at(customerId: string, campaignId: string, day: number, currency: string): Delta {
     const key = [customerId, campaignId, String(day).padStart(8, '0'), currency].join(SEP);
@@ -57,12 +73,43 @@ export class StatsAccumulator {
     return d;
   }
 
-  /** An order counted (`count` 1), or taken back (-1, with its total and lines negated). */
-  order(customerId: string, campaignId: string, time: number, currency: string, total: bigint, itemLines: number, count: 1 | -1 = 1): void {
+  private attributed(customerId: string, campaignId: string, day: number, currency: string, how: AttributionKey): AttributionDelta {
+    const key = [customerId, campaignId, String(day).padStart(8, '0'), currency, how].join(SEP);
+    let d = this.attributions.get(key);
+    if (!d) this.attributions.set(key, (d = { orders: 0, revenue: 0n, refunded: 0n }));
+    return d;
+  }
+
+  /**
+   * An order counted (`count` 1), or taken back (-1, with its total and lines negated);
+   * `attribution` (null for direct traffic) counts it per attribution method too.
+   */
+  order(
+    customerId: string,
+    campaignId: string,
+    time: number,
+    currency: string,
+    total: bigint,
+    itemLines: number,
+    count: 1 | -1 = 1,
+    attribution?: Attribution | null,
+  ): void {
     const d = this.at(customerId, campaignId, dayOf(time), currency);
     d.orders += count;
     d.revenue += total;
     d.itemLines += itemLines;
+    if (attribution === undefined) return;
+    const a = this.attributed(customerId, campaignId, dayOf(time), currency, attribution ?? 'none');
+    a.orders += count;
+    a.revenue += total;
+  }
+
+  /** A refund of an order, booked to the order's own campaign, day and attribution; `first` when the order had none before. */
+  refund(customerId: string, o: { campaignId: string; time: number; currency: string; attribution: Attribution | null }, amount: bigint, first: boolean): void {
+    const d = this.at(customerId, o.campaignId, dayOf(o.time), o.currency);
+    d.refunded += amount;
+    if (first) d.refundedOrders += 1;
+    this.attributed(customerId, o.campaignId, dayOf(o.time), o.currency, o.attribution ?? 'none').refunded += amount;
   }
 
   /** A cart changed from `before` (undefined when new) to `after`. */
@@ -116,6 +163,8 @@ export class StatsAccumulator {
         abandoned: d.abandoned,
         abandoned_value: d.abandonedValue,
         recovered: d.recovered,
+        refunded_orders: d.refundedOrders,
+        refunded: d.refunded,
       });
     }
     if (days.length) {
@@ -143,8 +192,30 @@ export class StatsAccumulator {
         [jsonParam(totals)],
       );
     }
+    await this.flushAttributions(tx, dialect);
     this.deltas.clear();
     this.buyers.clear();
+  }
+
+  private async flushAttributions(tx: Sql, dialect: Dialect): Promise<void> {
+    const rows: Record<string, unknown>[] = [];
+    for (const key of [...this.attributions.keys()].sort()) {
+      const a = this.attributions.get(key)!;
+      if (a.orders === 0 && a.revenue === 0n && a.refunded === 0n) continue;
+      const [customerId, campaignId, day, currency, attribution] = key.split(SEP);
+      rows.push({ customer_id: customerId, campaign_id: campaignId, day: Number(day), currency, attribution, ...a });
+    }
+    this.attributions.clear();
+    if (rows.length === 0) return;
+    await tx.run(
+      `INSERT INTO attribution_days (customer_id, campaign_id, day, currency, attribution, orders, revenue, refunded)
+       SELECT r.customer_id, r.campaign_id, r.day, r.currency, r.attribution, r.orders, r.revenue, r.refunded FROM ${dialect.recordset('$1', 'r', ATTRIBUTION_COLUMNS)} WHERE true
+       ON CONFLICT (customer_id, campaign_id, day, currency, attribution) DO UPDATE SET
+         orders = attribution_days.orders + excluded.orders,
+         revenue = attribution_days.revenue + excluded.revenue,
+         refunded = attribution_days.refunded + excluded.refunded`,
+      [jsonParam(rows)],
+    );
   }
 }
 
@@ -157,8 +228,20 @@ const DAY_SUMS: readonly Column[] = [
   ['abandoned', 'bigint'],
   ['abandoned_value', 'numeric'],
   ['recovered', 'bigint'],
+  ['refunded_orders', 'bigint'],
+  ['refunded', 'numeric'],
 ];
 const DAY_COLUMNS: readonly Column[] = [['customer_id', 'text'], ['campaign_id', 'text'], ['day', 'bigint'], ['currency', 'text'], ...DAY_SUMS];
+const ATTRIBUTION_COLUMNS: readonly Column[] = [
+  ['customer_id', 'text'],
+  ['campaign_id', 'text'],
+  ['day', 'bigint'],
+  ['currency', 'text'],
+  ['attribution', 'text'],
+  ['orders', 'bigint'],
+  ['revenue', 'numeric'],
+  ['refunded', 'numeric'],
+];
 const TOTAL_COLUMNS: readonly Column[] = [
   ['customer_id', 'text'],
   ['campaign_id', 'text'],
@@ -177,6 +260,8 @@ function isZero(d: Delta): boolean {
     d.converted === 0 &&
     d.abandoned === 0 &&
     d.abandonedValue === 0n &&
-    d.recovered === 0
+    d.recovered === 0 &&
+    d.refundedOrders === 0 &&
+    d.refunded === 0n
   );
 }

@@ -9,6 +9,7 @@ import { OutboxRepository } from './outbox.js';
 import { PostgresDatabase } from './postgres.js';
 import { ProfileRepository } from './profiles.js';
 import { RejectedRepository } from './rejected.js';
+import { RefundRepository } from './refunds.js';
 import { ReportRepository } from './reports.js';
 import { SqliteDatabase } from './sqlite.js';
 import { SweepRepository } from './sweep.js';
@@ -30,6 +31,7 @@ export interface Store {
   readonly events: GroupWriter;
   readonly sweep: SweepRepository;
   readonly reports: ReportRepository;
+  readonly refunds: RefundRepository;
   readonly rejected: RejectedRepository;
   readonly profiles: ProfileRepository;
   readonly webhooks: WebhookRepository;
@@ -51,6 +53,7 @@ export function createStore(db: Database, events: GroupWriter = new InlineWriter
     events,
     sweep: new SweepRepository(db),
     reports: new ReportRepository(db),
+    refunds: new RefundRepository(db),
     rejected: new RejectedRepository(db),
     profiles: new ProfileRepository(db),
     webhooks: new WebhookRepository(db),

@@ -298,12 +298,13 @@ export class BatchState {
       total: o.total,
       item_lines: o.items.length,
       email: o.email,
+      attribution: o.how,
     };
     this.orders.set(o.orderId, added);
     this.added.push(added);
     this.newOrders.push({ ...this.orderRow(o, contactKey), attribution: o.how, click_at: o.how ? o.clickAt : null });
     this.newItems.push(...this.itemRows(o));
-    fx.stats.order(customerId, o.campaignId, o.time, o.currency, o.total, o.items.length);
+    fx.stats.order(customerId, o.campaignId, o.time, o.currency, o.total, o.items.length, 1, o.how);
     this.addBuyer(o.campaignId, o.currency, o.time, o.buyer);
     fx.profiles.order(customerId, contactKey, { ...o, now: o.receivedAt });
     if (await fx.outbox.wants(this.tx, customerId, 'order.placed')) {
@@ -380,8 +381,8 @@ export class BatchState {
   private replace(existing: Order, o: OrderRecord): void {
     const { customerId, fx } = this;
     const campaignId = existing.campaign_id;
-    fx.stats.order(customerId, campaignId, existing.time, existing.currency, -existing.total, -existing.item_lines, -1);
-    fx.stats.order(customerId, campaignId, existing.time, o.currency, o.total, o.items.length, 1);
+    fx.stats.order(customerId, campaignId, existing.time, existing.currency, -existing.total, -existing.item_lines, -1, existing.attribution);
+    fx.stats.order(customerId, campaignId, existing.time, o.currency, o.total, o.items.length, 1, existing.attribution);
     if (o.currency !== existing.currency) this.addBuyer(campaignId, o.currency, existing.time, existing.buyer);
     // the order moves to the backend's contact (a browser can name anyone's email)
     const contactKey = this.contactKey(o.contactUid, o.email);

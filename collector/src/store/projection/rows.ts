@@ -2,7 +2,7 @@
 // set-based statement names (Dialect.recordset), and how a read row becomes a shape.
 import { big, bigOrNull, num, strOrNull, type Column } from '../database.js';
 import type { CartFacts } from '../stats.js';
-import type { CartState } from '../types.js';
+import type { Attribution, CartState } from '../types.js';
 
 /** A cart row as stored (every column but the customer's). */
 export interface Cart {
@@ -74,9 +74,10 @@ export interface Order {
   total: bigint;
   item_lines: number;
   email: string | null;
+  attribution: Attribution | null;
 }
 export const ORDER_SELECT =
-  'order_id, time, received_at, source, visitor, session_id, cart_id, campaign_id, buyer, contact_key, currency, total, email, (SELECT COUNT(*) FROM order_items i WHERE i.customer_id = orders.customer_id AND i.order_id = orders.order_id) AS item_lines';
+  'order_id, time, received_at, source, visitor, session_id, cart_id, campaign_id, buyer, contact_key, currency, total, email, attribution, (SELECT COUNT(*) FROM order_items i WHERE i.customer_id = orders.customer_id AND i.order_id = orders.order_id) AS item_lines';
 
 export const ORDER_COLUMNS: readonly Column[] = [
   ['order_id', 'text'],
@@ -201,6 +202,7 @@ export function toOrder(r: Record<string, unknown>): Order {
     total: big(r.total),
     item_lines: num(r.item_lines),
     email: strOrNull(r.email),
+    attribution: strOrNull(r.attribution) as Attribution | null,
   };
 }
 
