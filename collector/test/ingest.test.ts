@@ -77,6 +77,12 @@ describe.each(ENGINES)('ingest on %s', (engine) => {
       country: 'HU',
       itemCount: 1,
       source: 'emstrack',
+      // the legacy script's emst attributes it; its click was the kept parameters' time
+      attribution: 'emst',
+      clickAt: new Date(T0 - DAY).toISOString(),
+      refunded: 0,
+      netTotal: 2999.95,
+      cancelledAt: null,
       items: [{ sku: 'TV', name: 'Sony 55"', category: 'TV', price: 2999.95, quantity: 1 }],
     });
   });
