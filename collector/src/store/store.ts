@@ -89,8 +89,8 @@ export async function openStore(target: string, options: StoreOptions = {}): Pro
     db.setBarrier(() => queue.settled());
     return createStore(db, queue);
   }
-  if (db instanceof PostgresDatabase) {
-    const log = new PostgresLog(db);
+  if (db instanceof PostgresDatabase && t.engine === 'postgres') {
+    const log = new PostgresLog(db, t.url);
     db.setBarrier(() => log.settled());
     return createStore(db, log);
   }

@@ -4,8 +4,9 @@
 // commit): in the same statement, unique keys decide duplicates, by event ID (seen_events)
 // and by order ID (order_ids), so the answer still says `duplicate`. Then it is answered.
 //
-// Projection workers, one per collector, apply the log to the tables in set-based batches
-// (projector.ts). A batch is one customer's oldest entries, deleted from the log in the same
+// Projection workers, one per collector in a thread of its own at the lowest CPU priority
+// (projection.ts, projection-thread.ts), apply the log to the tables in set-based batches
+// (../projection/). A batch is one customer's oldest entries, deleted from the log in the same
 // transaction that applies them: each entry is applied exactly once across crashes, and a
 // killed collector's batch simply returns to the log. A customer is projected by one worker
 // at a time (a transaction-scoped advisory lock, released if its collector dies), so any
@@ -14,27 +15,12 @@ import { insertRejected } from '../rejected.js';
 import type { Database, Sql } from '../database.js';
 import type { GroupWriter } from './writer.js';
 import { jsonParam } from '../json-param.js';
-import { Projector } from '../projection/projector.js';
+import { Thread } from '../thread.js';
 import type { EventOutcome, IngestWrite } from '../types.js';
-import { decodeEvent, encodeEvent } from './entry.js';
-import { applyIsolating, setAside } from './isolate.js';
+import { encodeEvent } from './entry.js';
 
-/** Entries per projected batch (one customer's). */
-const BATCH = 500;
-/** How often an idle worker looks for entries other collectors appended. */
-const IDLE_POLL_MS = 50;
-/**
- * After a batch that did not fill, the worker lets entries gather this long before the next
- * (unless a reader waits): under load, fewer and larger batches cost less per event, and the
- * CPU goes to answering requests first.
- */
-const GATHER_MS = 100;
-/** After a failure that may pass (the database restarting), the worker pauses this long. */
-const RETRY_MS = 1000;
 /** A read waits at most this long for the projection of what this collector answered. */
 const MAX_WAIT_MS = 10_000;
-/** Key space of the per-customer advisory locks (the first of the two int4 keys). */
-const LOCK_SPACE = 74_301_772;
 
 const APPEND = `
 WITH input AS (
@@ -62,40 +48,38 @@ FROM input i
 LEFT JOIN kept k ON k.ord = i.ord
 LEFT JOIN fresh_orders o ON o.customer_id = i.customer_id AND o.order_id = i.order_id`;
 
-/** Customers with entries in the log: a skip scan of its primary key (a few index probes, whatever its length). */
-const PENDING_CUSTOMERS = `
-WITH RECURSIVE c AS (
-  (SELECT customer_id FROM ingest_log ORDER BY customer_id LIMIT 1)
-  UNION ALL
-  SELECT (SELECT l.customer_id FROM ingest_log l WHERE l.customer_id > c.customer_id ORDER BY l.customer_id LIMIT 1) FROM c WHERE c.customer_id IS NOT NULL
-)
-SELECT customer_id, (SELECT min(seq) FROM ingest_log l WHERE l.customer_id = c.customer_id) AS first
-FROM c WHERE customer_id IS NOT NULL`;
 
 interface Waiter {
   upTo: number;
+  /** only news read after the thread heard of this reader can release it */
+  reader: number;
   resolve: () => void;
 }
 
 export class PostgresLog implements GroupWriter {
   /** groups appended at once: each is one statement, so several overlap their round trips and commits */
   readonly concurrency = 4;
-  private readonly projector: Projector;
-  /** newest position this collector appended, and the lowest position known still in the log (null: none) */
+  /** newest position this collector appended */
   private acked = 0;
+  /** a position known projected (with all before it), and the readers numbered so far */
+  private confirmed = 0;
+  private readers = 0;
   private waiters: Waiter[] = [];
   private closed = false;
-  private running: Promise<void> | null = null;
-  /** ends the worker's sleep (see `wake`) */
-  private wakeUp: ((urgent: boolean) => void) | null = null;
-  private lastError = '';
+  private readonly projection: Thread<ToProjection, FromProjection>;
 
+  /** `url`: the database, for the projection thread's own connections. */
   constructor(
     private readonly db: Database,
+    url: string,
     private readonly onError: (message: string) => void = (m) => console.error(`emarsys-collector: ${m}`),
   ) {
-    this.projector = new Projector(db);
-    this.running = this.loop();
+    this.projection = new Thread<ToProjection, FromProjection>(
+      'log/projection-thread',
+      () => ({ url } satisfies ProjectionData),
+      (m) => (m.type === 'progress' ? this.progress(m.lowest, m.heard) : this.onError(m.message)),
+      (why) => this.onError(`the projection thread stopped (${why}); starting a new one`),
+    );
   }
 
   async writeGroup(writes: readonly IngestWrite[]): Promise<EventOutcome[][]> {
@@ -143,14 +127,29 @@ export class PostgresLog implements GroupWriter {
 
   /** Null when everything this collector answered is projected; else resolves once it is (or after MAX_WAIT_MS). */
   settled(): Promise<void> | null {
-    if (this.closed || this.acked === 0) return null;
+    if (this.closed || this.acked <= this.confirmed) return null;
     const upTo = this.acked;
+    const reader = ++this.readers;
     return new Promise((resolve) => {
-      const waiter = { upTo, resolve };
+      const waiter = { upTo, reader, resolve };
       this.waiters.push(waiter);
-      this.wake(true);
+      this.wake(true, reader);
       setTimeout(() => this.release(waiter), MAX_WAIT_MS).unref();
     });
+  }
+
+  /** Readers wait for positions below the lowest one still in the log (null: empty). */
+  private progress(lowest: number | null, heard: number): void {
+    for (const w of [...this.waiters]) {
+      if (w.reader > heard || (lowest !== null && w.upTo >= lowest)) continue;
+      this.confirmed = Math.max(this.confirmed, w.upTo);
+      this.release(w);
+    }
+  }
+
+  /** New entries end the projection thread's idle sleep; a waiting reader (`urgent`) ends any. */
+  private wake(urgent: boolean, reader?: number): void {
+    this.projection.post({ type: 'wake', urgent, reader });
   }
 
   private release(w: Waiter): void {
@@ -167,83 +166,18 @@ export class PostgresLog implements GroupWriter {
     return row ? Number(row.received_at) : null;
   }
 
-  /** New entries end an idle sleep; a waiting reader (`urgent`) ends any. */
-  private wake(urgent: boolean): void {
-    this.wakeUp?.(urgent);
-  }
-
-  private async loop(): Promise<void> {
-    while (!this.closed) {
-      let worked = false;
-      let full = false;
-      try {
-        const pending = await this.db.immediate.all<{ customer_id: string; first: unknown }>(PENDING_CUSTOMERS);
-        // readers wait for positions below the lowest one still in the log
-        const lowest = pending.reduce((m, p) => Math.min(m, Number(p.first)), Number.POSITIVE_INFINITY);
-        for (const w of [...this.waiters]) if (w.upTo < lowest) this.release(w);
-        for (const { customer_id: customerId } of pending) {
-          if (this.closed) break;
-          const applied = await this.projectBatch(customerId);
-          // another worker holds the customer (-1): it is busy, not idle
-          if (applied !== 0) worked = true;
-          if (applied === BATCH) full = true;
-        }
-        this.lastError = '';
-      } catch (err) {
-        const message = err instanceof Error ? err.message : String(err);
-        if (message !== this.lastError) this.onError(`projecting the ingest log failed, retrying in ${RETRY_MS} ms: ${message}`);
-        this.lastError = message;
-        await this.sleep(RETRY_MS);
-        continue;
-      }
-      // a backlog goes on at once; otherwise let entries gather, or wait for news
-      if (!full) await (worked ? this.sleep(GATHER_MS, false) : this.sleep(IDLE_POLL_MS, true));
-    }
-  }
-
-  private sleep(ms: number, idle = true): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wakeUp = (urgent) => {
-        if (!urgent && !idle) return;
-        this.wakeUp = null;
-        done();
-      };
-    });
-  }
-
-  /** Projects one batch of a customer's entries; answers how many it applied, or -1 when another worker holds the customer. */
-  private projectBatch(customerId: string): Promise<number> {
-    return this.db.immediate.transaction(async (tx) => {
-      const lock = await tx.get<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1, hashtext($2)) AS ok', [LOCK_SPACE, customerId]);
-      if (!lock?.ok) return -1;
-      const rows = await tx.all<{ seq: unknown; entry: string }>(
-        `DELETE FROM ingest_log WHERE customer_id = $1 AND seq IN (SELECT seq FROM ingest_log WHERE customer_id = $1 ORDER BY seq LIMIT $2)
-         RETURNING seq, entry`,
-        [customerId, BATCH],
-      );
-      if (rows.length === 0) return 0;
-      rows.sort((a, b) => Number(a.seq) - Number(b.seq));
-      const entries = rows.map((r) => ({ customerId, event: decodeEvent(r.entry) }));
-      await applyIsolating(
-        tx,
-        entries,
-        (t, list) => this.projector.apply(t, list, { recordSeen: false }),
-        (t, e, reason) => setAside(t, e.customerId, e.event, reason),
-      );
-      return rows.length;
-    });
-  }
-
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.wake(true);
-    await this.running;
+    await this.projection.stop({ type: 'close' });
     for (const w of this.waiters.splice(0)) w.resolve();
   }
 }
+
+/** What the projection thread starts with. */
+export interface ProjectionData {
+  url: string;
+}
+/** `reader`: a reader waits; the thread says which it had heard of when it read the log. */
+export type ToProjection = { type: 'wake'; urgent: boolean; reader?: number } | { type: 'close' };
+export type FromProjection = { type: 'progress'; lowest: number | null; heard: number } | { type: 'failed'; message: string };

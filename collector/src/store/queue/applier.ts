@@ -2,8 +2,6 @@
 // oldest first, and records how far it got in the same transaction. It runs at the lowest
 // CPU priority the system grants, so answering requests always comes first and a burst is
 // applied as soon as the CPU is free.
-import { readlinkSync } from 'node:fs';
-import { setPriority } from 'node:os';
 import { deserialize } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import BetterSqlite3 from 'better-sqlite3';
@@ -12,6 +10,7 @@ import { applyIsolating, setAside } from '../log/isolate.js';
 import { Projector } from '../projection/projector.js';
 import { insertRejected } from '../rejected.js';
 import { SqliteDatabase } from '../sqlite.js';
+import { lowestPriority } from '../thread.js';
 import { queuePath, type FromApplier, type QueueEntry, type ThreadData, type ToApplier } from './messages.js';
 
 /**
@@ -25,13 +24,7 @@ const RETRY_MS = 1000;
 const port = parentPort!;
 const post = (m: FromApplier) => port.postMessage(m);
 
-// Linux gives each thread its own nice value: this one yields to the request thread.
-try {
-  const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
-  if (Number.isInteger(tid) && tid > 0) setPriority(tid, 19);
-} catch {
-  // not Linux: the thread keeps the process's priority
-}
+lowestPriority();
 
 const { path } = workerData as ThreadData;
 const db = new SqliteDatabase(path);

@@ -18,7 +18,7 @@ import { HttpError } from '../../errors.js';
 import type { GroupWriter } from '../log/writer.js';
 import type { EventOutcome, IngestWrite } from '../types.js';
 import type { FromApplier, FromAppender, ThreadData, ToApplier, ToAppender } from './messages.js';
-import { Thread } from './thread.js';
+import { Thread } from '../thread.js';
 
 /** Entries waiting beyond this are refused with 503 (the SDK retries): a burst is absorbed, an overload does not grow the queue without end. */
 export const MAX_BACKLOG = 500_000;
@@ -53,7 +53,7 @@ export class IngestQueue implements GroupWriter {
     this.applied = appliedSeq;
     const data = (): ThreadData => ({ path, appliedSeq: this.applied, maxBacklog, queueId });
     this.appender = new Thread<ToAppender, FromAppender>(
-      'appender',
+      'queue/appender',
       data,
       (m) => this.fromAppender(m),
       (why) => {
@@ -63,7 +63,7 @@ export class IngestQueue implements GroupWriter {
       },
     );
     this.applier = new Thread<ToApplier, FromApplier>(
-      'applier',
+      'queue/applier',
       data,
       (m) => (m.type === 'applied' ? this.advance(m.seq) : this.onError(m.message)),
       (why) => {

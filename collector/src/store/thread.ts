@@ -1,15 +1,31 @@
-// A worker thread of the ingest queue, replaced when it dies.
-import { existsSync } from 'node:fs';
+// A worker thread of the store (the SQLite queue's append and apply threads, PostgreSQL's
+// projection thread), replaced when it dies.
+import { existsSync, readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 
-/** A compiled worker of this folder. Under vitest this module runs from its .ts source, and the workers from the build (`npm test` builds first). */
+/**
+ * A compiled worker, by its path under store/ (`queue/applier`). Under vitest this module runs
+ * from its .ts source, and the workers from the build, which the test setup keeps current
+ * (DEVELOPERS.md).
+ */
 function workerFile(name: string): string {
   const here = fileURLToPath(import.meta.url);
-  const file = here.endsWith('.ts') ? join(here, '..', '..', '..', '..', 'dist', 'collector', 'src', 'store', 'queue', `${name}.js`) : join(here, '..', `${name}.js`);
-  if (!existsSync(file)) throw new Error(`the ingest queue's ${name} thread is not built (${file} is missing): run npm run build`);
+  const file = here.endsWith('.ts') ? join(here, '..', '..', '..', 'dist', 'collector', 'src', 'store', `${name}.js`) : join(here, '..', `${name}.js`);
+  if (!existsSync(file)) throw new Error(`the store's ${name} thread is not built (${file} is missing): run npm run build`);
   return file;
+}
+
+/** Called in a worker: it yields the CPU to the request thread (Linux gives each thread its own nice value). */
+export function lowestPriority(): void {
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isInteger(tid) && tid > 0) setPriority(tid, 19);
+  } catch {
+    // not Linux: the thread keeps the process's priority
+  }
 }
 
 export class Thread<In, Out> {
