@@ -4,7 +4,7 @@ import { Type, type TSchema } from '@sinclair/typebox';
 import { csvLine, csvNumber, csvText } from '../csv.js';
 import { formatMoney, moneyToNumber } from '../money.js';
 import type { ContactRow } from '../store/profiles.js';
-import type { AttributionRow, CartRow, ItemRow, OrderRow, PurchaseRow } from '../store/reports.js';
+import type { AttributionRow, CartRow, ItemRow, OrderRow, PurchaseRow } from '../store/reports/index.js';
 import type { StoredItem } from '../store/types.js';
 
 export type ColumnType = 'text' | 'integer' | 'number' | 'money' | 'time' | 'date';

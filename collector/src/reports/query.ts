@@ -3,7 +3,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { LIMITS } from '../../../src/protocol/index.js';
 import { badRequest } from '../errors.js';
-import type { ReportFilter } from '../store/reports.js';
+import type { ReportFilter } from '../store/reports/index.js';
 
 export const ReportQuery = Type.Object(
   {

@@ -4,7 +4,7 @@ import { divRound } from '../money.js';
 import { badRequest } from '../errors.js';
 import type { Store } from '../store/store.js';
 import type { ContactRow, SegmentFilter } from '../store/profiles.js';
-import type { AttributionRow, CartRow, ItemRow, OrderRow, ReportFilter, StatsRow } from '../store/reports.js';
+import type { AttributionRow, CartRow, ItemRow, OrderRow, ReportFilter, StatsRow } from '../store/reports/index.js';
 import { ATTRIBUTIONS } from '../store/types.js';
 import { DAY_MS, dayOf } from '../store/types.js';
 import {

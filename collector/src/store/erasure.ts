@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { redactEnvelope } from './outbox-payloads.js';
 import type { Database, Sql, SqlValue } from './database.js';
 import { asciiLower, emailKey, uidKey } from './profiles.js';
-import { Where } from './reports.js';
+import { Where } from './reports/query.js';
 
 export interface ErasureTarget {
   contactUid?: string;

@@ -8,7 +8,7 @@
 // engines). Events with neither UID nor email belong to no contact.
 import { big, bigOrNull, num, strOrNull, type Column, type Dialect, type Sql } from './database.js';
 import { jsonParam } from './json-param.js';
-import { Where } from './reports.js';
+import { Where } from './reports/query.js';
 
 /** ASCII lower case: what SQL lower() does on both engines, so keys and lookups agree. */
 export const asciiLower = (s: string): string => s.replace(/[A-Z]+/g, (c) => c.toLowerCase());

@@ -10,7 +10,7 @@ import { PostgresDatabase } from './postgres.js';
 import { ProfileRepository } from './profiles.js';
 import { RejectedRepository } from './rejected.js';
 import { RefundRepository } from './refunds.js';
-import { ReportRepository } from './reports.js';
+import { ReportRepository } from './reports/index.js';
 import { SqliteDatabase } from './sqlite.js';
 import { SweepRepository } from './sweep.js';
 import { UserRepository } from './users.js';

@@ -1,7 +1,7 @@
 // Webhook registrations of a customer, their delivery status, and the deliveries themselves
 // for the operator (pending, delivered, dead).
 import { num, strOrNull, type Database } from './database.js';
-import { Where } from './reports.js';
+import { Where } from './reports/query.js';
 import type { WebhookEvent } from './outbox-payloads.js';
 
 export interface Webhook {

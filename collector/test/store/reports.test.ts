@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { splitRange } from '../../src/store/reports.js';
+import { splitRange } from '../../src/store/reports/index.js';
 import { DAY } from '../helpers/fixtures.js';
 
 describe('report ranges', () => {
