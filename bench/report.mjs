@@ -465,6 +465,27 @@ function hostileSection(e, run, bars) {
   return out.join('\n\n');
 }
 
+// ---------------------------------------------------------------- poison
+function poisonSection(e, run, bars) {
+  const out = ['## Poison', provenance(e, run)];
+  const fail = failure(e);
+  if (fail || !e) return [...out, fail ?? ''].join('\n\n');
+  const r = e.result;
+  out.push(
+    `${f0(r.events)} orders appended through the real log (groups of 50) and applied by the projector, once clean and once with one in every ${r.every} ` +
+      'refused by the tables (a trigger refuses its SKU): the failing entry is found by splitting its batch and set aside with its reason, the rest applied. ' +
+      'The rate runs from the first append until every answered event is applied. The bar is the poisoned rate at least half the clean one.',
+    table(
+      ['engine', 'clean events/s', 'poisoned events/s', 'poisoned ÷ clean', 'set aside', 'stored'],
+      Object.entries(r.engines).map(([engine, x]) => [engine, f0(x.clean.eventsPerSec), f0(x.poisoned.eventsPerSec), f2(x.ratio), `${f0(x.poisoned.setAside)} of ${f0(x.expectedAside)}`, f0(x.poisoned.stored)]),
+    ),
+  );
+  for (const [engine, x] of Object.entries(r.engines)) {
+    bars.push({ bar: `poison (${engine}): one bad entry in ${r.every} keeps apply ≥ ½ its clean rate`, figure: `${f0(x.poisoned.eventsPerSec)} events/s`, baseline: `${f0(x.clean.eventsPerSec)} events/s clean`, ratio: f2(x.ratio), met: x.ratio >= 0.5 && x.poisoned.setAside === x.expectedAside });
+  }
+  return out.join('\n\n');
+}
+
 export function renderReport({ entries, machine, run }) {
   const bars = [];
   const sections = [
@@ -477,6 +498,7 @@ export function renderReport({ entries, machine, run }) {
     sweepSection(entries.sweep, run, bars),
     faultsSection(entries.faults, run, bars),
     hostileSection(entries.hostile, run, bars),
+    poisonSection(entries.poison, run, bars),
   ];
   const m = machine;
   if (run.parts.length === run.allParts.length && !run.command.includes('--quick')) {

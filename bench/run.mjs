@@ -13,6 +13,7 @@ import { runPgIngest, runSustained } from './scale.mjs';
 import { runReports } from './reports.mjs';
 import { runSweep } from './sweep.mjs';
 import { runFaults } from './faults.mjs';
+import { runPoison } from './poison.mjs';
 import { runHostile } from './hostile.mjs';
 import { renderReport } from './report.mjs';
 import { machineInfo } from './lib/machine.mjs';
@@ -28,6 +29,7 @@ const PARTS = {
   reports: runReports,
   sweep: runSweep,
   faults: runFaults,
+  poison: runPoison,
   hostile: runHostile,
 };
 
