@@ -211,7 +211,7 @@ describe('the dashboard', () => {
     await page.selectOption('#filter-campaign', '612');
     await page.click('#filters button[type=submit]');
     await poll(() => page.locator('#table tbody tr').count()).toBe(seeded.perCampaign['612']);
-    expect(new Set((await tableText(page)).map((r) => r[3]))).toEqual(new Set(['Weekly Newsletter']));
+    expect(new Set((await tableRows(page)).map((r) => r.Campaign))).toEqual(new Set(['Weekly Newsletter']));
     await page.selectOption('#filter-campaign', '');
     await page.check('#filter-all');
     await page.click('#filters button[type=submit]');

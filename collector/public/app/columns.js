@@ -85,20 +85,24 @@ const moneyCol = (label, amount) => ({ label, numeric: true, cell: (row, ctx) =>
 
 /**
  * The columns an order and a cart share: date, ID (opening the zoom), contact, campaign,
- * value and number of items.
+ * value and number of items; an order adds its own where a marketer looks first.
  * @template {import('./api.js').Purchase} R
  * @param {import('./views.js').ZoomKind} kind
  * @param {string} noun how the labels name it
  * @param {(row: R) => string} id
  * @param {string} valueLabel
+ * @param {{ afterId?: Column<R>[], afterCampaign?: Column<R>[], afterValue?: Column<R>[] }} [more]
  * @returns {Column<R>[]}
  */
-const purchaseColumns = (kind, noun, id, valueLabel) => [
+const purchaseColumns = (kind, noun, id, valueLabel, { afterId = [], afterCampaign = [], afterValue = [] } = {}) => [
   { label: `${noun} date`, cell: when },
   { label: `${noun} ID`, cell: (row) => zoomButton(kind, id(row)) },
+  ...afterId,
   { label: 'Contact email', cell: (row) => row.email ?? '' },
   { label: 'Campaign', cell: campaignCell },
+  ...afterCampaign,
   moneyCol(valueLabel, (row) => row.total),
+  ...afterValue,
   { label: 'Items', numeric: true, cell: (row) => count(row.itemCount) },
 ];
 
@@ -131,12 +135,14 @@ export const COLUMNS = /** @satisfies {Record<import('./views.js').ViewId, Colum
     { label: 'Cart conversion rate', numeric: true, cell: (row) => percent(row.conversionRate) },
   ]),
   orders: /** @type {Column<OrderRow>[]} */ ([
-    ...purchaseColumns('order', 'Order', (/** @type {OrderRow} */ row) => row.orderId, 'Value'),
-    { label: 'Status', cell: statusCell },
-    moneyCol('Refunded', (row) => row.refunded),
-    moneyCol('Net total', (row) => row.netTotal),
-    { label: 'Attributed by', cell: (row) => attributionText(row.attribution) },
-    { label: 'Click', cell: (row) => timeCell(row.clickAt) },
+    ...purchaseColumns('order', 'Order', (/** @type {OrderRow} */ row) => row.orderId, 'Value', {
+      afterId: [{ label: 'Status', cell: statusCell }],
+      afterCampaign: [
+        { label: 'Attributed by', cell: (row) => attributionText(row.attribution) },
+        { label: 'Click', cell: (row) => timeCell(row.clickAt) },
+      ],
+      afterValue: [moneyCol('Refunded', (row) => row.refunded), moneyCol('Net total', (row) => row.netTotal)],
+    }),
     { label: 'City', cell: (row) => row.city ?? '' },
     { label: 'Country', cell: (row) => row.country ?? '' },
   ]),
