@@ -1,6 +1,6 @@
 // The dashboard end to end, in Chromium against a real collector: hostile data shown as
-// text, filters, paging, the URL hash and CSV, who may see what, the end of a session (also by
-// a password change), and
+// text, filters, paging, the URL hash and CSV, clicks, conversion, refunds and attribution,
+// who may see what, the end of a session (also by a password change), and
 // screenshots of every view at desktop and phone size (test-results/screenshots/).
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -142,6 +142,21 @@ async function marketer(hash = '', viewport = DESKTOP): Promise<Page> {
   return page;
 }
 
+/** The table's rows, each cell under its column's label. */
+function tableRows(page: Page, selector = '#table'): Promise<Record<string, string>[]> {
+  return page.$$eval(`${selector} table`, ([table]) => {
+    if (!table) return [];
+    const labels = [...table.querySelectorAll('thead th')].map((th) => th.textContent ?? '');
+    return [...table.querySelectorAll('tbody tr')].map((tr) =>
+      Object.fromEntries([...tr.querySelectorAll('td')].map((td, i) => [labels[i] ?? String(i), td.textContent ?? ''])),
+    );
+  });
+}
+
+/** An amount as the dashboard writes it for the test browser's en-US locale. */
+const eur = (amount: number | string, currency = 'EUR') => new Intl.NumberFormat('en-US', { style: 'currency', currency }).format(Number(amount));
+const pct = (ratio: number) => ratio.toLocaleString('en-US', { style: 'percent', maximumFractionDigits: 1 });
+
 /** Waits for a report table with at least one row, or the empty-report message. */
 async function tableShown(page: Page): Promise<void> {
   await page.waitForSelector('#table tbody tr, #panel-message:text("Nothing matches")');
@@ -152,7 +167,8 @@ describe('the dashboard', () => {
     await expectOrderOnce(c, RECIPE_ORDER).then(({ items }) => expect(items[0].name).toBe('</script><script>window.__xss=1</script>'));
     const page = await marketer('#campaign=666');
     await tableShown(page);
-    expect((await tableText(page))[0].slice(0, 2)).toEqual([EVIL_CAMPAIGN, '€13.37']);
+    // the hostile link's landing is a click, and its order converts it
+    expect(await tableRows(page)).toMatchObject([{ Campaign: EVIL_CAMPAIGN, Clicks: '1', 'Click-to-order conversion': '100%', 'Net revenue': '€13.37' }]);
     expect(await page.$$eval('#filter-campaign option', (os) => os.map((o) => o.textContent))).toContain(`${EVIL_CAMPAIGN} (666)`);
 
     await page.getByRole('tab', { name: 'Orders' }).click();
@@ -195,7 +211,7 @@ describe('the dashboard', () => {
     await page.selectOption('#filter-campaign', '612');
     await page.click('#filters button[type=submit]');
     await poll(() => page.locator('#table tbody tr').count()).toBe(seeded.perCampaign['612']);
-    expect(new Set((await tableText(page)).map((r) => r[3]))).toEqual(new Set(['Weekly Newsletter']));
+    expect(new Set((await tableRows(page)).map((r) => r.Campaign))).toEqual(new Set(['Weekly Newsletter']));
     await page.selectOption('#filter-campaign', '');
     await page.check('#filter-all');
     await page.click('#filters button[type=submit]');
@@ -261,18 +277,93 @@ describe('the dashboard', () => {
     await screenshot(page, 'dashboard-summary-one-day-desktop', false);
   });
 
-  it('shows the Results Summary per campaign and the chart', async () => {
+  it('shows the Results Summary per campaign: clicks, click-to-order conversion, gross, refunded and net revenue, and the chart', async () => {
     const page = await marketer();
     await page.waitForSelector('#chart-canvas canvas');
-    const rows = await tableText(page);
-    const { rows: api } = await report<{ campaignName: string; orders: number }>(c, 'summary');
+    const rows = await tableRows(page);
+    type Summary = { campaignId: string; currency: string; orders: number; clicks: number; clickConversion: number; revenue: number; refunded: number; netRevenue: number };
+    const { rows: api } = await report<Summary>(c, 'summary');
     expect(rows).toHaveLength(api.length);
-    // one row per campaign and currency; the Orders column adds up to what was sent
     for (const { name, campaignId } of CAMPAIGNS) {
-      const orders = rows.filter((r) => r[0] === name).reduce((n, r) => n + Number(r[3]), 0);
+      const mine = rows.filter((r) => r.Campaign === name);
+      const ofApi = api.filter((r) => r.campaignId === campaignId);
+      // one row per campaign and currency; the Orders column adds up to what was sent
+      const orders = mine.reduce((n, r) => n + Number(r.Orders), 0);
       expect(orders, `orders of campaign ${campaignId}`).toBe(seeded.perCampaign[campaignId]);
+      // every currency row carries all the campaign's clicks, and its orders (all currencies) per click
+      for (const r of mine) {
+        expect(r.Clicks, `clicks of campaign ${campaignId}`).toBe(String(seeded.clicks[campaignId]));
+        expect(r['Click-to-order conversion']).toBe(pct(orders / seeded.clicks[campaignId]));
+      }
+      // net = gross − refunded, each with its currency
+      for (const a of ofApi) {
+        const r = mine.find((m) => m['Gross revenue'] === eur(a.revenue, a.currency));
+        expect(r, `${campaignId} in ${a.currency}`).toMatchObject({ Refunded: eur(a.refunded, a.currency), 'Net revenue': eur(a.netRevenue, a.currency) });
+        expect(Math.round(a.netRevenue * 100)).toBe(Math.round(a.revenue * 100) - Math.round(a.refunded * 100));
+      }
     }
-    expect(await page.textContent('#chart')).toMatch(/revenue and \d+ abandoned carts/);
+    // the partial refund (S-1001, Weekly Newsletter) and the cancellation (S-1002, Win-back)
+    const refunds = rows.filter((r) => r['Refunded orders'] !== '0').map((r) => [r.Campaign, r.Refunded, r['Refunded orders']]);
+    expect(refunds.sort()).toEqual([['Weekly Newsletter', '€24.90', '1'], ['Win-back', '€28.50', '1']]);
+    expect(await page.textContent('#chart')).toMatch(/net revenue \(€[\d,.]+ gross, €53\.40 refunded\) and \d+ abandoned carts/);
+  });
+
+  it('marks refunded and cancelled orders in words, and says how each order was attributed', async () => {
+    const page = await marketer('#view=orders&campaign=612');
+    await tableShown(page);
+    const rows = await tableRows(page);
+    const byId = (id: string) => rows.find((r) => r['Order ID'] === id);
+    expect(byId(seeded.refunded.orderId)).toMatchObject({
+      Status: 'Partly refunded',
+      Value: '€78.30',
+      Refunded: '€24.90',
+      'Net total': eur(seeded.refunded.netTotal),
+      'Attributed by': 'Email link (cookie)',
+    });
+    expect(byId(seeded.refunded.orderId)?.Click).not.toBe('');
+    expect(byId(seeded.byContact)).toMatchObject({ Status: '', Campaign: 'Weekly Newsletter', 'Attributed by': 'Same contact', Refunded: '€0.00' });
+    // an order untouched shows no status
+    expect(rows.filter((r) => r.Status !== '')).toHaveLength(1);
+
+    await page.evaluate(() => (location.hash = '#view=orders&campaign=613'));
+    await poll(async () => (await tableRows(page)).find((r) => r['Order ID'] === seeded.cancelled)).toMatchObject({
+      Status: 'Cancelled',
+      Value: '€28.50',
+      Refunded: '€28.50',
+      'Net total': '€0.00',
+    });
+    expect((await tableRows(page)).find((r) => r['Order ID'] === seeded.byApi)).toMatchObject({ 'Attributed by': 'Shop backend (API)', Refunded: '€0.00' });
+    await page.evaluate(() => (location.hash = '#view=orders&campaign=611'));
+    await poll(async () => (await tableRows(page)).find((r) => r['Order ID'] === seeded.byVisitor)?.['Attributed by']).toBe('Same visitor');
+    await page.evaluate(() => (location.hash = '#view=orders&all=1'));
+    await poll(async () => (await tableRows(page)).find((r) => r['Order ID'] === 'D-500')?.['Attributed by']).toBe('Direct');
+
+    // the zoom says the same
+    await page.evaluate((id) => (location.hash = `#view=orders&zoom=order:${id}`), seeded.refunded.orderId);
+    await page.waitForSelector('#zoom[open] #zoom-items tbody tr');
+    const facts = await page.textContent('#zoom-facts');
+    for (const fact of ['StatusPartly refunded', 'Attributed byEmail link (cookie)', 'Refunded€24.90', `Net value${eur(seeded.refunded.netTotal)}`]) expect(facts).toContain(fact);
+    await page.keyboard.press('Escape');
+    await page.evaluate((id) => (location.hash = `#view=orders&zoom=order:${id}`), seeded.cancelled);
+    await poll(() => page.textContent('#zoom-facts')).toContain('StatusCancelled');
+    expect(await page.textContent('#zoom-facts')).toContain('Cancelled at');
+    await screenshot(page, 'dashboard-zoom-cancelled-desktop', false);
+  });
+
+  it('shows revenue by attribution method, the click fallback beside the cookie', async () => {
+    const page = await marketer('#view=attribution');
+    await tableShown(page);
+    const rows = await tableRows(page);
+    const { rows: api } = await report<{ attribution: string; currency: string; orders: number; netRevenue: number }>(c, 'attribution');
+    expect(rows.map((r) => [r['Attributed by'], r.Orders, r['Net revenue']])).toEqual(
+      api.map((a) => [
+        { cookie: 'Email link (cookie)', visitor: 'Same visitor', contact: 'Same contact', emst: 'Legacy emst', api: 'Shop backend (API)', none: 'Direct' }[a.attribution],
+        String(a.orders),
+        eur(a.netRevenue, a.currency),
+      ]),
+    );
+    for (const label of ['Same visitor', 'Same contact', 'Shop backend (API)']) expect(rows.find((r) => r['Attributed by'] === label)?.Orders, label).toBe('1');
+    expect(rows.some((r) => r['Attributed by'] === 'Direct')).toBe(true);
   });
 });
 
@@ -320,6 +411,7 @@ describe('screenshots and sessions', () => {
     ['orders', 'view=orders', 'Orders'],
     ['abandoned-carts', 'view=abandoned-carts', 'Abandoned carts'],
     ['items', 'view=items', 'Items sold'],
+    ['attribution', 'view=attribution', 'Revenue by attribution'],
     ['zoom-order', 'view=orders&zoom=order:S-1001', 'Orders', '#zoom[open] #zoom-items tbody tr'],
     ['zoom-cart', 'view=abandoned-carts&zoom=cart:K-700', 'Abandoned carts', '#zoom[open] #zoom-items tbody tr'],
   ];

@@ -10,13 +10,20 @@
  * @typedef {{ campaignId: string | null, campaignName: string | null }} Attributed
  * @typedef {Attributed & { currency: string, revenue: Amount, buyers: number, orders: number,
  *   averageOrderValue: Amount, abandonedCarts: number, abandonedValue: Amount, recoveredCarts: number,
- *   carts: number, conversionRate: number }} SummaryRow
+ *   carts: number, conversionRate: number, clicks: number, clickConversion: number | null, refundedOrders: number,
+ *   refunded: Amount, netRevenue: Amount }} SummaryRow
+ *   `revenue` is gross; `clickConversion` is null without clicks
  * @typedef {{ date: string, currency: string, revenue: Amount, orders: number, abandonedCarts: number,
- *   abandonedValue: Amount }} DayRow
+ *   abandonedValue: Amount, refunded: Amount, netRevenue: Amount }} DayRow
  * @typedef {Attributed & { time: string, email: string | null, contactUid: string | null, total: Amount,
  *   currency: string, tax: Amount | null, shipping: Amount | null, city: string | null, country: string | null,
  *   itemCount: number }} Purchase
- * @typedef {Purchase & { orderId: string, source: string }} OrderRow
+ * @typedef {'cookie' | 'visitor' | 'contact' | 'emst' | 'api'} AttributionMethod how an order found its campaign
+ * @typedef {Purchase & { orderId: string, source: string, attribution: AttributionMethod | null, clickAt: string | null,
+ *   refunded: Amount, netTotal: Amount, cancelledAt: string | null }} OrderRow
+ *   `attribution` is null for direct traffic
+ * @typedef {{ attribution: AttributionMethod | 'none', currency: string, orders: number, revenue: Amount, refunded: Amount,
+ *   netRevenue: Amount }} AttributionRow orders and revenue of one attribution method in one currency
  * @typedef {Purchase & { cartId: string, abandonedAt: string | null }} CartRow
  * @typedef {{ sku: string, name: string | null, category: string | null, price: Amount, quantity: number }} LineItem
  * @typedef {{ items: LineItem[] }} WithItems

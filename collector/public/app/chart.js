@@ -1,6 +1,7 @@
 // @ts-check
-// Revenue (bars, left axis) and abandoned carts (line, right axis) per UTC day, drawn by
-// uPlot, which is loaded only when the chart is first shown.
+// Net revenue (bars) and refunds (dashed line) on the left axis, abandoned carts (line) on
+// the right, per UTC day, drawn by uPlot, which is loaded only when the chart is first shown.
+// Net is what a campaign brought and kept; the refund line shows what returns took from it.
 import { dayRange, timeTicks } from './axis.js';
 import { h } from './dom.js';
 import { count, dayText } from './format.js';
@@ -40,7 +41,7 @@ export async function renderChart(figure, canvasHost, rows, defaultCurrency, sig
   const last = series.days[series.days.length - 1] ?? first;
   canvasHost.append(
     h('p', { class: 'chart-summary' },
-      `${money(sumUnits(series.revenue), currency)} revenue and ${count(series.abandoned.reduce((a, b) => a + b, 0))} abandoned carts, ${dayText(isoDay(first))} – ${dayText(isoDay(last))}.`,
+      `${money(sumUnits(series.net), currency)} net revenue (${money(sumUnits(series.gross), currency)} gross, ${money(sumUnits(series.refunded), currency)} refunded) and ${count(series.abandoned.reduce((a, b) => a + b, 0))} abandoned carts, ${dayText(isoDay(first))} – ${dayText(isoDay(last))}.`,
       others.length ? ` Revenue in ${others.join(', ')} is in the tables, not in the chart.` : ''),
   );
 
@@ -64,14 +65,23 @@ export async function renderChart(figure, canvasHost, rows, defaultCurrency, sig
       series: [
         { label: 'Day', value: (_u, ts) => (ts === null ? '' : dayText(isoDay(ts))) },
         {
-          label: `Revenue (${currency})`,
+          label: `Net revenue (${currency})`,
           scale: 'money',
           // the day's exact sum, not the float that positions the bar
-          value: (_u, _v, _s, i) => (i === null ? '' : money(series.revenue[i], currency)),
+          value: (_u, _v, _s, i) => (i === null ? '' : money(series.net[i], currency)),
           stroke: '#1769aa',
           fill: 'rgba(23, 105, 170, 0.35)',
           paths: uPlot.paths.bars?.({ size: [0.6, 48] }),
           points: { show: false },
+        },
+        {
+          label: `Refunded (${currency})`,
+          scale: 'money',
+          value: (_u, _v, _s, i) => (i === null ? '' : money(series.refunded[i], currency)),
+          stroke: '#7a3e9d',
+          width: 2,
+          dash: [6, 4],
+          points: { size: 6 },
         },
         { label: 'Abandoned carts', scale: 'carts', value: (_u, v) => (v === null ? '' : count(v)), stroke: '#d9480f', width: 2, points: { size: 7 } },
       ],
@@ -85,7 +95,7 @@ export async function renderChart(figure, canvasHost, rows, defaultCurrency, sig
         { scale: 'carts', side: 1, grid: { show: false }, values: (_u, ticks) => ticks.map((t) => (Number.isInteger(t) ? count(t) : '')) },
       ],
     },
-    [series.days, series.revenue.map(unitsToNumber), series.abandoned],
+    [series.days, series.net.map(unitsToNumber), series.refunded.map(unitsToNumber), series.abandoned],
     canvasHost,
   );
   resizeObserver = new ResizeObserver(() => plot?.setSize({ width: Math.max(280, canvasHost.clientWidth), height: 240 }));

@@ -8,6 +8,7 @@ export const VIEWS = /** @type {const} */ ([
   { id: 'orders', tab: 'Orders', title: 'Orders', caption: 'Orders, newest first', chart: null },
   { id: 'abandoned-carts', tab: 'Abandoned carts', title: 'Abandoned carts', caption: 'Abandoned carts, newest first', chart: null },
   { id: 'items', tab: 'Items', title: 'Items sold', caption: 'Items in orders, newest first', chart: null },
+  { id: 'attribution', tab: 'Attribution', title: 'Revenue by attribution', caption: 'Orders and revenue by how each order found its campaign', chart: null },
 ]);
 
 /** @typedef {typeof VIEWS[number]} View */

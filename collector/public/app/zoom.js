@@ -3,7 +3,7 @@
 // inside it and returned on close by the browser). Its state is `zoom=` in the hash.
 import { ApiError, getReport } from './api.js';
 import { byId, h, showMessage } from './dom.js';
-import { ZOOM_ITEM_COLUMNS, campaignCell } from './columns.js';
+import { ZOOM_ITEM_COLUMNS, attributionText, campaignCell, orderStatus } from './columns.js';
 import { count, dateTimeText } from './format.js';
 import { money } from './money.js';
 import { go } from './state.js';
@@ -81,9 +81,18 @@ function renderDetails(row, zoom) {
     ...('cartId' in row
       ? [...fact('State', CART_STATES[row.state] ?? row.state), ...fact('Abandoned at', dateTimeText(row.abandonedAt)), ...fact('Closed by order', row.orderId)]
       : []),
+    ...('source' in row
+      ? [
+          ...fact('Status', orderStatus(row)),
+          ...fact('Cancelled at', dateTimeText(row.cancelledAt)),
+          ...fact('Attributed by', attributionText(row.attribution)),
+          ...fact('Click', dateTimeText(row.clickAt)),
+        ]
+      : []),
     ...fact('Contact email', row.email),
     ...fact('Campaign', campaignCell(row)),
     ...fact('cartId' in row ? 'Value left' : 'Value', money(row.total, currency)),
+    ...('source' in row ? [...fact('Refunded', money(row.refunded, currency)), ...fact('Net value', money(row.netTotal, currency))] : []),
     ...fact('Tax', money(row.tax, currency)),
     ...fact('Shipping', money(row.shipping, currency)),
     ...fact('City', row.city),
