@@ -27,27 +27,31 @@ export function isTransient(err: unknown): boolean {
 /** Parts a failing batch is split into. */
 const SPLIT = 8;
 
+/** Applies `entries`; answers how many were set aside. */
 export async function applyIsolating<E>(
   tx: Sql,
   entries: readonly E[],
   apply: (tx: Sql, entries: readonly E[]) => Promise<void>,
   setAside: (tx: Sql, entry: E, reason: string) => Promise<void>,
-): Promise<void> {
-  if (entries.length === 0) return;
+): Promise<number> {
+  if (entries.length === 0) return 0;
   await tx.exec('SAVEPOINT apply_part');
   try {
     await apply(tx, entries);
     await tx.exec('RELEASE apply_part');
+    return 0;
   } catch (err) {
     if (isTransient(err)) throw err;
     await tx.exec('ROLLBACK TO apply_part');
     await tx.exec('RELEASE apply_part');
     if (entries.length === 1) {
       await setAside(tx, entries[0], err instanceof Error ? err.message : String(err));
-      return;
+      return 1;
     }
     const size = Math.ceil(entries.length / SPLIT);
-    for (let i = 0; i < entries.length; i += size) await applyIsolating(tx, entries.slice(i, i + size), apply, setAside);
+    let aside = 0;
+    for (let i = 0; i < entries.length; i += size) aside += await applyIsolating(tx, entries.slice(i, i + size), apply, setAside);
+    return aside;
   }
 }
 
