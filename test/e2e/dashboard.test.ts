@@ -22,6 +22,7 @@ import {
   report,
   screenshot,
   startCollector,
+  tableRows,
   tableText,
   USERS,
 } from './harness.js';
@@ -140,17 +141,6 @@ async function marketer(hash = '', viewport = DESKTOP): Promise<Page> {
   const page = await (await newContext(viewport)).newPage();
   await logIn(page, c, 'marketer', hash);
   return page;
-}
-
-/** The table's rows, each cell under its column's label. */
-function tableRows(page: Page, selector = '#table'): Promise<Record<string, string>[]> {
-  return page.$$eval(`${selector} table`, ([table]) => {
-    if (!table) return [];
-    const labels = [...table.querySelectorAll('thead th')].map((th) => th.textContent ?? '');
-    return [...table.querySelectorAll('tbody tr')].map((tr) =>
-      Object.fromEntries([...tr.querySelectorAll('td')].map((td, i) => [labels[i] ?? String(i), td.textContent ?? ''])),
-    );
-  });
 }
 
 /** An amount as the dashboard writes it for the test browser's en-US locale. */

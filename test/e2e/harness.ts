@@ -213,6 +213,17 @@ export function tableText(page: Page, selector = '#table'): Promise<string[][]> 
   return page.$$eval(`${selector} tbody tr`, (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')));
 }
 
+/** The table's rows, each cell under its column's label. */
+export function tableRows(page: Page, selector = '#table'): Promise<Record<string, string>[]> {
+  return page.$$eval(`${selector} table`, ([table]) => {
+    if (!table) return [];
+    const labels = [...table.querySelectorAll('thead th')].map((th) => th.textContent ?? '');
+    return [...table.querySelectorAll('tbody tr')].map((tr) =>
+      Object.fromEntries([...tr.querySelectorAll('td')].map((td, i) => [labels[i] ?? String(i), td.textContent ?? ''])),
+    );
+  });
+}
+
 /** Saves test-results/screenshots/<name>.png: the whole page, or what the screen shows. */
 export async function screenshot(page: Page, name: string, fullPage = true): Promise<void> {
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage });
