@@ -5,7 +5,7 @@
 // repeat). Reported: the good events' rate in the mix over the clean rate (bar ≥ 0.8), stored
 // = acknowledged for the good traffic (counted on a restarted collector), and the
 // rejected-events table's growth in bytes per hostile request. Clean and mixed runs
-// alternate (three rounds each, medians).
+// alternate (two rounds each, medians).
 import { join } from 'node:path';
 import { measureLoad } from './lib/load.mjs';
 import { batchFactory, CUSTOMER_ID, WARM_CUSTOMER_ID } from './lib/events.mjs';
@@ -147,7 +147,7 @@ async function engineRun(engine, ctx, { seconds, connections, rounds }) {
 
 export async function runHostile(ctx, { quick = false } = {}) {
   const seconds = quick ? 2 : 3;
-  const rounds = quick ? 1 : 3;
+  const rounds = quick ? 1 : 2;
   const connections = 50;
   const out = { seconds, rounds, connections, perRequest: PER_REQUEST, hostileEvery: HOSTILE_EVERY, kinds: KINDS, engines: {} };
   if (!collectorBuilt()) return { ...out, skipped: 'the collector is not built (collector/dist/collector/src/cli.js missing)' };

@@ -187,7 +187,7 @@ async function commitFloor(ctx, engines, n = 200) {
 
 export async function runIngest(ctx, { quick = false } = {}) {
   const seconds = quick ? 2 : 6;
-  const profileSeconds = quick ? 2 : 5;
+  const profileSeconds = quick ? 2 : 3;
   // Enough requests in flight to keep a group-committing server busy, as many shoppers at
   // once would (with 10, the collector sits idle waiting between commits).
   const connections = 50;

@@ -1,4 +1,4 @@
-// Abandoned-cart sweep: 300,000 open carts, all past the timeout, swept by the collector's
+// Abandoned-cart sweep: 150,000 open carts, all past the timeout, swept by the collector's
 // own sweeper (collector/src/abandonment/sweeper.ts: batches claimed with row locks, the
 // aggregates kept in the same transactions), in-process against SQLite and PostgreSQL.
 // The baseline, on a second copy of the same data in the same run, is the least the
@@ -81,7 +81,7 @@ async function engineRun(engine, ctx, n, capSeconds) {
 
 export async function runSweep(ctx, { quick = false } = {}) {
   if (!collectorBuilt()) return { skipped: 'the collector is not built' };
-  const carts = quick ? 10_000 : 300_000;
+  const carts = quick ? 10_000 : 150_000;
   // keeps `npm run bench` within its 10 minutes when the sweep is slow: past this, the
   // time for all carts is the measured rate's projection (and the report says so)
   const capSeconds = 60;
