@@ -2,38 +2,22 @@
 // real SDK from dist/: a campaign link's landing is recorded once; an order whose browser has
 // lost the campaign cookie is attributed to its visitor's click, an order from another browser
 // to its contact's click; past the customer's attribution window, to nothing.
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser } from './browser.js';
-import { DESKTOP, SHOP, type Buyer, type Collector, emailLink, expectOrderOnce, placeOrder, poll, shopToConfirmation, startCollector } from './harness.js';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SHOP, type Buyer, type Collector, emailLink, expectOrderOnce, placeOrder, poll, shopToConfirmation, shopperPages, startCollector } from './harness.js';
 
 const DAY = 86_400_000;
 
 let c: Collector;
-let browser: Browser;
-let contexts: BrowserContext[] = [];
+const newPage = shopperPages();
 
 beforeAll(async () => {
   c = await startCollector();
-  browser = await launchBrowser();
-});
-
-afterEach(async () => {
-  await Promise.all(contexts.map((context) => context.close()));
-  contexts = [];
 });
 
 afterAll(async () => {
-  await browser?.close();
   await c?.close();
 });
-
-/** A fresh browser profile: another shopper, or the same one on another device. */
-async function newPage(): Promise<Page> {
-  const context = await browser.newContext({ viewport: DESKTOP, locale: 'en-US', timezoneId: 'Europe/Berlin' });
-  contexts.push(context);
-  return context.newPage();
-}
 
 /** The clicks the collector keeps for a campaign. */
 async function clicksOf(campaignId: string): Promise<{ visitor: string; contact_uid: string; path: string }[]> {

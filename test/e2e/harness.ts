@@ -8,8 +8,9 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import type { Page } from 'playwright-core';
-import { expect } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
+import { launchBrowser } from './browser.js';
 import { buildApp } from '../../collector/src/app.js';
 import { campaignLinkParams } from '../../src/protocol/campaign.js';
 
@@ -227,4 +228,28 @@ export function tableRows(page: Page, selector = '#table'): Promise<Record<strin
 /** Saves test-results/screenshots/<name>.png: the whole page, or what the screen shows. */
 export async function screenshot(page: Page, name: string, fullPage = true): Promise<void> {
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage });
+}
+
+/**
+ * A browser for the test file and a fresh profile per `newPage()` (a new shopper, or the same
+ * one on another device), each closed after its test.
+ */
+export function shopperPages(): () => Promise<Page> {
+  let browser: Browser | undefined;
+  let contexts: BrowserContext[] = [];
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+  afterEach(async () => {
+    await Promise.all(contexts.map((context) => context.close()));
+    contexts = [];
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return async () => {
+    const context = await browser!.newContext({ viewport: DESKTOP, locale: 'en-US', timezoneId: 'Europe/Berlin' });
+    contexts.push(context);
+    return context.newPage();
+  };
 }

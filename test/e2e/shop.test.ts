@@ -4,11 +4,9 @@
 // must end with the order in the reports exactly once.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page, Route } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser } from './browser.js';
+import type { Page, Route } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  DESKTOP,
   MINUTE,
   ROOT,
   SHOP,
@@ -23,14 +21,14 @@ import {
   report,
   screenshot,
   shopToConfirmation,
+  shopperPages,
   startCollector,
   tableRows,
   tableText,
 } from './harness.js';
 
 let c: Collector;
-let browser: Browser;
-let contexts: BrowserContext[] = [];
+const newPage = shopperPages();
 
 beforeAll(async () => {
   c = await startCollector();
@@ -38,25 +36,11 @@ beforeAll(async () => {
     { campaignId: '501', name: 'Spring Sale' },
     { campaignId: '502', name: 'Cart reminder test' },
   ], Date.now());
-  browser = await launchBrowser();
-});
-
-afterEach(async () => {
-  await Promise.all(contexts.map((context) => context.close()));
-  contexts = [];
 });
 
 afterAll(async () => {
-  await browser?.close();
   await c?.close();
 });
-
-/** A fresh browser profile: a new shopper (or a marketer) with empty storage. */
-async function newPage(): Promise<Page> {
-  const context = await browser.newContext({ viewport: DESKTOP, locale: 'en-US', timezoneId: 'Europe/Berlin' });
-  contexts.push(context);
-  return context.newPage();
-}
 
 const anna: Buyer = { email: 'anna@example.com', name: 'Anna Schmidt', city: 'Berlin' };
 const cartIdOf = (page: Page) => page.evaluate(() => (JSON.parse(localStorage.getItem('northwind.cart') ?? '{}') as { id?: string }).id);
