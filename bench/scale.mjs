@@ -35,11 +35,13 @@ export async function runPgIngest(ctx, { quick = false } = {}) {
  * collectors answered at full speed in the warm-up, at most `maxRate` requests per second.
  * Below saturation on purpose: the run shows whether the writes behind the answers keep up
  * over a minute (and the minute stays a minute on a slower machine), not where answering
- * saturates (the `ingest` and `pg-ingest` parts show that).
+ * saturates (the `ingest` and `pg-ingest` parts show that). On PostgreSQL the projection
+ * runs at the lowest CPU priority beside two collectors' answering, so its share is lower: the
+ * highest rate it keeps up with on this machine (about half of full speed, measured).
  */
 export const SUSTAINED = [
   { engine: 'sqlite', collectors: 1, share: 0.7, maxRate: 3000 },
-  { engine: 'postgres', collectors: 2, share: 0.7, maxRate: 3000 },
+  { engine: 'postgres', collectors: 2, share: 0.5, maxRate: 3000 },
 ];
 
 export async function runSustained(ctx, { quick = false } = {}) {

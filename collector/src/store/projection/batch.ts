@@ -177,9 +177,9 @@ export class BatchState {
   /** Reads what may attribute the batch's orders and carts that came without a campaign. */
   private async loadAttribution(unattributed: readonly (OrderRecord | CartRecord)[]): Promise<void> {
     const { tx, dialect: d, customerId } = this;
+    if (unattributed.length === 0) return;
     const days = await tx.get<{ attribution_days: unknown }>('SELECT attribution_days FROM customers WHERE customer_id = $1', [customerId]);
     this.windowMs = num(days?.attribution_days ?? 30) * 86_400_000;
-    if (unattributed.length === 0) return;
     const last = (column: 'visitor' | 'contact_key', index: string) =>
       `(SELECT click_id FROM clicks ${d.indexedBy(index)}
         WHERE customer_id = $1 AND ${column} = r.${column} AND ${column} <> '' AND clicked_at <= r.time AND clicked_at >= r.since
