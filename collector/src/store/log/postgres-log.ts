@@ -110,6 +110,12 @@ export class PostgresLog implements GroupWriter {
     const byOrd = new Map(rows.map((r) => [r.ord, r]));
     const newOrderTaken = new Set<string>();
     for (const r of rows) if (r.seq !== null && Number(r.seq) > this.acked) this.acked = Number(r.seq);
+    // a duplicate of an event another collector logged is answered as applied only once that
+    // event is: the log's newest position covers it (its append committed before ours saw it)
+    if (rows.some((r) => !r.kept)) {
+      const last = await this.db.immediate.get<{ last_value: unknown }>('SELECT last_value FROM ingest_log_seq_seq');
+      this.acked = Math.max(this.acked, Number(last?.last_value ?? 0));
+    }
     if (rows.length) this.wake(false);
     return plan.map((events) =>
       events.map((p) => {

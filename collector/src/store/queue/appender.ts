@@ -170,6 +170,9 @@ function turn(): void {
   try {
     q.exec('BEGIN IMMEDIATE');
     queued.catchUp(); // other collectors' entries: committed, kept even if this turn fails
+    // an answer covers them too: a duplicate of another collector's queued event is answered
+    // only as applied once that event is, so a read after it never misses it
+    tail = Math.max(tail, queued.seen);
     mark = queued.size;
     const answers = batch.map((r) => append(r.writes));
     // applied entries leave the queue in the same commit
