@@ -286,7 +286,6 @@ export class BatchState {
     const added: Order = {
       order_id: o.orderId,
       time: o.time,
-      received_at: o.receivedAt,
       source: o.source,
       visitor: o.visitor,
       session_id: o.sessionId,
@@ -297,7 +296,6 @@ export class BatchState {
       currency: o.currency,
       total: o.total,
       item_lines: o.items.length,
-      email: o.email,
       attribution: o.how,
     };
     this.orders.set(o.orderId, added);
@@ -393,7 +391,6 @@ export class BatchState {
     existing.total = o.total;
     existing.currency = o.currency;
     existing.item_lines = o.items.length;
-    existing.email = o.email ?? existing.email;
     this.replaced.set(existing.order_id, {
       order: o,
       items: this.itemRows({ orderId: existing.order_id, time: existing.time, campaignId, items: o.items }),

@@ -62,7 +62,6 @@ export const CART_SELECT = CART_COLUMNS.map(([n]) => n).join(', ');
 export interface Order {
   order_id: string;
   time: number;
-  received_at: number;
   source: string;
   visitor: string;
   session_id: string | null;
@@ -73,11 +72,10 @@ export interface Order {
   currency: string;
   total: bigint;
   item_lines: number;
-  email: string | null;
   attribution: Attribution | null;
 }
 export const ORDER_SELECT =
-  'order_id, time, received_at, source, visitor, session_id, cart_id, campaign_id, buyer, contact_key, currency, total, email, attribution, (SELECT COUNT(*) FROM order_items i WHERE i.customer_id = orders.customer_id AND i.order_id = orders.order_id) AS item_lines';
+  'order_id, time, source, visitor, session_id, cart_id, campaign_id, buyer, contact_key, currency, total, attribution, (SELECT COUNT(*) FROM order_items i WHERE i.customer_id = orders.customer_id AND i.order_id = orders.order_id) AS item_lines';
 
 export const ORDER_COLUMNS: readonly Column[] = [
   ['order_id', 'text'],
@@ -190,7 +188,6 @@ export function toOrder(r: Record<string, unknown>): Order {
   return {
     order_id: String(r.order_id),
     time: num(r.time),
-    received_at: num(r.received_at),
     source: String(r.source),
     visitor: String(r.visitor),
     session_id: strOrNull(r.session_id),
@@ -201,7 +198,6 @@ export function toOrder(r: Record<string, unknown>): Order {
     currency: String(r.currency),
     total: big(r.total),
     item_lines: num(r.item_lines),
-    email: strOrNull(r.email),
     attribution: strOrNull(r.attribution) as Attribution | null,
   };
 }
