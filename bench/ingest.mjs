@@ -61,7 +61,8 @@ export async function collectorRun(engine, shape, ctx, { seconds, connections, c
     for (const port of ports) procs.push(await startCollector({ port, db }));
     const { factory, warmFactory } = factories(shape, `${name}`);
     const label = `${engine}${collectors > 1 ? ` ×${collectors} collectors` : ''}, ${shape.label}${offered ? ', at a fixed rate' : ''}`;
-    run = await measureLoad({ ports, factory, warmFactory, connections, seconds, offered, label, pid: procs.map((p) => p.child.pid) });
+    const dbPid = engine === 'postgres' ? (await ctx.postgres()).pid() : undefined;
+    run = await measureLoad({ ports, factory, warmFactory, connections, seconds, offered, label, pid: procs.map((p) => p.child.pid), dbPid });
     // The answered events may be applied behind the answers (SQLite's ingest queue; reports
     // wait for it): the time until a report holds them all is the lag after the load.
     const t0 = performance.now();

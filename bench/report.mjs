@@ -252,13 +252,13 @@ function pgIngestSection(e, run, bars) {
       'against one collector process, then against two processes on the same database with the connections split evenly between them (as behind a load balancer; latency is the worse of the two). ' +
       'The baseline is the bare `node:http` server in the same run, before and after; the higher counts. "Stored" is counted on a freshly started collector; "caught up" is how long after the last answer the reports held every acknowledged event.',
     table(
-      ['server', 'measured', 'requests/s', 'latency p50 / p99', 'errors', '× bare req/s', 'CPU µs / request: collectors (main) + load', 'caught up', 'acknowledged / stored', 'stored = acknowledged'],
+      ['server', 'measured', 'requests/s', 'latency p50 / p99', 'errors', '× bare req/s', 'CPU µs / request: collectors (main) + load', 'PostgreSQL CPU µs / request', 'caught up', 'acknowledged / stored', 'stored = acknowledged'],
       [
-        [`bare node:http (baseline; before / after: ${f0(r.bare.before?.single?.rps)} / ${f0(r.bare.after?.single?.rps)} req/s)`, ...loadCells(b), '1.00', cpuCell(b), '–', '–', '–'],
+        [`bare node:http (baseline; before / after: ${f0(r.bare.before?.single?.rps)} / ${f0(r.bare.after?.single?.rps)} req/s)`, ...loadCells(b), '1.00', cpuCell(b), '–', '–', '–', '–'],
         ...r.runs.map((x) =>
           x.error
-            ? [`PostgreSQL, ${x.collectors} collector${x.collectors > 1 ? 's' : ''}`, `error: ${x.error.split('\n')[0].slice(0, 160)}`, '', '', '', '', '', '', '', '✗']
-            : [`PostgreSQL, ${x.collectors} collector${x.collectors > 1 ? 's' : ''}`, ...loadCells(x), f2(x.ratio), cpuCell(x), ...durabilityCells(x)],
+            ? [`PostgreSQL, ${x.collectors} collector${x.collectors > 1 ? 's' : ''}`, `error: ${x.error.split('\n')[0].slice(0, 160)}`, '', '', '', '', '', '', '', '', '✗']
+            : [`PostgreSQL, ${x.collectors} collector${x.collectors > 1 ? 's' : ''}`, ...loadCells(x), f2(x.ratio), cpuCell(x), x.dbUs == null ? '–' : f0(x.dbUs), ...durabilityCells(x)],
         ),
       ],
     ),

@@ -4,10 +4,14 @@ import { readFileSync } from 'node:fs';
 
 const TICK_MS = 10; // USER_HZ is 100 on Linux
 
-function ticks(statPath) {
+function fields(statPath) {
   // fields after the command name, which is in parentheses and may hold spaces
   const stat = readFileSync(statPath, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+function ticks(statPath) {
+  const f = fields(statPath);
   return Number(f[11]) + Number(f[12]); // utime + stime
 }
 
@@ -29,4 +33,25 @@ export function cpuTimes(pid) {
 export function cpuPerRequest(before, after, requests) {
   if (!before || !after || !requests) return null;
   return { allUs: ((after.all - before.all) * 1000) / requests, mainUs: ((after.main - before.main) * 1000) / requests, allMs: after.all - before.all };
+}
+
+/**
+ * CPU milliseconds so far of a server made of processes (PostgreSQL: the postmaster and its
+ * backends): the root, its live children, and the children it has reaped (cutime + cstime).
+ */
+export function treeCpuMs(rootPid) {
+  try {
+    const f = fields(`/proc/${rootPid}/stat`);
+    let t = Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+    for (const child of readFileSync(`/proc/${rootPid}/task/${rootPid}/children`, 'utf8').split(' ').filter(Boolean)) {
+      try {
+        t += ticks(`/proc/${child}/stat`);
+      } catch {
+        // exited between the two reads: its time is in the root's cutime from now on
+      }
+    }
+    return t * TICK_MS;
+  } catch {
+    return null;
+  }
 }

@@ -2,7 +2,7 @@
 // number of requests (not a duration), so every request sent gets its answer and the
 // events acknowledged can be compared exactly with the events stored afterwards.
 import autocannon from 'autocannon';
-import { cpuPerRequest, cpuTimes } from './cpu.mjs';
+import { cpuPerRequest, cpuTimes, treeCpuMs } from './cpu.mjs';
 import { log } from './util.mjs';
 
 function fire({ port, path, factory, amount, duration, rate, connections, timeoutMs }) {
@@ -102,7 +102,7 @@ async function fireAll({ ports, amount, rate, connections, ...rest }) {
  * `ports` spreads the load over several collectors (`pid` then lists their processes).
  * Returns the measured run's figures; `total` counts what the measured customer was sent.
  */
-export async function measureLoad({ port, ports = [port], path = '/v1/events', factory, warmFactory, connections = 10, seconds = 8, warmSeconds = 2, offered, label, pid }) {
+export async function measureLoad({ port, ports = [port], path = '/v1/events', factory, warmFactory, connections = 10, seconds = 8, warmSeconds = 2, offered, label, pid, dbPid }) {
   const pids = [pid].flat().filter(Boolean);
   const total = { sent: 0, ok: 0, accepted: 0, duplicates: 0, rejected: 0, errors: 0, timeouts: 0 };
   const add = ({ result, tally }) => {
@@ -124,9 +124,11 @@ export async function measureLoad({ port, ports = [port], path = '/v1/events', f
   const amount = rate ? Math.round(rate * seconds) : Math.max(connections * 10, Math.round(warmRate * seconds));
   const fromUs = Number(process.hrtime.bigint() / 1000n);
   const cpuBefore = pids.length ? cpuTimes(pids) : null;
+  const dbBefore = dbPid ? treeCpuMs(dbPid) : null;
   const ownBefore = process.cpuUsage();
   const main = await fireAll({ ports, path, factory, amount, rate, connections, timeoutMs: seconds * 4000 + 10_000 });
   const cpuAfter = pids.length ? cpuTimes(pids) : null;
+  const dbAfter = dbPid ? treeCpuMs(dbPid) : null;
   const own = process.cpuUsage(ownBefore);
   const toUs = Number(process.hrtime.bigint() / 1000n);
   add(main);
@@ -156,6 +158,8 @@ export async function measureLoad({ port, ports = [port], path = '/v1/events', f
     cpu: cpuPerRequest(cpuBefore, cpuAfter, tally.ok),
     /** the load generator's own CPU (this process: autocannon and the bodies) per request */
     loadUs: tally.ok ? (own.user + own.system) / tally.ok : null,
+    /** the database server's CPU (PostgreSQL: all its processes) per request */
+    dbUs: dbBefore !== null && dbAfter !== null && tally.ok ? ((dbAfter - dbBefore) * 1000) / tally.ok : null,
   };
   log(
     `${label}: ${rps.toFixed(0)} req/s, ${out.eventsPerSec.toFixed(0)} events/s, p50 ${out.latency.p50} ms, p99 ${out.latency.p99} ms, ` +

