@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { measureLoad } from './lib/load.mjs';
 import { batchFactory, CUSTOMER_ID, WARM_CUSTOMER_ID } from './lib/events.mjs';
 import { collectorBuilt, startCollector, stop } from './lib/proc.mjs';
-import { apiGet, countStored, prepareDb, removeSqlite } from './lib/collector.mjs';
+import { waitStored } from './ingest.mjs';
+import { prepareDb, removeSqlite } from './lib/collector.mjs';
 import { cacheDir, freePort, log } from './lib/util.mjs';
 
 const PER_REQUEST = 10;
@@ -76,8 +77,12 @@ async function rejectedSize(engine, db) {
   }
 }
 
-/** Returns once every answered event is applied (a report read waits for the SQLite ingest queue). */
-const caughtUp = (port, token) => apiGet(port, token, '/orders?attributed=all&limit=1', { timeoutMs: 600_000 });
+/**
+ * Returns once the reports hold every event acknowledged so far: each run starts with the
+ * previous one applied (a read waits for projection at most 10 s; a backlog may take longer).
+ */
+const caughtUp = (port, token, runs) => waitStored(port, token, acknowledgedIn(runs), 600_000);
+const acknowledgedIn = (runs) => [...runs.clean, ...runs.mixed].reduce((n, x) => n + x.total.accepted, 0);
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -105,13 +110,13 @@ async function engineRun(engine, ctx, { seconds, connections, rounds }) {
     // clean (another customer)
     for (let r = 0; r < rounds; r++) {
       for (const [kind, factory] of [['clean', clean], ['mixed', mix]]) {
-        await caughtUp(port, token);
+        await caughtUp(port, token, runs);
         const warmFactory = batchFactory({ perRequest: PER_REQUEST, prefix: `w${tag}-${kind}${r}`, customerId: WARM_CUSTOMER_ID });
         const label = `${engine}, ${kind === 'clean' ? 'clean' : `one in ${HOSTILE_EVERY} hostile`}, round ${r + 1}`;
         runs[kind].push(await measureLoad({ port, factory, warmFactory, connections, seconds, warmSeconds: 1, label, pid: proc.child.pid }));
       }
     }
-    await caughtUp(port, token);
+    await caughtUp(port, token, runs);
     after = await rejectedSize(engine, db);
   } finally {
     await stop(proc);
@@ -121,13 +126,13 @@ async function engineRun(engine, ctx, { seconds, connections, rounds }) {
   proc = await startCollector({ port, db });
   let stored;
   try {
-    stored = await countStored(port, token);
+    stored = await waitStored(port, token, acknowledgedIn(runs), 120_000);
   } finally {
     await stop(proc);
   }
   if (engine === 'postgres') await (await ctx.postgres()).dropDatabase('bench_hostile');
   else removeSqlite(db);
-  const acknowledged = [...runs.clean, ...runs.mixed].reduce((n, x) => n + x.total.accepted, 0);
+  const acknowledged = acknowledgedIn(runs);
   const storedEvents = stored.orders + stored.carts;
   const rate = (xs) => median(xs.map((x) => x.eventsPerSec));
   const out = {

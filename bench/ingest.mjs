@@ -36,7 +36,8 @@ export async function freshDb(engine, name, ctx) {
 }
 
 /** Polls the reports until they hold `events` orders and carts; answers the count read last. */
-async function waitStored(port, token, events, timeoutMs) {
+/** Polls the reports until they hold `events` orders and carts (or `timeoutMs` passed); answers the last count. */
+export async function waitStored(port, token, events, timeoutMs) {
   const deadline = performance.now() + timeoutMs;
   for (;;) {
     const stored = await countStored(port, token);
