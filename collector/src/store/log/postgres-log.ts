@@ -16,11 +16,13 @@ import type { Database, Sql } from '../database.js';
 import type { GroupWriter } from './writer.js';
 import { jsonParam } from '../json-param.js';
 import { Thread } from '../thread.js';
-import type { EventOutcome, IngestWrite } from '../types.js';
+import type { EventOutcome, IngestWrite, RejectRecord } from '../types.js';
 import { encodeEvent } from './entry.js';
 
 /** A read waits at most this long for the projection of what this collector answered. */
 const MAX_WAIT_MS = 10_000;
+/** The projection thread hears of ingest pressure at most this often. */
+const PRESSURE_NOTE_MS = 50;
 
 const APPEND = `
 WITH input AS (
@@ -49,6 +51,18 @@ LEFT JOIN kept k ON k.ord = i.ord
 LEFT JOIN fresh_orders o ON o.customer_id = i.customer_id AND o.order_id = i.order_id`;
 
 
+/** A row of the append's input. */
+interface LogRow {
+  ord: number;
+  customer_id: string;
+  event_id: string;
+  order_id: string | null;
+  received_at: number;
+  entry: string;
+}
+/** An event's place in the append (its row, and its order's key), or a repeat inside the group. */
+type Planned = { ord: number; orderKey: string | null } | 'duplicate';
+
 interface Waiter {
   upTo: number;
   /** only news read after the thread heard of this reader can release it */
@@ -67,6 +81,9 @@ export class PostgresLog implements GroupWriter {
   private waiters: Waiter[] = [];
   private closed = false;
   private readonly projection: Thread<ToProjection, FromProjection>;
+  /** appends in flight, and when the projection thread last heard that they fill every slot */
+  private appending = 0;
+  private pressedAt = 0;
 
   /** `url`: the database, for the projection thread's own connections. */
   constructor(
@@ -84,10 +101,10 @@ export class PostgresLog implements GroupWriter {
 
   async writeGroup(writes: readonly IngestWrite[]): Promise<EventOutcome[][]> {
     if (this.closed) throw new Error('the store is closed');
-    const input: { ord: number; customer_id: string; event_id: string; order_id: string | null; received_at: number; entry: string }[] = [];
+    const input: LogRow[] = [];
     // repeats inside the group are told here: the statement sees each key once
     const seenHere = new Set<string>();
-    const plan: ({ ord: number; orderKey: string | null } | 'duplicate')[][] = writes.map((w) =>
+    const plan: Planned[][] = writes.map((w) =>
       w.events.map((ev) => {
         const eventKey = ev.eventId === '' ? null : `${w.customerId}\u0000${ev.eventId}`;
         if (eventKey !== null && seenHere.has(eventKey)) return 'duplicate';
@@ -99,6 +116,27 @@ export class PostgresLog implements GroupWriter {
       }),
     );
     const rejects = writes.flatMap((w) => w.rejects);
+    // every slot busy: requests are queueing for the database, so projection waits (projection.ts)
+    if (++this.appending >= this.concurrency) this.press();
+    try {
+      return await this.append(input, plan, rejects);
+    } finally {
+      this.appending--;
+    }
+  }
+
+  private press(): void {
+    const now = Date.now();
+    if (now - this.pressedAt < PRESSURE_NOTE_MS) return;
+    this.pressedAt = now;
+    this.projection.post({ type: 'pressure' });
+  }
+
+  private async append(
+    input: readonly LogRow[],
+    plan: readonly Planned[][],
+    rejects: readonly RejectRecord[],
+  ): Promise<EventOutcome[][]> {
     const append = async (q: Sql) => (input.length ? q.all<{ ord: number; kept: boolean; new_order: boolean; seq: unknown }>(APPEND, [jsonParam(input)]) : []);
     const rows = rejects.length
       ? await this.db.immediate.transaction(async (tx) => {
@@ -185,5 +223,5 @@ export interface ProjectionData {
   url: string;
 }
 /** `reader`: a reader waits; the thread says which it had heard of when it read the log. */
-export type ToProjection = { type: 'wake'; urgent: boolean; reader?: number } | { type: 'close' };
+export type ToProjection = { type: 'wake'; urgent: boolean; reader?: number } | { type: 'pressure' } | { type: 'close' };
 export type FromProjection = { type: 'progress'; lowest: number | null; heard: number } | { type: 'failed'; message: string };

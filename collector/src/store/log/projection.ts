@@ -1,7 +1,9 @@
 // PostgreSQL's projection worker (docs/collector.md, "Ingest: log, then project"): claims a
 // customer at a time under a transaction-scoped advisory lock, deletes its oldest log entries
-// and applies them set-based, in that one transaction. Runs in a thread of its own at the
-// lowest CPU priority (projection-thread.ts), so answering requests always comes first.
+// and applies them set-based, in that one transaction. Answering requests comes first: the
+// worker runs in a thread of its own at the lowest CPU priority (projection-thread.ts), and
+// while its collector's appends queue for the database it leaves entries younger than
+// MAX_DEFER_MS in the log, unless a reader waits for them.
 import type { Database } from '../database.js';
 import { Projector } from '../projection/projector.js';
 import { decodeEvent } from './entry.js';
@@ -25,6 +27,13 @@ const IDLE_POLL_MS = 50;
 const GATHER_MS = 100;
 /** After a failure that may pass (the database restarting), the worker pauses this long. */
 const RETRY_MS = 1000;
+/**
+ * Under ingest pressure (every append slot of the collector busy, heard within PRESSURE_MS),
+ * entries younger than this wait in the log: the database's time goes to answering first,
+ * and the backlog is projected when the burst passes. Reads that wait are never held back.
+ */
+const MAX_DEFER_MS = 10_000;
+const PRESSURE_MS = 250;
 /** Key space of the per-customer advisory locks (the first of the two int4 keys). */
 const LOCK_SPACE = 74_301_772;
 
@@ -35,8 +44,9 @@ WITH RECURSIVE c AS (
   UNION ALL
   SELECT (SELECT l.customer_id FROM ingest_log l WHERE l.customer_id > c.customer_id ORDER BY l.customer_id LIMIT 1) FROM c WHERE c.customer_id IS NOT NULL
 )
-SELECT customer_id, (SELECT min(seq) FROM ingest_log l WHERE l.customer_id = c.customer_id) AS first
-FROM c WHERE customer_id IS NOT NULL`;
+SELECT customer_id, f.seq AS first, f.received_at AS since
+FROM c CROSS JOIN LATERAL (SELECT seq, received_at FROM ingest_log l WHERE l.customer_id = c.customer_id ORDER BY seq LIMIT 1) f
+WHERE customer_id IS NOT NULL`;
 
 export class ProjectionWorker {
   private readonly projector: Projector;
@@ -50,6 +60,10 @@ export class ProjectionWorker {
   private batch = MAX_BATCH;
   /** the newest reader's request heard (see `wake`) */
   private heard = 0;
+  /** the newest reader heard before a round that left nothing behind: newer ones wait, and nothing is deferred for them */
+  private served = 0;
+  /** when the collector last said its appends queue (see `press`) */
+  private pressedAt = -Infinity;
 
   /**
    * `progress` hears, at each round, the lowest position still in the log (null: empty), and
@@ -71,23 +85,37 @@ export class ProjectionWorker {
     this.wakeUp?.(urgent);
   }
 
+  /** The collector's appends fill every slot: requests queue for the database. */
+  press(): void {
+    this.pressedAt = Date.now();
+  }
+
   private async loop(): Promise<void> {
     while (!this.closed) {
       let worked = false;
       let full = false;
+      let deferred = false;
       try {
         await this.statistics.check();
         const heard = this.heard;
-        const pending = await this.db.immediate.all<{ customer_id: string; first: unknown }>(PENDING_CUSTOMERS);
+        const urgent = heard > this.served;
+        const pending = await this.db.immediate.all<{ customer_id: string; first: unknown; since: unknown }>(PENDING_CUSTOMERS);
         // readers wait for positions below the lowest one still in the log
         this.progress(pending.length ? Math.min(...pending.map((p) => Number(p.first))) : null, heard);
-        for (const { customer_id: customerId } of pending) {
+        const now = Date.now();
+        const pressed = !urgent && now - this.pressedAt < PRESSURE_MS;
+        for (const { customer_id: customerId, since } of pending) {
           if (this.closed) break;
+          if (pressed && now - Number(since) < MAX_DEFER_MS) {
+            deferred = true;
+            continue;
+          }
           const batch = await this.projectBatch(customerId);
           // another worker holding the customer is busy, not idle
           if (batch === 'held' || batch.applied > 0) worked = true;
           if (batch !== 'held' && batch.full) full = true;
         }
+        if (!deferred && !full) this.served = heard;
         this.lastError = '';
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
@@ -97,7 +125,8 @@ export class ProjectionWorker {
         continue;
       }
       // a backlog goes on at once; otherwise let entries gather, or wait for news
-      if (!full) await (worked ? this.sleep(GATHER_MS, false) : this.sleep(IDLE_POLL_MS, true));
+      if (deferred) await this.sleep(PRESSURE_MS, false);
+      else if (!full) await (worked ? this.sleep(GATHER_MS, false) : this.sleep(IDLE_POLL_MS, true));
     }
   }
 
