@@ -199,7 +199,7 @@ async function engineRun(engine, ctx, { quick, warmRuns, coldRuns, ds }) {
 export async function runReports(ctx, { quick = false } = {}) {
   if (!collectorBuilt()) return { skipped: 'the collector is not built' };
   const warmRuns = quick ? 3 : 10;
-  const coldRuns = quick ? 1 : 3;
+  const coldRuns = quick ? 1 : 2;
   const out = { barMs: BAR_MS, warmRuns, coldRuns, engines: {}, generation: [] };
   // Both datasets at once when they must be generated: SQLite in a worker thread, PostgreSQL
   // from here (its server does most of that work), one core each.
