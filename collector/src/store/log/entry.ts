@@ -1,8 +1,17 @@
 // A logged event as text (PostgreSQL's ingest_log.entry): JSON, money as decimal strings.
-import { jsonParam } from '../json-param.js';
 import type { CartRecord, ClickRecord, EventRecord, OrderRecord, StoredItem } from '../types.js';
 
-export const encodeEvent = (ev: EventRecord): string => jsonParam(ev);
+/** The money fields are named, not found by a replacer: JSON.stringify without one is several times faster, and this runs per request. */
+export function encodeEvent(ev: EventRecord): string {
+  if (ev.type === 'click') return JSON.stringify(ev);
+  return JSON.stringify({
+    ...ev,
+    total: ev.total.toString(),
+    tax: ev.tax === null ? null : ev.tax.toString(),
+    shipping: ev.shipping === null ? null : ev.shipping.toString(),
+    items: ev.items.map((i) => ({ ...i, price: i.price.toString() })),
+  });
+}
 
 type Wire<T> = { [K in keyof T]: T[K] extends bigint ? string : T[K] extends bigint | null ? string | null : T[K] };
 
