@@ -250,7 +250,8 @@ function pgIngestSection(e, run, bars) {
   out.push(
     `The \`ingest\` part's load (1 event per request, ${r.connections} connections, a ${r.seconds} s measured run after a 2 s warm-up) on PostgreSQL with its defaults (\`fsync\` on), ` +
       'against one collector process, then against two processes on the same database with the connections split evenly between them (as behind a load balancer; latency is the worse of the two). ' +
-      'The baseline is the bare `node:http` server in the same run, before and after; the higher counts. "Stored" is counted on a freshly started collector; "caught up" is how long after the last answer the reports held every acknowledged event.',
+      'The baseline is the bare `node:http` server in the same run, before and after; the higher counts. "Stored" is counted on a freshly started collector; "caught up" is how long after the last answer the reports held every acknowledged event: at full speed every append slot is busy, so the collectors answer first and leave entries younger than 10 s in the log, projecting the backlog after the burst (docs/collector.md, "Ingest: log, then project"). ' +
+      "PostgreSQL's CPU is that of its postmaster and every backend (appending, projecting, autovacuum) during the measured window, read from `/proc`.",
     table(
       ['server', 'measured', 'requests/s', 'latency p50 / p99', 'errors', '× bare req/s', 'CPU µs / request: collectors (main) + load', 'PostgreSQL CPU µs / request', 'caught up', 'acknowledged / stored', 'stored = acknowledged'],
       [
