@@ -1,0 +1,76 @@
+// PostgreSQL's projection worker (docs/collector.md, "Ingest: log, then project"):
+// - a fresh database has no planner statistics until autovacuum's first pass; the worker
+//   analyzes a table it fills as soon as it holds rows (store/log/statistics.ts), so the
+//   projector's key lookups probe their index instead of reading all of a customer's rows;
+// - answering comes first: while a collector's appends fill every slot, its projection leaves
+//   young entries in the log; a read that waits for them has them projected at once.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStore, type Store } from '../src/store/store.js';
+import { createTestDatabase, type TestDatabase } from './helpers/engines.js';
+import { addCustomer, cart, eventRecord, order, uid } from './helpers/fixtures.js';
+
+describe('the projection worker on PostgreSQL', () => {
+  let test: TestDatabase;
+  let store: Store;
+
+  beforeAll(async () => {
+    test = await createTestDatabase('postgres');
+    store = await openStore(test.url);
+  });
+  afterAll(async () => {
+    await store.close();
+    await test.drop();
+  });
+
+  it('are gathered once the projected tables hold rows: the planner then knows how many a customer has', async () => {
+    const customerId = await addCustomer(store);
+    const customer = (await store.customers.get(customerId))!;
+    const events = Array.from({ length: 400 }, (_, i) => eventRecord(customer, cart({ cartId: uid('c'), visitor: `v${i % 40}` }), Date.now()));
+    await store.events.writeGroup([{ customerId, events, rejects: [] }]);
+    // a read waits for the projection of what was answered
+    expect(Number((await store.db.get<{ n: unknown }>('SELECT COUNT(*) AS n FROM carts WHERE customer_id = $1', [customerId]))?.n)).toBe(400);
+
+    let analyzed = false;
+    for (let i = 0; i < 100 && !analyzed; i++) {
+      // the worker looks every 2 s; new carts wake it
+      await store.events.writeGroup([{ customerId, events: [eventRecord(customer, cart({ cartId: uid('c') }), Date.now())], rejects: [] }]);
+      const row = await store.db.immediate.get<{ at: unknown }>("SELECT last_analyze AS at FROM pg_stat_user_tables WHERE relname = 'carts'");
+      analyzed = row?.at != null;
+      if (!analyzed) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(analyzed).toBe(true);
+
+    // without statistics the planner takes a customer's carts for one or two rows, and joins
+    // a list of keys against all of them row by row
+    const plan = await store.db.immediate.all<{ 'QUERY PLAN': string }>('EXPLAIN SELECT cart_id FROM carts WHERE customer_id = $1', [customerId]);
+    const estimate = Number(/rows=(\d+)/.exec(plan[0]['QUERY PLAN'])?.[1]);
+    expect(estimate).toBeGreaterThan(200);
+  }, 30_000);
+
+  it('defers projection while appends queue, and projects at once for a waiting read', async () => {
+    const customerId = await addCustomer(store);
+    const customer = (await store.customers.get(customerId))!;
+    const logged = async () => Number((await store.db.immediate.get<{ n: unknown }>('SELECT COUNT(*) AS n FROM ingest_log WHERE customer_id = $1', [customerId]))?.n);
+    const orders = async (read = store.db.immediate) => Number((await read.get<{ n: unknown }>('SELECT COUNT(*) AS n FROM orders WHERE customer_id = $1', [customerId]))?.n);
+    const group = () => [{ customerId, events: [eventRecord(customer, order({ orderId: uid('O') }), Date.now())], rejects: [] }];
+
+    // every append slot busy, again and again for over a second
+    let appended = 0;
+    const until = Date.now() + 1500;
+    while (Date.now() < until) {
+      const answers = await Promise.all(Array.from({ length: store.events.concurrency + 2 }, () => store.events.writeGroup(group())));
+      appended += answers.length;
+    }
+    expect(appended).toBeGreaterThan(0);
+    // young entries stayed in the log while the appends queued (without pressure a batch is
+    // projected every 100 ms or so)
+    expect(await logged()).toBe(appended);
+    expect(await orders()).toBe(0);
+
+    // a read waits for what was answered: projected now, well within the deferral
+    const t0 = Date.now();
+    expect(await orders(store.db)).toBe(appended);
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(await logged()).toBe(0);
+  }, 30_000);
+});
