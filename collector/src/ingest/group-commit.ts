@@ -5,6 +5,7 @@
 // in its next commit).
 
 import { HttpError } from '../errors.js';
+import { SaturationMeter } from './saturation.js';
 
 /** Most requests written in one transaction, so a burst never makes one huge transaction. */
 const MAX_GROUP = 256;
@@ -21,17 +22,33 @@ export class GroupCommitter<I, O> {
   private running = 0;
   private idle: (() => void)[] = [];
 
-  /** `write` stores all items in one transaction and answers one result per item, in order. */
+  private readonly meter: SaturationMeter | null;
+  /** submitted and not yet answered */
+  private waiting = 0;
+
+  /**
+   * `write` stores all items in one transaction and answers one result per item, in order;
+   * `onBusy` hears, while it lasts, that requests queue for their answers (saturation.ts).
+   */
   constructor(
     private readonly write: (items: I[]) => Promise<O[]>,
     private readonly concurrency = 1,
-  ) {}
+    onBusy?: () => void,
+  ) {
+    this.meter = onBusy ? new SaturationMeter(onBusy) : null;
+  }
 
-  submit(item: I): Promise<O> {
-    return new Promise<O>((resolve, reject) => {
-      this.queue.push({ item, resolve, reject });
-      this.schedule();
-    });
+  async submit(item: I): Promise<O> {
+    this.meter?.arrived(this.waiting);
+    this.waiting++;
+    try {
+      return await new Promise<O>((resolve, reject) => {
+        this.queue.push({ item, resolve, reject });
+        this.schedule();
+      });
+    } finally {
+      this.waiting--;
+    }
   }
 
   /** Resolves once everything submitted so far is written. */

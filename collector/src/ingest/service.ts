@@ -55,7 +55,8 @@ export class DefaultIngestService implements IngestService {
   private readonly customers = new Map<string, { customer: Customer; until: number }>();
 
   constructor(private readonly options: IngestServiceOptions) {
-    this.committer = new GroupCommitter((writes) => options.store.events.writeGroup(writes), options.store.events.concurrency);
+    const { events } = options.store;
+    this.committer = new GroupCommitter((writes) => events.writeGroup(writes), events.concurrency, events.busy && (() => events.busy!()));
   }
 
   private async customer(customerId: string): Promise<Customer | undefined> {

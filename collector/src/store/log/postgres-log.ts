@@ -15,13 +15,11 @@ import { insertRejected } from '../rejected.js';
 import type { Database, Sql } from '../database.js';
 import type { GroupWriter } from './writer.js';
 import { Thread } from '../thread.js';
-import type { EventOutcome, IngestWrite, RejectRecord } from '../types.js';
+import type { EventOutcome, IngestWrite } from '../types.js';
 import { encodeEvent } from './entry.js';
 
 /** A read waits at most this long for the projection of what this collector answered. */
 const MAX_WAIT_MS = 10_000;
-/** The projection thread hears of ingest pressure at most this often. */
-const PRESSURE_NOTE_MS = 50;
 
 const APPEND = `
 WITH input AS (
@@ -80,9 +78,6 @@ export class PostgresLog implements GroupWriter {
   private waiters: Waiter[] = [];
   private closed = false;
   private readonly projection: Thread<ToProjection, FromProjection>;
-  /** appends in flight, and when the projection thread last heard that they fill every slot */
-  private appending = 0;
-  private pressedAt = 0;
 
   /** `url`: the database, for the projection thread's own connections. */
   constructor(
@@ -115,27 +110,6 @@ export class PostgresLog implements GroupWriter {
       }),
     );
     const rejects = writes.flatMap((w) => w.rejects);
-    // every slot busy: requests are queueing for the database, so projection waits (projection.ts)
-    if (++this.appending >= this.concurrency) this.press();
-    try {
-      return await this.append(input, plan, rejects);
-    } finally {
-      this.appending--;
-    }
-  }
-
-  private press(): void {
-    const now = Date.now();
-    if (now - this.pressedAt < PRESSURE_NOTE_MS) return;
-    this.pressedAt = now;
-    this.projection.post({ type: 'pressure' });
-  }
-
-  private async append(
-    input: readonly LogRow[],
-    plan: readonly Planned[][],
-    rejects: readonly RejectRecord[],
-  ): Promise<EventOutcome[][]> {
     // no money in the rows (entries are text already): plain JSON.stringify, the fast one
     const append = async (q: Sql) => (input.length ? q.all<{ ord: number; kept: boolean; new_order: boolean; seq: unknown }>(APPEND, [JSON.stringify(input)]) : []);
     const rows = rejects.length
@@ -167,6 +141,11 @@ export class PostgresLog implements GroupWriter {
         return 'accepted';
       }),
     );
+  }
+
+  /** Requests queue for their answers: the projection thread leaves young entries for later (projection.ts). */
+  busy(): void {
+    this.projection.post({ type: 'pressure' });
   }
 
   /** Null when everything this collector answered is projected; else resolves once it is (or after MAX_WAIT_MS). */

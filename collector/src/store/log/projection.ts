@@ -2,7 +2,7 @@
 // customer at a time under a transaction-scoped advisory lock, deletes its oldest log entries
 // and applies them set-based, in that one transaction. Answering requests comes first: the
 // worker runs in a thread of its own at the lowest CPU priority (projection-thread.ts), and
-// while its collector's appends queue for the database it leaves entries younger than
+// while its collector's requests queue for their answers it leaves entries younger than
 // MAX_DEFER_MS in the log, unless a reader waits for them.
 import type { Database } from '../database.js';
 import { Projector } from '../projection/projector.js';
@@ -28,8 +28,8 @@ const GATHER_MS = 100;
 /** After a failure that may pass (the database restarting), the worker pauses this long. */
 const RETRY_MS = 1000;
 /**
- * Under ingest pressure (every append slot of the collector busy, heard within PRESSURE_MS),
- * entries younger than this wait in the log: the database's time goes to answering first,
+ * Under ingest pressure (the collector's requests queue for their answers, heard within
+ * PRESSURE_MS; ingest/saturation.ts), entries younger than this wait in the log: the database's time goes to answering first,
  * and the backlog is projected when the burst passes. Reads that wait are never held back.
  */
 const MAX_DEFER_MS = 10_000;
@@ -85,7 +85,7 @@ export class ProjectionWorker {
     this.wakeUp?.(urgent);
   }
 
-  /** The collector's appends fill every slot: requests queue for the database. */
+  /** The collector's requests queue for their answers. */
   press(): void {
     this.pressedAt = Date.now();
   }

@@ -17,6 +17,8 @@ export interface GroupWriter {
   pendingSince?(customerId: string): Promise<number | null>;
   /** how many groups may be appended at once */
   readonly concurrency: number;
+  /** Requests queue for their answers: ingest is busy, so projection may wait. */
+  busy?(): void;
 }
 
 /** `:memory:` SQLite: duplicates told and events applied in the group's own transaction. */
