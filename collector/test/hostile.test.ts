@@ -112,6 +112,17 @@ describe.each(ENGINES)('hostile ingest on %s', (engine) => {
     expect(rows[0].rawSha256).toMatch(/^[0-9a-f]{64}$/);
   });
 
+  it('counts identical rejections that arrive in one group on one row (first and last seen kept)', async () => {
+    const a = await account();
+    const r = (at: number) => ({ customerId: a.customerId, receivedAt: at, source: 'sdk', reason: 'events[0].total: bad', raw: '{"total":"x"}' });
+    await suite.store.events.writeGroup([
+      { customerId: a.customerId, events: [], rejects: [r(T0 + 2), r(T0 + 1)] },
+      { customerId: a.customerId, events: [], rejects: [r(T0 + 3)] },
+    ]);
+    const rows = await suite.store.rejected.list(a.customerId);
+    expect(rows.map((x) => [x.count, x.receivedAt, x.lastSeenAt])).toEqual([[3, T0 + 1, T0 + 3]]);
+  });
+
   it('counts an unknown customer ID per ID whatever its requests carry, apart from the tenants', async () => {
     const ghost = uid('ghost').replace(/-/g, '_');
     for (let i = 0; i < 4; i++) expect((await postEvents(suite.app, batch(ghost, [order()]))).statusCode).toBe(404);

@@ -39,20 +39,88 @@ export function sanitizeClaimedId(id: string): string {
   return id.slice(0, CLAIMED_ID_CHARS).replace(new RegExp(`[^${CUSTOMER_ID_CHARS}]`, 'g'), '?');
 }
 
-async function upsert(tx: Sql, table: string, r: RejectRecord, hits = 1, lastSeen = r.receivedAt): Promise<void> {
+/** A rejection as its row: bounded, storable, and fingerprinted for counting repeats. */
+export interface RejectedRow {
+  customer_id: string;
+  fingerprint: string;
+  claimed_customer_id: string;
+  source: string;
+  reason: string;
+  raw: string;
+  raw_bytes: number;
+  raw_sha256: string;
+  hits: number;
+  first_seen: number;
+  last_seen: number;
+}
+
+export function rejectedRow(r: RejectRecord, hits = 1, lastSeen = r.receivedAt): RejectedRow {
   const cut = boundRaw(r.raw);
   const rawSha256 = r.rawSha256 ?? cut.rawSha256;
   const reason = storable(r.reason).slice(0, REASON_KEPT_CHARS);
   const claimed = r.customerId === null && r.claimedCustomerId ? sanitizeClaimedId(r.claimedCustomerId) : '';
   // an unknown customer ID is counted per ID, whatever its requests carried
   const fingerprint = sha256(`${reason}\u0000${claimed ? `customer ${claimed}` : `raw ${rawSha256}`}`);
-  await tx.run(
-    `INSERT INTO ${table} (customer_id, fingerprint, claimed_customer_id, source, reason, raw, raw_bytes, raw_sha256, hits, first_seen, last_seen)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+  return {
+    customer_id: r.customerId ?? NO_CUSTOMER,
+    fingerprint,
+    claimed_customer_id: claimed,
+    source: storable(r.source),
+    reason,
+    raw: storable(cut.raw),
+    raw_bytes: r.rawBytes ?? cut.rawBytes,
+    raw_sha256: rawSha256,
+    hits,
+    first_seen: r.receivedAt,
+    last_seen: lastSeen,
+  };
+}
+
+/** The rows of several rejections for one statement: repeats merged (one upsert cannot touch a row twice). */
+export function rejectedRows(records: readonly RejectRecord[]): RejectedRow[] {
+  const byKey = new Map<string, RejectedRow>();
+  for (const r of records) {
+    const row = rejectedRow(r);
+    const key = `${row.customer_id}\u0000${row.fingerprint}`;
+    const seen = byKey.get(key);
+    if (!seen) byKey.set(key, row);
+    else {
+      seen.hits += row.hits;
+      seen.first_seen = Math.min(seen.first_seen, row.first_seen);
+      seen.last_seen = Math.max(seen.last_seen, row.last_seen);
+    }
+  }
+  return [...byKey.values()];
+}
+
+const REJECTED_COLUMNS = 'customer_id, fingerprint, claimed_customer_id, source, reason, raw, raw_bytes, raw_sha256, hits, first_seen, last_seen';
+
+/** `INSERT … ON CONFLICT` of rejected rows into `table`, from `source` (a VALUES list or a recordset). */
+export const upsertRejectedSql = (table: string, source: string) =>
+  `INSERT INTO ${table} (${REJECTED_COLUMNS}) ${source}
      ON CONFLICT (customer_id, fingerprint) DO UPDATE SET hits = ${table}.hits + excluded.hits,
-       last_seen = CASE WHEN excluded.last_seen > ${table}.last_seen THEN excluded.last_seen ELSE ${table}.last_seen END`,
-    [r.customerId ?? NO_CUSTOMER, fingerprint, claimed, storable(r.source), reason, storable(cut.raw), r.rawBytes ?? cut.rawBytes, rawSha256, hits, r.receivedAt, lastSeen],
-  );
+       first_seen = CASE WHEN excluded.first_seen < ${table}.first_seen THEN excluded.first_seen ELSE ${table}.first_seen END,
+       last_seen = CASE WHEN excluded.last_seen > ${table}.last_seen THEN excluded.last_seen ELSE ${table}.last_seen END`;
+
+/** The columns of rejected rows travelling as a JSON recordset (PostgreSQL's append). */
+export const REJECTED_RECORDSET =
+  'customer_id text, fingerprint text, claimed_customer_id text, source text, reason text, raw text, raw_bytes bigint, raw_sha256 text, hits bigint, first_seen bigint, last_seen bigint';
+
+async function upsert(tx: Sql, table: string, r: RejectRecord): Promise<void> {
+  const row = rejectedRow(r);
+  await tx.run(upsertRejectedSql(table, 'VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)'), [
+    row.customer_id,
+    row.fingerprint,
+    row.claimed_customer_id,
+    row.source,
+    row.reason,
+    row.raw,
+    row.raw_bytes,
+    row.raw_sha256,
+    row.hits,
+    row.first_seen,
+    row.last_seen,
+  ]);
 }
 
 export function insertRejected(tx: Sql, r: RejectRecord): Promise<void> {

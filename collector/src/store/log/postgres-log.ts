@@ -2,7 +2,8 @@
 //
 // A group of requests is appended to `ingest_log` in ONE statement (one round trip, one
 // commit): in the same statement, unique keys decide duplicates, by event ID (seen_events)
-// and by order ID (order_ids), so the answer still says `duplicate`. Then it is answered.
+// and by order ID (order_ids), so the answer still says `duplicate`, and the group's refused
+// requests are kept with the rejected events. Then it is answered.
 //
 // Projection workers, one per collector in a thread of its own at the lowest CPU priority
 // (projection.ts, projection-thread.ts), apply the log to the tables in set-based batches
@@ -11,8 +12,8 @@
 // killed collector's batch simply returns to the log. A customer is projected by one worker
 // at a time (a transaction-scoped advisory lock, released if its collector dies), so any
 // number of collectors share the work and each customer's events apply in log order.
-import { insertRejected } from '../rejected.js';
-import type { Database, Sql } from '../database.js';
+import { REJECTED_RECORDSET, rejectedRows, upsertRejectedSql } from '../rejected.js';
+import type { Database } from '../database.js';
 import type { GroupWriter } from './writer.js';
 import { Thread } from '../thread.js';
 import type { EventOutcome, IngestWrite } from '../types.js';
@@ -41,6 +42,8 @@ WITH input AS (
   INSERT INTO ingest_log (customer_id, received_at, entry)
   SELECT customer_id, received_at, entry FROM kept ORDER BY ord
   RETURNING seq
+), rejected AS (
+  ${upsertRejectedSql('rejected_events', `SELECT * FROM jsonb_to_recordset($2::jsonb) AS x(${REJECTED_RECORDSET})`)}
 )
 SELECT i.ord, k.ord IS NOT NULL AS kept, o.order_id IS NOT NULL AS new_order, (SELECT max(seq) FROM logged) AS seq
 FROM input i
@@ -111,14 +114,13 @@ export class PostgresLog implements GroupWriter {
     );
     const rejects = writes.flatMap((w) => w.rejects);
     // no money in the rows (entries are text already): plain JSON.stringify, the fast one
-    const append = async (q: Sql) => (input.length ? q.all<{ ord: number; kept: boolean; new_order: boolean; seq: unknown }>(APPEND, [JSON.stringify(input)]) : []);
-    const rows = rejects.length
-      ? await this.db.immediate.transaction(async (tx) => {
-          const r = await append(tx);
-          for (const reject of rejects) await insertRejected(tx, reject);
-          return r;
-        })
-      : await append(this.db.immediate);
+    const rows =
+      input.length || rejects.length
+        ? await this.db.immediate.all<{ ord: number; kept: boolean; new_order: boolean; seq: unknown }>(APPEND, [
+            JSON.stringify(input),
+            JSON.stringify(rejectedRows(rejects)),
+          ])
+        : [];
     const byOrd = new Map(rows.map((r) => [r.ord, r]));
     const newOrderTaken = new Set<string>();
     for (const r of rows) if (r.seq !== null && Number(r.seq) > this.acked) this.acked = Number(r.seq);
