@@ -154,19 +154,8 @@ interface OldRow {
   raw: string;
 }
 
-interface Row {
-  customer_id: string;
-  fingerprint: string;
-  claimed_customer_id: string;
-  source: string;
-  reason: string;
-  raw: string;
-  raw_bytes: unknown;
-  raw_sha256: string;
-  hits: unknown;
-  first_seen: unknown;
-  last_seen: unknown;
-}
+/** A row as read: the numbers as the driver gives them (bigint columns may come as strings). */
+type Row = Omit<RejectedRow, 'raw_bytes' | 'hits' | 'first_seen' | 'last_seen'> & Record<'raw_bytes' | 'hits' | 'first_seen' | 'last_seen', unknown>;
 
 export class RejectedRepository {
   constructor(private readonly db: Database) {}
