@@ -437,7 +437,7 @@ function hostileSection(e, run, bars) {
   out.push(
     `Good SDK traffic (batches of ${r.perRequest} events, ${r.connections} connections, about ${r.seconds} s after a 1 s warm-up) against the real collector, ` +
       `alone and with one request in ${r.hostileEvery} hostile, in turn: ${r.kinds.join(', ')} (every hostile body different, as an attacker varies them); ` +
-      `clean and mixed runs alternate on the same collector, ${r.rounds ?? 1} of each, medians. ` +
+      `clean and mixed runs alternate on the same collector (clean first, then mixed first: ABBA, so drift weighs on both alike), ${r.rounds ?? 1} of each, each run starting once the reports hold everything acknowledged before it; the rates are means. ` +
       'The rate is the good events acknowledged per second; the bar is the mix keeping at least 0.8 of the clean rate. Stored counts the events in the reports ' +
       'of a restarted collector: it must equal the events acknowledged (hostile requests acknowledge none). The rejected-events table (with its indexes) is measured ' +
       'before the first run and after the last. The load comes from one address, so the per-address limit is set out of reach and the per-customer one off.',
