@@ -138,6 +138,7 @@ export class ProjectionWorker {
         entries,
         (t, list) => this.projector.apply(t, list, { recordSeen: false }),
         (t, e, reason) => setAside(t, e.customerId, e.event, reason),
+        (e) => e.event,
       );
       const full = rows.length === this.batch;
       this.batch = aside > 0 ? Math.max(MIN_BATCH, this.batch >> 2) : Math.min(MAX_BATCH, this.batch * 2);

@@ -65,7 +65,7 @@ async function applyBatch(): Promise<{ seq: number; count: number }> {
     const at = num((await tx.get<{ seq: unknown }>('SELECT seq FROM ingest_applied WHERE id = 1'))?.seq);
     const rows = entries(at, BATCH);
     if (rows.length === 0) return { seq: at, count: 0 };
-    await applyIsolating(tx, rows.map((r) => deserialize(r.entry) as QueueEntry), applyEntries, setEntryAside);
+    await applyIsolating(tx, rows.map((r) => deserialize(r.entry) as QueueEntry), applyEntries, setEntryAside, (e) => ('event' in e ? e.event : null));
     const last = num(rows[rows.length - 1].seq);
     await tx.run('UPDATE ingest_applied SET seq = $1 WHERE id = 1', [last]);
     return { seq: last, count: rows.length };
