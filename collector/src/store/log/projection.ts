@@ -133,7 +133,7 @@ export class ProjectionWorker {
       await applyIsolating(
         tx,
         entries,
-        (t, list) => this.projector.apply(t, list, { recordSeen: false }),
+        (t, list, readFor) => this.projector.apply(t, list, { recordSeen: false }, readFor),
         (t, e, reason) => setAside(t, e.customerId, e.event, reason),
         (e) => e.event,
       );

@@ -95,9 +95,12 @@ export class BatchState {
     return JSON.stringify([...new Set(values)]);
   }
 
-  /** Reads everything the batch touches: a handful of statements, whatever its size. */
-  async load(): Promise<void> {
-    const { tx, dialect: d, customerId, events } = this;
+  /**
+   * Reads everything the batch touches: a handful of statements, whatever its size. `events`
+   * may hold more than the batch plays (what is read for the others changes nothing).
+   */
+  async load(events: readonly EventRecord[] = this.events): Promise<void> {
+    const { tx, dialect: d, customerId } = this;
     const orders = events.filter((e): e is OrderRecord => e.type === 'order');
     const carts = events.filter((e): e is CartRecord => e.type === 'cart');
 
