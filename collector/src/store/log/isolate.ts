@@ -1,16 +1,16 @@
-// Applying a batch of log entries when one of them cannot be applied, in the same transaction
-// as everything else (docs/collector.md, "Ingest: log, then project"):
-// - Row by row where the failure can be pinned: the projector writes each table in one
-//   statement whose rows it knows the entries of (`writeRows`). When such a statement fails,
-//   halves of its rows are tried again, each rolled back, down to the rows that fail on their
-//   own; their entries are set aside with their reasons and the batch is applied again
-//   without them. That costs one more attempt and a few small statements, not dozens of
-//   attempts, so a poisoned batch applies nearly as fast as a clean one.
-// - Else by splitting the batch (a failure in the aggregates or the profiles, rows that
-//   only fail together, a row several entries made): into eighths, each under a savepoint,
-//   then the failing eighth into eighths, …, the entry that fails alone set aside. Eighths
-//   rather than halves: each failed attempt is work thrown away, and 200 → 25 → 4 → 1 throws
-//   away 230 entries' work where halving throws away 400.
+// Applying a batch of log entries when some cannot be applied, in the batch's one transaction
+// (docs/collector.md, "Ingest: log, then project"):
+// - Traced to rows where it can be: the projector writes each table in one statement and
+//   knows the event each row comes from (`writeRows`). When such a statement fails, its rows
+//   are tried again in halves, down to the events whose rows fail on their own; those are set
+//   aside with their reasons, and the batch is applied again without them, its reads answered
+//   from the failed attempt's. One more attempt and a few dozen small statements per failing
+//   batch, however many of that statement's rows fail.
+// - Else by splitting the batch (a failure in the aggregates or the profiles, rows that only
+//   fail together, a row several events made): into eighths, each under a savepoint, then the
+//   failing eighth into eighths, …, the entry that fails alone set aside. Eighths rather than
+//   halves: each failed attempt is work thrown away, and 200 → 25 → 4 → 1 throws away 230
+//   entries' work where halving throws away 400.
 // Nothing checked at ingest should fail here; this keeps one that slipped through from
 // stopping everyone behind it.
 import { DatabaseUnavailableError } from '../../errors.js';
@@ -44,7 +44,7 @@ export interface SourcedRow<R> {
 }
 
 /** A write some rows of which fail on their own: their events, each with its reason. */
-export class RefusedRows extends Error {
+class RefusedRows extends Error {
   constructor(
     readonly refused: ReadonlyMap<EventRecord, string>,
     cause: unknown,
