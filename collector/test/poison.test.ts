@@ -130,6 +130,16 @@ describe.each(ENGINES)('entries refused within one batch, on %s', (engine) => {
     expect(r.rejected.some((x) => x.raw.includes('"A-005"'))).toBe(true);
   });
 
+  it('leaves nothing of a refused entry that was its batch alone', async () => {
+    const customer = (await t.store.customers.get(await addCustomer(t.store)))!;
+    const r = await apply(customer, [eventRecord(customer, order({ orderId: 'D-000', items: [item('GOOD', '1.00', 1), item('POISON', '1.00', 1)], total: '2.00' }))]);
+    expect(r.orders).toEqual([]);
+    expect(r.statsOrders).toBe(0);
+    expect(r.rejected.map((x) => x.reason)).toEqual(['event: could not be applied (poisoned item)']);
+    const items = await t.store.db.get<{ n: unknown }>('SELECT COUNT(*) AS n FROM order_items WHERE customer_id = $1', [customer.customerId]);
+    expect(Number(items?.n)).toBe(0);
+  });
+
   it('finds an entry the aggregates refuse by splitting the batch', async () => {
     const customer = (await t.store.customers.get(await addCustomer(t.store)))!;
     const events = Array.from({ length: 30 }, (_, i) =>
