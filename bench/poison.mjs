@@ -1,6 +1,6 @@
 // Applying with poison: the same events applied through the real log and projector, once
 // clean and once with one entry in every 200 that the tables refuse (a trigger refuses its
-// SKU), on both engines. The failing entry is found by splitting its batch and set aside;
+// SKU), on both engines. The failing entry is found inside its batch and set aside;
 // the bar is the poisoned run's apply rate at least half the clean one (docs/collector.md,
 // "Ingest: log, then project").
 import { join } from 'node:path';

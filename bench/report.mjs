@@ -474,7 +474,7 @@ function poisonSection(e, run, bars) {
   const r = e.result;
   out.push(
     `${f0(r.events)} orders appended through the real log (groups of 50) and applied by the projector, once clean and once with one in every ${r.every} ` +
-      'refused by the tables (a trigger refuses its SKU): the failing entry is found by splitting its batch and set aside with its reason, the rest applied. ' +
+      'refused by the tables (a trigger refuses its SKU): the failing entry is found inside its batch (its rows, tried again in halves) and set aside with its reason, the rest applied. ' +
       'The rate runs from the first append until every answered event is applied. The bar is the poisoned rate at least half the clean one.',
     table(
       ['engine', 'clean events/s', 'poisoned events/s', 'poisoned ÷ clean', 'set aside', 'stored'],

@@ -11,13 +11,11 @@ import { applyIsolating, setAside } from './isolate.js';
 import { FirstStatistics } from './statistics.js';
 
 /**
- * Entries per projected batch (one customer's): at most 500; after a batch had to set an
- * entry aside, a quarter of the last (at least 25), doubling again with each clean batch.
- * Each attempt at a part of a failing batch costs a dozen round trips, so where entries fail,
- * smaller batches find them cheaper.
+ * Entries per projected batch (one customer's). Also after a batch had to set an entry aside:
+ * finding it costs about one more attempt whatever the batch's size (./isolate.ts), and
+ * smaller batches would cost more per event.
  */
-const MAX_BATCH = 500;
-const MIN_BATCH = 25;
+const BATCH = 500;
 /** How often an idle worker looks for entries other collectors appended. */
 const IDLE_POLL_MS = 50;
 /**
@@ -57,7 +55,6 @@ export class ProjectionWorker {
   private wakeUp: ((urgent: boolean) => void) | null = null;
   private lastError = '';
 
-  private batch = MAX_BATCH;
   /** the newest reader's request heard (see `wake`) */
   private heard = 0;
   /** the newest reader heard before a round that left nothing behind: newer ones wait, and nothing is deferred for them */
@@ -157,20 +154,19 @@ export class ProjectionWorker {
       const rows = await tx.all<{ seq: unknown; entry: string }>(
         `DELETE FROM ingest_log WHERE customer_id = $1 AND seq IN (SELECT seq FROM ingest_log WHERE customer_id = $1 ORDER BY seq LIMIT $2)
          RETURNING seq, entry`,
-        [customerId, this.batch],
+        [customerId, BATCH],
       );
       if (rows.length === 0) return { applied: 0, full: false };
       rows.sort((a, b) => Number(a.seq) - Number(b.seq));
       const entries = rows.map((r) => ({ customerId, event: decodeEvent(r.entry) }));
-      const aside = await applyIsolating(
+      await applyIsolating(
         tx,
         entries,
-        (t, list) => this.projector.apply(t, list, { recordSeen: false }),
+        (t, list, readFor) => this.projector.apply(t, list, { recordSeen: false }, readFor),
         (t, e, reason) => setAside(t, e.customerId, e.event, reason),
+        (e) => e.event,
       );
-      const full = rows.length === this.batch;
-      this.batch = aside > 0 ? Math.max(MIN_BATCH, this.batch >> 2) : Math.min(MAX_BATCH, this.batch * 2);
-      return { applied: rows.length, full };
+      return { applied: rows.length, full: rows.length === BATCH };
     });
   }
 

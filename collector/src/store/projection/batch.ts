@@ -14,6 +14,7 @@ import { cartItemsJson } from '../cart-items.js';
 import { num, type Column, type Dialect, type Sql } from '../database.js';
 import type { WriteEffects } from '../effects.js';
 import { jsonParam } from '../json-param.js';
+import { writeRows, type SourcedRow } from '../log/isolate.js';
 import { asciiLower, emailKey, uidKey } from '../profiles.js';
 import type { Attribution, CartRecord, CartState, ClickRecord, EventRecord, OrderRecord, StoredItem } from '../types.js';
 import { dayOf } from '../types.js';
@@ -49,15 +50,17 @@ export class BatchState {
   /** carts by ID: read from the table (with `stored`, the ID it has there) or made by the batch */
   private readonly carts = new Map<string, Cart & { storedId?: string }>();
   private readonly dirtyCarts = new Set<string>();
+  /** the event that changed each cart row of the batch (null: several did), to pin a refused row on its event */
+  private readonly cartSources = new Map<Cart, EventRecord | null>();
   /** closed carts moved aside to `<cartId>~<orderId>`: [stored ID, new ID], in order */
   private readonly renames: [string, string][] = [];
   private readonly orders = new Map<string, Order>();
-  private readonly newOrders: Json[] = [];
-  private newItems: Json[] = [];
+  private readonly newOrders: SourcedRow<Json>[] = [];
+  private newItems: SourcedRow<Json>[] = [];
   /** orders whose visitor, session and cart the browser filled in */
   private readonly adopted = new Set<string>();
   /** backend copies replacing browser copies: the order's new values, and its new items */
-  private readonly replaced = new Map<string, { order: OrderRecord; items: Json[] }>();
+  private readonly replaced = new Map<string, { order: OrderRecord; items: SourcedRow<Json>[] }>();
   private readonly buyerDays = new Map<string, Json>();
   /** each order's buyer, per campaign and currency: counted once written (new buyers are told by the insert) */
   private readonly buyers: { campaign_id: string; currency: string; buyer: string; time: number }[] = [];
@@ -73,8 +76,10 @@ export class BatchState {
   private windowMs = 30 * 86_400_000;
   /** clicks: stored ones that may attribute the batch's events, and those the batch adds */
   private readonly clicks = new Map<string, Click>();
-  private readonly newClicks: Json[] = [];
+  private readonly newClicks: SourcedRow<Json>[] = [];
   private readonly clickDays = new Map<string, { campaign_id: string; day: number; clicks: number }>();
+  /** the event being played: the source of the rows it adds */
+  private playing: EventRecord | null = null;
   /** the last campaign each contact's earlier orders and carts came from (their profile) */
   private readonly lastCampaign = new Map<string, { campaignId: string; at: number }>();
 
@@ -90,9 +95,12 @@ export class BatchState {
     return JSON.stringify([...new Set(values)]);
   }
 
-  /** Reads everything the batch touches: a handful of statements, whatever its size. */
-  async load(): Promise<void> {
-    const { tx, dialect: d, customerId, events } = this;
+  /**
+   * Reads everything the batch touches: a handful of statements, whatever its size. `events`
+   * may hold more than the batch plays (what is read for the others changes nothing).
+   */
+  async load(events: readonly EventRecord[] = this.events): Promise<void> {
+    const { tx, dialect: d, customerId } = this;
     const orders = events.filter((e): e is OrderRecord => e.type === 'order');
     const carts = events.filter((e): e is CartRecord => e.type === 'cart');
 
@@ -245,7 +253,7 @@ export class BatchState {
       clicked_at: c.time,
     };
     this.clicks.set(c.eventId, click);
-    this.newClicks.push({ ...click, received_at: c.receivedAt, path: c.path });
+    this.newClicks.push({ row: { ...click, received_at: c.receivedAt, path: c.path }, source: this.playing });
     const day = dayOf(c.time);
     const k = `${c.campaignId}${SEP}${day}`;
     const d = this.clickDays.get(k) ?? { campaign_id: c.campaignId, day, clicks: 0 };
@@ -268,6 +276,7 @@ export class BatchState {
   /** Plays the events in log order. */
   async play(): Promise<void> {
     for (const ev of this.events) {
+      this.playing = ev;
       if (ev.type === 'click') this.click(ev);
       else if (ev.type === 'order') await this.order({ ...ev, ...this.attribute(ev) });
       else this.cart({ ...ev, ...this.attribute(ev) });
@@ -300,7 +309,7 @@ export class BatchState {
     };
     this.orders.set(o.orderId, added);
     this.added.push(added);
-    this.newOrders.push({ ...this.orderRow(o, contactKey), attribution: o.how, click_at: o.how ? o.clickAt : null });
+    this.newOrders.push({ row: { ...this.orderRow(o, contactKey), attribution: o.how, click_at: o.how ? o.clickAt : null }, source: this.playing });
     this.newItems.push(...this.itemRows(o));
     fx.stats.order(customerId, o.campaignId, o.time, o.currency, o.total, o.items.length, 1, o.how);
     this.addBuyer(o.campaignId, o.currency, o.time, o.buyer);
@@ -337,17 +346,20 @@ export class BatchState {
     };
   }
 
-  private itemRows(o: { orderId: string; time: number; campaignId: string; items: readonly StoredItem[] }): Json[] {
+  private itemRows(o: { orderId: string; time: number; campaignId: string; items: readonly StoredItem[] }): SourcedRow<Json>[] {
     return o.items.map((it, i) => ({
-      order_id: o.orderId,
-      line: i + 1,
-      time: o.time,
-      campaign_id: o.campaignId,
-      sku: it.sku,
-      name: it.name,
-      category: it.category,
-      price: it.price,
-      quantity: it.quantity,
+      source: this.playing,
+      row: {
+        order_id: o.orderId,
+        line: i + 1,
+        time: o.time,
+        campaign_id: o.campaignId,
+        sku: it.sku,
+        name: it.name,
+        category: it.category,
+        price: it.price,
+        quantity: it.quantity,
+      },
     }));
   }
 
@@ -411,6 +423,7 @@ export class BatchState {
       cart.state = cart.state === 'abandoned' || cart.abandoned_at !== null ? 'recovered' : 'ordered';
       cart.closed_at = o.receivedAt;
       cart.order_id = o.orderId;
+      this.touch(cart);
       this.dirtyCarts.add(cart.cart_id);
       this.fx.stats.cart(this.customerId, before, factsOf(cart));
     }
@@ -431,6 +444,7 @@ export class BatchState {
         existing.storedId = aside;
       }
       existing.cart_id = aside;
+      this.touch(existing);
       this.carts.set(aside, existing);
       if (this.dirtyCarts.delete(c.cartId)) this.dirtyCarts.add(aside);
       existing = undefined;
@@ -473,9 +487,16 @@ export class BatchState {
       storedId: existing?.storedId,
     };
     this.carts.set(c.cartId, row);
+    this.touch(row);
     this.dirtyCarts.add(c.cartId);
     this.fx.stats.cart(this.customerId, before, factsOf(row));
     this.fx.profiles.cart(this.customerId, contactKey, { ...c, now: c.receivedAt });
+  }
+
+  /** Notes that the event being played changed `cart`. */
+  private touch(cart: Cart): void {
+    const had = this.cartSources.get(cart);
+    this.cartSources.set(cart, had === undefined || had === this.playing ? this.playing : null);
   }
 
   /** An order that arrived before its cart (retries, slow networks): a later order naming the cart, else the visitor's later order naming none. */
@@ -496,29 +517,28 @@ export class BatchState {
     const { tx, dialect: d, customerId } = this;
     const rows = (alias: string, cols: readonly Column[]) => d.recordset('$2', alias, cols);
     if (recordSeen) {
-      const seen = this.events.filter((e) => e.eventId !== '').map((e) => ({ event_id: e.eventId, received_at: e.receivedAt }));
-      if (seen.length) {
-        await tx.run(
+      const seen = this.events.filter((e) => e.eventId !== '').map((e) => ({ row: { event_id: e.eventId, received_at: e.receivedAt }, source: e }));
+      await writeRows(tx, seen, (list) =>
+        tx.run(
           `INSERT INTO seen_events (customer_id, event_id, received_at) SELECT $1, r.event_id, r.received_at
            FROM ${rows('r', [['event_id', 'text'], ['received_at', 'bigint']])} WHERE true ON CONFLICT (customer_id, event_id) DO NOTHING`,
-          [customerId, jsonParam(seen)],
-        );
-      }
+          [customerId, jsonParam(list)],
+        ),
+      );
     }
-    if (this.newOrders.length) {
-      await tx.run(`INSERT INTO orders (customer_id, ${names(ORDER_COLUMNS)}) SELECT $1, ${pick(ORDER_COLUMNS, 'r')} FROM ${rows('r', ORDER_COLUMNS)}`, [
+    await writeRows(tx, this.newOrders, (list) =>
+      tx.run(`INSERT INTO orders (customer_id, ${names(ORDER_COLUMNS)}) SELECT $1, ${pick(ORDER_COLUMNS, 'r')} FROM ${rows('r', ORDER_COLUMNS)}`, [
         customerId,
-        jsonParam(this.newOrders),
-      ]);
-    }
+        jsonParam(list),
+      ]),
+    );
     if (this.replaced.size) await this.writeReplaced();
-    const items = this.newItems;
-    if (items.length) {
-      await tx.run(`INSERT INTO order_items (customer_id, ${names(ITEM_COLUMNS)}) SELECT $1, ${pick(ITEM_COLUMNS, 'r')} FROM ${rows('r', ITEM_COLUMNS)}`, [
+    await writeRows(tx, this.newItems, (list) =>
+      tx.run(`INSERT INTO order_items (customer_id, ${names(ITEM_COLUMNS)}) SELECT $1, ${pick(ITEM_COLUMNS, 'r')} FROM ${rows('r', ITEM_COLUMNS)}`, [
         customerId,
-        jsonParam(items),
-      ]);
-    }
+        jsonParam(list),
+      ]),
+    );
     if (this.adopted.size) {
       const adopted = [...this.adopted].map((id) => {
         const o = this.orders.get(id)!;
@@ -539,25 +559,28 @@ export class BatchState {
     for (const [from, to] of this.renames) {
       await tx.run('UPDATE carts SET cart_id = $3 WHERE customer_id = $1 AND cart_id = $2', [customerId, from, to]);
     }
-    if (this.dirtyCarts.size) {
-      const carts = [...this.dirtyCarts].sort().map((id) => {
-        const { storedId: _stored, ...row } = this.carts.get(id)!;
-        return row;
-      });
-      const update = CART_COLUMNS.filter(([n]) => n !== 'cart_id')
-        .map(([n]) => `${n} = excluded.${n}`)
-        .join(', ');
-      await tx.run(
+    const carts = [...this.dirtyCarts].sort().map((id) => {
+      const cart = this.carts.get(id)!;
+      const { storedId: _stored, ...row } = cart;
+      return { row, source: this.cartSources.get(cart) ?? null };
+    });
+    const update = CART_COLUMNS.filter(([n]) => n !== 'cart_id')
+      .map(([n]) => `${n} = excluded.${n}`)
+      .join(', ');
+    await writeRows(tx, carts, (list) =>
+      tx.run(
         `INSERT INTO carts (customer_id, ${CART_SELECT}) SELECT $1, ${pick(CART_COLUMNS, 'r')} FROM ${rows('r', CART_COLUMNS)} WHERE true
          ON CONFLICT (customer_id, cart_id) DO UPDATE SET ${update}`,
-        [customerId, jsonParam(carts)],
-      );
-    }
+        [customerId, jsonParam(list)],
+      ),
+    );
     if (this.newClicks.length) {
-      await tx.run(
-        `INSERT INTO clicks (customer_id, ${names(CLICK_COLUMNS)}) SELECT $1, ${pick(CLICK_COLUMNS, 'r')} FROM ${rows('r', CLICK_COLUMNS)} WHERE true
-         ON CONFLICT (customer_id, click_id) DO NOTHING`,
-        [customerId, jsonParam(this.newClicks)],
+      await writeRows(tx, this.newClicks, (list) =>
+        tx.run(
+          `INSERT INTO clicks (customer_id, ${names(CLICK_COLUMNS)}) SELECT $1, ${pick(CLICK_COLUMNS, 'r')} FROM ${rows('r', CLICK_COLUMNS)} WHERE true
+           ON CONFLICT (customer_id, click_id) DO NOTHING`,
+          [customerId, jsonParam(list)],
+        ),
       );
       await tx.run(
         `INSERT INTO click_days (customer_id, campaign_id, day, clicks) SELECT $1, r.campaign_id, r.day, r.clicks FROM ${rows('r', CLICK_DAY_COLUMNS)} WHERE true
@@ -606,7 +629,7 @@ export class BatchState {
       );
       await tx.run('DELETE FROM order_items WHERE customer_id = $1 AND order_id = $2', [customerId, orderId]);
       // a browser copy added by this same batch: its items were never written
-      this.newItems = this.newItems.filter((i) => i.order_id !== orderId);
+      this.newItems = this.newItems.filter((i) => i.row.order_id !== orderId);
       this.newItems.push(...items);
     }
   }

@@ -19,22 +19,39 @@ export interface ProjectOptions {
   recordSeen: boolean;
 }
 
+/** An event of the log and its customer. */
+export interface Projected {
+  customerId: string;
+  event: EventRecord;
+}
+
+function byCustomerOf(events: readonly Projected[]): Map<string, EventRecord[]> {
+  const byCustomer = new Map<string, EventRecord[]>();
+  for (const { customerId, event } of events) {
+    let list = byCustomer.get(customerId);
+    if (!list) byCustomer.set(customerId, (list = []));
+    list.push(event);
+  }
+  return byCustomer;
+}
+
 export class Projector {
   constructor(private readonly db: Pick<Database, 'dialect'>) {}
 
-  /** Applies `events` (in log order, any customers) inside the caller's transaction. */
-  async apply(tx: Sql, events: readonly { customerId: string; event: EventRecord }[], options: ProjectOptions): Promise<void> {
-    const byCustomer = new Map<string, EventRecord[]>();
-    for (const { customerId, event } of events) {
-      let list = byCustomer.get(customerId);
-      if (!list) byCustomer.set(customerId, (list = []));
-      list.push(event);
-    }
+  /**
+   * Applies `events` (in log order, any customers) inside the caller's transaction. Reads what
+   * `readFor` (holding `events`) touches: a retry without some events reads what the first
+   * attempt read, so its reads can be replayed (../log/isolate.ts).
+   */
+  async apply(tx: Sql, events: readonly Projected[], options: ProjectOptions, readFor: readonly Projected[] = events): Promise<void> {
+    const byCustomer = byCustomerOf(events);
+    const toRead = byCustomerOf(readFor);
     const fx = new WriteEffects();
-    // customers in a fixed order: two transactions never wait on each other's rows in a cycle
-    for (const customerId of [...byCustomer.keys()].sort()) {
-      const state = new BatchState(tx, this.db.dialect, customerId, fx, byCustomer.get(customerId)!);
-      await state.load();
+    // customers in a fixed order: two transactions never wait on each other's rows in a cycle;
+    // a customer read for but left without events still reads (the same reads as the attempt's)
+    for (const customerId of [...toRead.keys()].sort()) {
+      const state = new BatchState(tx, this.db.dialect, customerId, fx, byCustomer.get(customerId) ?? []);
+      await state.load(toRead.get(customerId));
       await state.play();
       await state.write(options.recordSeen);
     }

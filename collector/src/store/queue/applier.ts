@@ -44,10 +44,11 @@ function entries(after: number, limit: number): { seq: number; entry: Buffer }[]
 }
 const projector = new Projector(db);
 
-/** Applies a run of entries: the events through the projector, the refused requests kept with their reasons. */
-async function applyEntries(tx: Sql, list: readonly QueueEntry[]): Promise<void> {
-  const events = list.flatMap((e) => ('event' in e ? [{ customerId: e.customerId, event: e.event }] : []));
-  await projector.apply(tx, events, { recordSeen: true });
+const eventsOf = (list: readonly QueueEntry[]) => list.flatMap((e) => ('event' in e ? [e] : []));
+
+/** Applies a run of entries (reading what `readFor` touches): the events through the projector, the refused requests kept with their reasons. */
+async function applyEntries(tx: Sql, list: readonly QueueEntry[], readFor: readonly QueueEntry[]): Promise<void> {
+  await projector.apply(tx, eventsOf(list), { recordSeen: true }, eventsOf(readFor));
   for (const e of list) if ('reject' in e) await insertRejected(tx, e.reject);
 }
 
@@ -65,7 +66,7 @@ async function applyBatch(): Promise<{ seq: number; count: number }> {
     const at = num((await tx.get<{ seq: unknown }>('SELECT seq FROM ingest_applied WHERE id = 1'))?.seq);
     const rows = entries(at, BATCH);
     if (rows.length === 0) return { seq: at, count: 0 };
-    await applyIsolating(tx, rows.map((r) => deserialize(r.entry) as QueueEntry), applyEntries, setEntryAside);
+    await applyIsolating(tx, rows.map((r) => deserialize(r.entry) as QueueEntry), applyEntries, setEntryAside, (e) => ('event' in e ? e.event : null));
     const last = num(rows[rows.length - 1].seq);
     await tx.run('UPDATE ingest_applied SET seq = $1 WHERE id = 1', [last]);
     return { seq: last, count: rows.length };
