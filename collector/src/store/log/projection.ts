@@ -27,8 +27,9 @@ const GATHER_MS = 100;
 const RETRY_MS = 1000;
 /**
  * Under ingest pressure (the collector's requests queue for their answers, heard within
- * PRESSURE_MS; ingest/saturation.ts), entries younger than this wait in the log: the database's time goes to answering first,
- * and the backlog is projected when the burst passes. Reads that wait are never held back.
+ * PRESSURE_MS; ingest/saturation.ts), entries younger than this wait in the log: the
+ * database's time goes to answering first, and the backlog is projected when the burst
+ * passes. Reads that wait are never held back.
  */
 const MAX_DEFER_MS = 10_000;
 const PRESSURE_MS = 250;
