@@ -71,8 +71,12 @@ interface Waiter {
 }
 
 export class PostgresLog implements GroupWriter {
-  /** groups appended at once: each is one statement, so several overlap their round trips and commits */
-  readonly concurrency = 4;
+  /**
+   * Groups appended at once. Two overlap one's round trip and commit with the next; more would
+   * only make groups smaller, and each statement costs the database about 350 µs of CPU
+   * whatever its size (measured: 58 µs an event in groups of 10, 30 in groups of 50).
+   */
+  readonly concurrency = 2;
   /** newest position this collector appended */
   private acked = 0;
   /** a position known projected (with all before it), and the readers numbered so far */
