@@ -2,6 +2,7 @@
 // implicit init(); the calls the stub queued before the script loaded are then replayed in
 // order, each queued Promise settling with the real call's result, and the stub is replaced
 // by the real API on `window.emarsysTrack`.
+import { cookie } from './cookies.js';
 import { type Api, createTracker } from './tracker.js';
 
 export type { Api };
@@ -14,12 +15,20 @@ const stub = w.emarsysTrack;
 
 // The stub always has `q`; a global without one is this script, loaded twice: keep the first.
 if (!stub || stub.q) {
-  const api: any = createTracker();
   // Attribute names are the option names (data-customer-id is customerId); other data-* attributes
-  // are ignored. data-debug: on when present.
+  // are ignored. data-debug: on when present. Read now: currentScript is this script only while it runs.
   const data = { ...(document.currentScript as HTMLScriptElement | null)?.dataset };
-  if (data.customerId) api.init({ ...data, debug: 'debug' in data });
-  w.emarsysTrack = api;
-  // A Promise's executor turns a throw into a rejection.
-  for (const [m, args, resolve, reject] of stub?.q || []) new Promise((r) => r(api[m](...args))).then(resolve, reject);
+  // The rest runs in the microtasks right after this script, before any other script or event.
+  // Chromium takes the JavaScript stack at every document.cookie read (seen in its traces with
+  // DevTools attached), and V8 re-parses each function on it the first time, to place it: from
+  // this script's top level that is the whole script twice. So the first read, which the rest of
+  // this run reuses (cookies.ts), is made by cookie() alone, called by the browser.
+  queueMicrotask(cookie as () => void);
+  queueMicrotask(() => {
+    const api: any = createTracker();
+    if (data.customerId) api.init({ ...data, debug: 'debug' in data });
+    w.emarsysTrack = api;
+    // A Promise's executor turns a throw into a rejection.
+    for (const [m, args, resolve, reject] of stub?.q || []) new Promise((r) => r(api[m](...args))).then(resolve, reject);
+  });
 }

@@ -9,12 +9,14 @@ import { CUSTOMER, ENDPOINT, ORDER, clearBrowser, fakeFetch, page, settle, store
 const FILE = 'dist/emarsys-track.min.js';
 const global = window as unknown as { emarsysTrack?: Api };
 
-function loadBundle(data: Record<string, string>) {
+/** Runs the bundle as a script tag with these data-* attributes; resolves once it has set up (in the microtask after it ran). */
+async function loadBundle(data: Record<string, string>) {
   expect(existsSync(pathOf(FILE)), `${FILE} is not built: run npm run build:sdk`).toBe(true);
   const tag = document.createElement('script');
   for (const [k, v] of Object.entries(data)) tag.setAttribute(`data-${k}`, v);
   Object.defineProperty(document, 'currentScript', { configurable: true, value: tag });
   new Function(readFileSync(pathOf(FILE), 'utf8'))();
+  await 0;
 }
 
 beforeEach(() => {
@@ -30,7 +32,7 @@ it('tracks a cart and an order end to end', async () => {
   const net = fakeFetch();
   vi.stubGlobal('fetch', net.fetch);
   history.replaceState(null, '', '/landing?emst=12345.ABCDEF');
-  loadBundle({ 'customer-id': CUSTOMER, endpoint: ENDPOINT });
+  await loadBundle({ 'customer-id': CUSTOMER, endpoint: ENDPOINT });
   await expect(global.emarsysTrack!.cart({ items: [{ sku: 'S', price: '5.00' }] })).resolves.toBe('sent');
   await expect(global.emarsysTrack!.order({ ...ORDER, currency: 'huf' })).resolves.toBe('sent');
   const [cart, order] = net.events();
@@ -45,7 +47,7 @@ it('retries, with the same event ID, what the source build queued (stored data o
   const [queued] = storedQueue();
   const net = fakeFetch();
   vi.stubGlobal('fetch', net.fetch);
-  loadBundle({ 'customer-id': CUSTOMER, endpoint: ENDPOINT });
+  await loadBundle({ 'customer-id': CUSTOMER, endpoint: ENDPOINT });
   await settle();
   expect(net.events()).toEqual([queued]);
   expect(storedQueue()).toEqual([]);
@@ -55,7 +57,7 @@ it('retries, with the same event ID, what the source build queued (stored data o
 it('refuses "2,999.00" with the message of the source build', async () => {
   const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
   vi.stubGlobal('fetch', fakeFetch().fetch);
-  loadBundle({ 'customer-id': CUSTOMER, endpoint: ENDPOINT });
+  await loadBundle({ 'customer-id': CUSTOMER, endpoint: ENDPOINT });
   await expect(global.emarsysTrack!.order({ ...ORDER, items: [{ sku: 'S', price: '2,999.00' }] })).rejects.toThrow(
     'items[0].price: "2,999.00" is not an amount like "2999.00"',
   );
