@@ -40,8 +40,10 @@ export class UnknownCustomerError extends HttpError {
   }
 }
 
-/** Known customers are remembered this long (customers are never deleted; unknown IDs are always looked up). */
+/** Known customers are remembered this long (customers are never deleted). */
 const CUSTOMER_CACHE_MS = 60_000;
+/** How long an unknown ID is remembered (the last one only). */
+const MISS_CACHE_MS = 1000;
 
 export interface IngestServiceOptions {
   store: Store;
@@ -53,6 +55,7 @@ export interface IngestServiceOptions {
 export class DefaultIngestService implements IngestService {
   private readonly committer: GroupCommitter<IngestWrite, EventOutcome[]>;
   private readonly customers = new Map<string, { customer: Customer; until: number }>();
+  private lastMiss: { customerId: string; until: number } | null = null;
 
   constructor(private readonly options: IngestServiceOptions) {
     const { events } = options.store;
@@ -63,8 +66,12 @@ export class DefaultIngestService implements IngestService {
     const now = Date.now();
     const hit = this.customers.get(customerId);
     if (hit && hit.until > now) return hit.customer;
+    // the ID just found unknown, asked again to file its rejection: one slot, so IDs an
+    // attacker varies cost no memory, and a customer added a moment later is soon seen
+    if (this.lastMiss?.customerId === customerId && this.lastMiss.until > now) return undefined;
     const customer = await this.options.store.customers.get(customerId);
     if (customer) this.customers.set(customerId, { customer, until: now + CUSTOMER_CACHE_MS });
+    else this.lastMiss = { customerId, until: now + MISS_CACHE_MS };
     return customer;
   }
 

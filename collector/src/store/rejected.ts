@@ -23,15 +23,20 @@ function storable(text: string): string {
 
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
-/** The first 2 KiB of a raw request (cut between characters), with the size and hash of the whole. */
-export function boundRaw(text: string): { raw: string; rawBytes: number; rawSha256: string } {
+/** The first 2 KiB of a raw request (cut between characters), and the size of the whole. */
+function cut(text: string): { raw: string; rawBytes: number } {
   const rawBytes = Buffer.byteLength(text, 'utf8');
-  if (rawBytes <= RAW_KEPT_BYTES) return { raw: text, rawBytes, rawSha256: sha256(text) };
+  if (rawBytes <= RAW_KEPT_BYTES) return { raw: text, rawBytes };
   // 2048 characters hold at least 2048 bytes: only they are encoded (a 500 KiB body is not copied)
   const head = Buffer.from(text.slice(0, RAW_KEPT_BYTES), 'utf8');
   let end = RAW_KEPT_BYTES;
   while (end > 0 && (head[end] & 0xc0) === 0x80) end--; // a UTF-8 continuation byte: back to the character's start
-  return { raw: head.subarray(0, end).toString('utf8'), rawBytes, rawSha256: sha256(text) };
+  return { raw: head.subarray(0, end).toString('utf8'), rawBytes };
+}
+
+/** The first 2 KiB of a raw request, with the size and hash of the whole. */
+export function boundRaw(text: string): { raw: string; rawBytes: number; rawSha256: string } {
+  return { ...cut(text), rawSha256: sha256(text) };
 }
 
 /** A claimed customer ID as kept: at most 64 characters, anything but letters, digits, "_" and "-" shown as "?". */
@@ -55,8 +60,9 @@ export interface RejectedRow {
 }
 
 export function rejectedRow(r: RejectRecord, hits = 1, lastSeen = r.receivedAt): RejectedRow {
-  const cut = boundRaw(r.raw);
-  const rawSha256 = r.rawSha256 ?? cut.rawSha256;
+  const kept = cut(r.raw);
+  // the whole's size and hash, when the ingest service bounded it already
+  const rawSha256 = r.rawSha256 ?? sha256(r.raw);
   const reason = storable(r.reason).slice(0, REASON_KEPT_CHARS);
   const claimed = r.customerId === null && r.claimedCustomerId ? sanitizeClaimedId(r.claimedCustomerId) : '';
   // an unknown customer ID is counted per ID, whatever its requests carried
@@ -67,8 +73,8 @@ export function rejectedRow(r: RejectRecord, hits = 1, lastSeen = r.receivedAt):
     claimed_customer_id: claimed,
     source: storable(r.source),
     reason,
-    raw: storable(cut.raw),
-    raw_bytes: r.rawBytes ?? cut.rawBytes,
+    raw: storable(kept.raw),
+    raw_bytes: r.rawBytes ?? kept.rawBytes,
     raw_sha256: rawSha256,
     hits,
     first_seen: r.receivedAt,
