@@ -23,8 +23,8 @@ export class GroupCommitter<I, O> {
   private idle: (() => void)[] = [];
 
   private readonly meter: SaturationMeter | null;
-  /** submitted and not yet answered */
-  private waiting = 0;
+  /** requests in the groups being written */
+  private writing = 0;
 
   /**
    * `write` stores all items in one transaction and answers one result per item, in order;
@@ -38,17 +38,12 @@ export class GroupCommitter<I, O> {
     this.meter = onBusy ? new SaturationMeter(onBusy) : null;
   }
 
-  async submit(item: I): Promise<O> {
-    this.meter?.arrived(this.waiting);
-    this.waiting++;
-    try {
-      return await new Promise<O>((resolve, reject) => {
-        this.queue.push({ item, resolve, reject });
-        this.schedule();
-      });
-    } finally {
-      this.waiting--;
-    }
+  submit(item: I): Promise<O> {
+    this.meter?.arrived(this.queue.length + this.writing);
+    return new Promise<O>((resolve, reject) => {
+      this.queue.push({ item, resolve, reject });
+      this.schedule();
+    });
   }
 
   /** Resolves once everything submitted so far is written. */
@@ -74,6 +69,7 @@ export class GroupCommitter<I, O> {
     }
     this.running++;
     const group = this.queue.splice(0, MAX_GROUP);
+    this.writing += group.length;
     try {
       const results = await this.write(group.map((w) => w.item));
       group.forEach((w, i) => w.resolve(results[i]));
@@ -91,6 +87,7 @@ export class GroupCommitter<I, O> {
         }
       }
     } finally {
+      this.writing -= group.length;
       this.running--;
       if (this.queue.length > 0) this.schedule();
       else if (this.running === 0 && !this.scheduled) this.settleIdle();
