@@ -59,7 +59,7 @@ export class DefaultIngestService implements IngestService {
 
   constructor(private readonly options: IngestServiceOptions) {
     const { events } = options.store;
-    this.committer = new GroupCommitter((writes) => events.writeGroup(writes), events.concurrency, events.busy && (() => events.busy!()));
+    this.committer = new GroupCommitter((writes) => events.writeGroup(writes), events.concurrency, events.busy?.bind(events));
   }
 
   private async customer(customerId: string): Promise<Customer | undefined> {

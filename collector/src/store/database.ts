@@ -42,6 +42,10 @@ export interface Dialect {
 
 /** A recordset column: its name (the JSON key) and type. */
 export type Column = readonly [name: string, type: 'text' | 'bigint' | 'numeric'];
+/** The columns' names, for an INSERT's column list. */
+export const names = (cols: readonly Column[]) => cols.map(([n]) => n).join(', ');
+/** The columns of a recordset `alias`, for the SELECT that feeds an INSERT. */
+export const pick = (cols: readonly Column[], alias: string) => cols.map(([n]) => `${alias}.${n}`).join(', ');
 
 /** What repositories write through: SQL, transactions and the dialect. */
 export interface Queryable extends Sql {

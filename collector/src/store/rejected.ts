@@ -5,7 +5,7 @@
 // `serve --keep-rejected` are deleted by the background purge (background/rejected.ts).
 import { createHash } from 'node:crypto';
 import { CUSTOMER_ID_CHARS } from '../../../src/protocol/constants.js';
-import { num, type Database, type Sql } from './database.js';
+import { names, num, type Column, type Database, type Sql } from './database.js';
 import type { RejectRecord, RejectedEvent } from './types.js';
 
 /** '' stands for "no known customer" (the key column is never null). */
@@ -59,7 +59,7 @@ export interface RejectedRow {
   last_seen: number;
 }
 
-export function rejectedRow(r: RejectRecord, hits = 1, lastSeen = r.receivedAt): RejectedRow {
+export function rejectedRow(r: RejectRecord): RejectedRow {
   const kept = cut(r.raw);
   // the whole's size and hash, when the ingest service bounded it already
   const rawSha256 = r.rawSha256 ?? sha256(r.raw);
@@ -76,9 +76,9 @@ export function rejectedRow(r: RejectRecord, hits = 1, lastSeen = r.receivedAt):
     raw: storable(kept.raw),
     raw_bytes: r.rawBytes ?? kept.rawBytes,
     raw_sha256: rawSha256,
-    hits,
+    hits: 1,
     first_seen: r.receivedAt,
-    last_seen: lastSeen,
+    last_seen: r.receivedAt,
   };
 }
 
@@ -99,34 +99,33 @@ export function rejectedRows(records: readonly RejectRecord[]): RejectedRow[] {
   return [...byKey.values()];
 }
 
-const REJECTED_COLUMNS = 'customer_id, fingerprint, claimed_customer_id, source, reason, raw, raw_bytes, raw_sha256, hits, first_seen, last_seen';
+/** The columns a rejection writes: the keys of RejectedRow, for a VALUES list or a recordset. */
+export const REJECTED_COLUMNS: readonly Column[] = [
+  ['customer_id', 'text'],
+  ['fingerprint', 'text'],
+  ['claimed_customer_id', 'text'],
+  ['source', 'text'],
+  ['reason', 'text'],
+  ['raw', 'text'],
+  ['raw_bytes', 'bigint'],
+  ['raw_sha256', 'text'],
+  ['hits', 'bigint'],
+  ['first_seen', 'bigint'],
+  ['last_seen', 'bigint'],
+];
 
-/** `INSERT … ON CONFLICT` of rejected rows into `table`, from `source` (a VALUES list or a recordset). */
+const ONE_ROW = `VALUES (${REJECTED_COLUMNS.map((_, k) => `$${k + 1}`).join(', ')})`;
+
+/** `INSERT … ON CONFLICT` of rejected rows into `table`, from `source` (a VALUES list or a recordset's SELECT). */
 export const upsertRejectedSql = (table: string, source: string) =>
-  `INSERT INTO ${table} (${REJECTED_COLUMNS}) ${source}
+  `INSERT INTO ${table} (${names(REJECTED_COLUMNS)}) ${source}
      ON CONFLICT (customer_id, fingerprint) DO UPDATE SET hits = ${table}.hits + excluded.hits,
        first_seen = CASE WHEN excluded.first_seen < ${table}.first_seen THEN excluded.first_seen ELSE ${table}.first_seen END,
        last_seen = CASE WHEN excluded.last_seen > ${table}.last_seen THEN excluded.last_seen ELSE ${table}.last_seen END`;
 
-/** The columns of rejected rows travelling as a JSON recordset (PostgreSQL's append). */
-export const REJECTED_RECORDSET =
-  'customer_id text, fingerprint text, claimed_customer_id text, source text, reason text, raw text, raw_bytes bigint, raw_sha256 text, hits bigint, first_seen bigint, last_seen bigint';
-
 async function upsert(tx: Sql, table: string, r: RejectRecord): Promise<void> {
   const row = rejectedRow(r);
-  await tx.run(upsertRejectedSql(table, 'VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)'), [
-    row.customer_id,
-    row.fingerprint,
-    row.claimed_customer_id,
-    row.source,
-    row.reason,
-    row.raw,
-    row.raw_bytes,
-    row.raw_sha256,
-    row.hits,
-    row.first_seen,
-    row.last_seen,
-  ]);
+  await tx.run(upsertRejectedSql(table, ONE_ROW), REJECTED_COLUMNS.map(([name]) => row[name as keyof RejectedRow]));
 }
 
 export function insertRejected(tx: Sql, r: RejectRecord): Promise<void> {

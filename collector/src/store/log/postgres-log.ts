@@ -12,8 +12,8 @@
 // killed collector's batch simply returns to the log. A customer is projected by one worker
 // at a time (a transaction-scoped advisory lock, released if its collector dies), so any
 // number of collectors share the work and each customer's events apply in log order.
-import { REJECTED_RECORDSET, rejectedRows, upsertRejectedSql } from '../rejected.js';
-import type { Database } from '../database.js';
+import { REJECTED_COLUMNS, rejectedRows, upsertRejectedSql } from '../rejected.js';
+import { names, type Database, type Dialect } from '../database.js';
 import type { GroupWriter } from './writer.js';
 import { Thread } from '../thread.js';
 import type { EventOutcome, IngestWrite } from '../types.js';
@@ -22,7 +22,7 @@ import { encodeEvent } from './entry.js';
 /** A read waits at most this long for the projection of what this collector answered. */
 const MAX_WAIT_MS = 10_000;
 
-const APPEND = `
+const appendSql = (d: Dialect) => `
 WITH input AS (
   SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(ord int, customer_id text, event_id text, order_id text, received_at bigint, entry text)
 ), fresh_events AS (
@@ -43,7 +43,7 @@ WITH input AS (
   SELECT customer_id, received_at, entry FROM kept ORDER BY ord
   RETURNING seq
 ), rejected AS (
-  ${upsertRejectedSql('rejected_events', `SELECT * FROM jsonb_to_recordset($2::jsonb) AS x(${REJECTED_RECORDSET})`)}
+  ${upsertRejectedSql('rejected_events', `SELECT ${names(REJECTED_COLUMNS)} FROM ${d.recordset('$2', 'x', REJECTED_COLUMNS)}`)}
 )
 SELECT i.ord, k.ord IS NOT NULL AS kept, o.order_id IS NOT NULL AS new_order, (SELECT max(seq) FROM logged) AS seq
 FROM input i
@@ -85,6 +85,7 @@ export class PostgresLog implements GroupWriter {
   private waiters: Waiter[] = [];
   private closed = false;
   private readonly projection: Thread<ToProjection, FromProjection>;
+  private readonly append: string;
 
   /** `url`: the database, for the projection thread's own connections. */
   constructor(
@@ -92,6 +93,7 @@ export class PostgresLog implements GroupWriter {
     url: string,
     private readonly onError: (message: string) => void = (m) => console.error(`emarsys-collector: ${m}`),
   ) {
+    this.append = appendSql(db.dialect);
     this.projection = new Thread<ToProjection, FromProjection>(
       'log/projection-thread',
       () => ({ url } satisfies ProjectionData),
@@ -120,7 +122,7 @@ export class PostgresLog implements GroupWriter {
     // no money in the rows (entries are text already): plain JSON.stringify, the fast one
     const rows =
       input.length || rejects.length
-        ? await this.db.immediate.all<{ ord: number; kept: boolean; new_order: boolean; seq: unknown }>(APPEND, [
+        ? await this.db.immediate.all<{ ord: number; kept: boolean; new_order: boolean; seq: unknown }>(this.append, [
             JSON.stringify(input),
             JSON.stringify(rejectedRows(rejects)),
           ])
@@ -151,7 +153,7 @@ export class PostgresLog implements GroupWriter {
 
   /** Requests queue for their answers: the projection thread leaves young entries for later (projection.ts). */
   busy(): void {
-    this.projection.post({ type: 'pressure' });
+    this.projection.post({ type: 'busy' });
   }
 
   /** Null when everything this collector answered is projected; else resolves once it is (or after MAX_WAIT_MS). */
@@ -208,5 +210,5 @@ export interface ProjectionData {
   url: string;
 }
 /** `reader`: a reader waits; the thread says which it had heard of when it read the log. */
-export type ToProjection = { type: 'wake'; urgent: boolean; reader?: number } | { type: 'pressure' } | { type: 'close' };
+export type ToProjection = { type: 'wake'; urgent: boolean; reader?: number } | { type: 'busy' } | { type: 'close' };
 export type FromProjection = { type: 'progress'; lowest: number | null; heard: number } | { type: 'failed'; message: string };

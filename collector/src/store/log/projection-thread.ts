@@ -19,7 +19,7 @@ const worker = new ProjectionWorker(
 
 port.on('message', (m: ToProjection) => {
   if (m.type === 'wake') worker.wake(m.urgent, m.reader);
-  else if (m.type === 'pressure') worker.press();
+  else if (m.type === 'busy') worker.busy();
   else
     void worker
       .close()

@@ -60,8 +60,8 @@ export class ProjectionWorker {
   private heard = 0;
   /** the newest reader heard before a round that left nothing behind: newer ones wait, and nothing is deferred for them */
   private served = 0;
-  /** when the collector last said its appends queue (see `press`) */
-  private pressedAt = -Infinity;
+  /** when the collector last said its requests queue (see `busy`) */
+  private busyAt = -Infinity;
 
   /**
    * `progress` hears, at each round, the lowest position still in the log (null: empty), and
@@ -84,8 +84,8 @@ export class ProjectionWorker {
   }
 
   /** The collector's requests queue for their answers. */
-  press(): void {
-    this.pressedAt = Date.now();
+  busy(): void {
+    this.busyAt = Date.now();
   }
 
   private async loop(): Promise<void> {
@@ -101,7 +101,7 @@ export class ProjectionWorker {
         // readers wait for positions below the lowest one still in the log
         this.progress(pending.length ? Math.min(...pending.map((p) => Number(p.first))) : null, heard);
         const now = Date.now();
-        const pressed = !urgent && now - this.pressedAt < PRESSURE_MS;
+        const pressed = !urgent && now - this.busyAt < PRESSURE_MS;
         for (const { customer_id: customerId, since } of pending) {
           if (this.closed) break;
           if (pressed && now - Number(since) < MAX_DEFER_MS) {

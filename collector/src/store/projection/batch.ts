@@ -11,7 +11,7 @@
 //   keeps the closed one as `<cartId>~<orderId>`.
 import { orderPlaced } from '../outbox-payloads.js';
 import { cartItemsJson } from '../cart-items.js';
-import { num, type Column, type Dialect, type Sql } from '../database.js';
+import { names, num, pick, type Column, type Dialect, type Sql } from '../database.js';
 import type { WriteEffects } from '../effects.js';
 import { jsonParam } from '../json-param.js';
 import { writeRows, type SourcedRow } from '../log/isolate.js';
@@ -32,8 +32,6 @@ import {
   ORDER_COLUMNS,
   ORDER_SELECT,
   factsOf,
-  names,
-  pick,
   toCart,
   toClick,
   toOrder,

@@ -153,9 +153,6 @@ export const ITEM_COLUMNS: readonly Column[] = [
 export type Json = Record<string, unknown>;
 
 
-export const names = (cols: readonly Column[]) => cols.map(([n]) => n).join(', ');
-export const pick = (cols: readonly Column[], alias: string) => cols.map(([n]) => `${alias}.${n}`).join(', ');
-
 export function toCart(r: Record<string, unknown>): Cart {
   return {
     cart_id: String(r.cart_id),
