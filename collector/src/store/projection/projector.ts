@@ -45,7 +45,7 @@ export class Projector {
    */
   async apply(tx: Sql, events: readonly Projected[], options: ProjectOptions, readFor: readonly Projected[] = events): Promise<void> {
     const byCustomer = byCustomerOf(events);
-    const toRead = byCustomerOf(readFor);
+    const toRead = readFor === events ? byCustomer : byCustomerOf(readFor);
     const fx = new WriteEffects();
     // customers in a fixed order: two transactions never wait on each other's rows in a cycle;
     // a customer read for but left without events still reads (the same reads as the attempt's)
