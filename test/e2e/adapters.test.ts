@@ -3,16 +3,15 @@
 // collector (as a shop loads them from a CDN), and push what GA4 themes and Web Extend push.
 // Each flow must end with the order in the Orders report, attributed to the email campaign.
 import { readFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { launchBrowser } from './browser.js';
-import { ROOT, SHOP, type Collector, expectOrderOnce, startCollector } from './harness.js';
+import { ROOT, SHOP, type Collector, expectOrderOnce, serve, type Served, startCollector } from './harness.js';
 
 let c: Collector;
 let browser: Browser;
-let shop: Server;
+let shop: Served | undefined;
 let shopUrl: string;
 
 beforeAll(async () => {
@@ -21,7 +20,7 @@ beforeAll(async () => {
   const stub = /^(<script>!function.*<\/script>)$/m.exec(await readFile(join(ROOT, 'docs/sdk.md'), 'utf8'))![1];
   // Every page: the stub, the core's tag, the adapters' tag; the test writes the page's own
   // script (`?page=<base64 of the script>`) as the theme would.
-  shop = createServer((req, res) => {
+  shop = await serve((req, res) => {
     const script = Buffer.from(new URL(req.url!, 'http://x').searchParams.get('page') ?? '', 'base64url').toString();
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
     res.end(`<!doctype html><html><head><meta charset="utf-8"><title>Shop</title>
@@ -30,15 +29,14 @@ ${stub}
 <script async src="${c.url}/js/emarsys-track-adapters.min.js" data-datalayer data-web-extend></script>
 <script>${script}</script>
 </head><body><h1>Shop</h1></body></html>`);
-  });
-  await new Promise<void>((r) => shop.listen(0, '127.0.0.1', r));
-  shopUrl = `http://localhost:${(shop.address() as { port: number }).port}`;
+  }, 'localhost');
+  shopUrl = shop.url;
   browser = await launchBrowser();
 });
 
 afterAll(async () => {
   await browser?.close();
-  await new Promise((r) => shop?.close(r));
+  await shop?.close();
   await c?.close();
 });
 

@@ -5,6 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type RequestListener } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -87,6 +89,18 @@ export async function startCollector(): Promise<Collector> {
 }
 
 /** expect.poll with room for a busy two-core machine. */
+export interface Served {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** A local HTTP server (a shop, a webhook receiver) on 127.0.0.1; `host` names it in its URL (`localhost`: another origin than the collector's). */
+export async function serve(handler: RequestListener, host = '127.0.0.1'): Promise<Served> {
+  const server = createServer(handler);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `http://${host}:${(server.address() as AddressInfo).port}`, close: () => new Promise((r) => server.close(() => r())) };
+}
+
 export const poll = <T>(fn: () => T | Promise<T>, timeout = 15_000) => expect.poll(fn, { timeout, interval: 100 });
 
 /** GET a report of the shop's account with the marketer's API token (or another user's). */

@@ -4,16 +4,15 @@
 // documents them, and the real collector (harness.ts) must end up with the order in its
 // Orders report, attributed to the email campaign, its cart closed.
 import { readFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { launchBrowser } from './browser.js';
-import { MINUTE, ROOT, SHOP, type Collector, expectOrderOnce, ordersWithId, report, startCollector } from './harness.js';
+import { MINUTE, ROOT, SHOP, type Collector, expectOrderOnce, serve, type Served, ordersWithId, report, startCollector } from './harness.js';
 
 let c: Collector;
 let browser: Browser;
-let shop: Server;
+let shop: Served | undefined;
 let shopUrl: string;
 
 beforeAll(async () => {
@@ -25,20 +24,19 @@ beforeAll(async () => {
     .replace("endpoint: 'https://collector.example.com'", `endpoint: '${c.url}'`);
   expect(pixel).toContain(c.url);
   const sandbox = await readFile(join(ROOT, 'test/e2e/shopify-sandbox.html'), 'utf8');
-  shop = createServer((req, res) => {
+  // the shop on `localhost`, the collector on 127.0.0.1: another origin, as in production
+  shop = await serve((req, res) => {
     const js = req.url === '/pixel.js';
     res.writeHead(200, { 'content-type': js ? 'text/javascript' : 'text/html; charset=utf-8', 'cache-control': 'no-store' });
     res.end(js ? pixel : sandbox);
-  });
-  await new Promise<void>((r) => shop.listen(0, '127.0.0.1', r));
-  // The shop on `localhost`, the collector on 127.0.0.1: another origin, as in production.
-  shopUrl = `http://localhost:${(shop.address() as { port: number }).port}`;
+  }, 'localhost');
+  shopUrl = shop.url;
   browser = await launchBrowser();
 });
 
 afterAll(async () => {
   await browser?.close();
-  await new Promise((r) => shop?.close(r));
+  await shop?.close();
   await c?.close();
 });
 

@@ -3,27 +3,25 @@
 // collector's Orders report through trackPurchase, attributed by the campaign the plugin
 // stored with the order; unsigned, forged and unpaid deliveries send nothing.
 import { createHmac } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 // @ts-expect-error: a recipe in plain JavaScript, without types
 import { webhookHandler } from '../../examples/recipes/woocommerce/webhook.mjs';
-import { SHOP, type Collector, expectOrderOnce, ordersWithId, startCollector } from './harness.js';
+import { SHOP, type Collector, expectOrderOnce, ordersWithId, serve, type Served, startCollector } from './harness.js';
 
 const SECRET = 'wc-secret';
 let c: Collector;
-let hook: Server;
+let hook: Served | undefined;
 let url: string;
 
 beforeAll(async () => {
   c = await startCollector();
   await c.app.store.directory.putCampaigns(SHOP, [{ campaignId: '801', name: 'Woo spring' }], Date.now());
-  hook = createServer(webhookHandler({ endpoint: c.url, customerId: SHOP, token: c.tokens.marketer, secret: SECRET }));
-  await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
-  url = `http://127.0.0.1:${(hook.address() as { port: number }).port}/`;
+  hook = await serve(webhookHandler({ endpoint: c.url, customerId: SHOP, token: c.tokens.marketer, secret: SECRET }));
+  url = `${hook.url}/`;
 });
 
 afterAll(async () => {
-  await new Promise((r) => hook?.close(r));
+  await hook?.close();
   await c?.close();
 });
 
