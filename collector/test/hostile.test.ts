@@ -1,6 +1,7 @@
 // Hostile ingest on both engines: amounts checked exactly before the acknowledgement, the
 // per-customer maximum order value, rate limits per client address and per customer, bounded
 // rejected events (cut, hashed, counted, purged), exact money sums, and migration 4.
+import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { exactOrderValueCap } from '../src/ingest/limits.js';
 import { MAX_ORDER_VALUE_CEILING } from '../src/store/customers.js';
@@ -110,6 +111,22 @@ describe.each(ENGINES)('hostile ingest on %s', (engine) => {
     expect(Buffer.byteLength(rows[0].raw)).toBeGreaterThan(2040);
     expect(rows[0].rawBytes).toBeGreaterThan(40_000);
     expect(rows[0].rawSha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('keeps an event refused in a request over 64 KiB as the request: its first 2 KiB, size and hash as received', async () => {
+    const a = await account();
+    const good = order({ orderId: 'BIG-OK', total: '10', items: [item('A', '10', 1)] });
+    const bad = { ...cart({ cartId: 'K-PAD' }), pad: 'ü'.repeat(40_000) };
+    const text = batch(a.customerId, [good, bad]);
+    const res = await postEvents(suite.app, text);
+    expect(res.json()).toMatchObject({ accepted: 1, rejected: [{ index: 1, field: 'events[1].pad' }] });
+    const body = Buffer.from(text, 'utf8');
+    const [row] = await suite.store.rejected.list(a.customerId);
+    expect(row).toMatchObject({ count: 1, rawBytes: body.length, rawSha256: createHash('sha256').update(body).digest('hex') });
+    // cut between characters (ü takes two bytes)
+    expect(text.startsWith(row.raw)).toBe(true);
+    expect(Buffer.byteLength(row.raw)).toBeGreaterThanOrEqual(2047);
+    expect(row.reason).toMatch(/^events\[1\]\.pad: /);
   });
 
   it('counts identical rejections that arrive in one group on one row (first and last seen kept)', async () => {

@@ -14,6 +14,8 @@ import { toRecord } from './normalize.js';
 export interface IngestContext {
   source: 'sdk' | 'emstrack' | 'pixel' | 'ti.php' | 'api';
   receivedAt?: number;
+  /** the request's body as received: a refused event in a large request is kept as it */
+  body?: Buffer;
 }
 
 export interface IngestService {
@@ -23,7 +25,7 @@ export interface IngestService {
    */
   ingest(customerId: string, events: unknown[], ctx: IngestContext): Promise<BatchResult>;
   /** Keeps a request that could not even be turned into events, with its reason (a claimed ID that is no customer is kept as such, under no customer). */
-  reject(customerId: string | null, raw: string, reason: string, ctx: IngestContext): Promise<void>;
+  reject(customerId: string | null, raw: string | Buffer, reason: string, ctx: IngestContext): Promise<void>;
   /** Stores records already checked and normalized (server-side purchases) through the same grouped, durable write. */
   write(customerId: string, records: EventRecord[]): Promise<EventOutcome[]>;
 }
@@ -44,6 +46,12 @@ export class UnknownCustomerError extends HttpError {
 const CUSTOMER_CACHE_MS = 60_000;
 /** How long an unknown ID is remembered (the last one only). */
 const MISS_CACHE_MS = 1000;
+/**
+ * A refused event is kept as its own JSON text, but in a request larger than this as the
+ * request (first 2 KiB, size and hash of the body as received): a large event is not
+ * serialised again, whoever sends it.
+ */
+const EVENT_TEXT_MAX_BYTES = 64 * 1024;
 
 export interface IngestServiceOptions {
   store: Store;
@@ -84,6 +92,8 @@ export class DefaultIngestService implements IngestService {
     const amounts = orderValueRange(Math.min(customer.maxOrderValue, limiter?.orderValueCap ?? Number.POSITIVE_INFINITY));
     const write: IngestWrite = { customerId, events: [], rejects: [] };
     const rejected: BatchResult['rejected'] = [];
+    const large = ctx.body && ctx.body.length > EVENT_TEXT_MAX_BYTES ? ctx.body : undefined;
+    let request: ReturnType<typeof boundRaw> | undefined;
     events.forEach((raw, index) => {
       const base = `events[${index}]`;
       const checked = checkEvent(raw, base);
@@ -96,7 +106,7 @@ export class DefaultIngestService implements IngestService {
       }
       if (error) {
         rejected.push({ index, field: error.field, reason: error.reason });
-        write.rejects.push({ customerId, receivedAt, source: ctx.source, reason: `${error.field}: ${error.reason}`, ...boundRaw(rawText(raw)) });
+        write.rejects.push({ customerId, receivedAt, source: ctx.source, reason: `${error.field}: ${error.reason}`, ...(large ? (request ??= boundRaw(large)) : boundRaw(rawText(raw))) });
       }
     });
     if (write.events.length === 0 && write.rejects.length === 0) return { accepted: 0, duplicates: 0, rejected };
@@ -107,7 +117,7 @@ export class DefaultIngestService implements IngestService {
   }
 
   /** A customer ID that is not registered is kept as null (unknown), never as a new tenant. */
-  async reject(claimedCustomerId: string | null, raw: string, reason: string, ctx: IngestContext): Promise<void> {
+  async reject(claimedCustomerId: string | null, raw: string | Buffer, reason: string, ctx: IngestContext): Promise<void> {
     const known = claimedCustomerId !== null && (await this.customer(claimedCustomerId)) !== undefined;
     const customerId = known ? claimedCustomerId : null;
     const record: RejectRecord = { customerId, receivedAt: ctx.receivedAt ?? this.options.clock(), source: ctx.source, reason, ...boundRaw(raw) };

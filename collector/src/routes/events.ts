@@ -25,9 +25,10 @@ function claimedCustomer(text: string): string | null {
 }
 
 export async function eventRoutes(app: FastifyInstance): Promise<void> {
-  // this plugin reads every body as text, whatever its content type, and parses it itself
+  // this plugin reads every body as bytes, whatever its content type, and parses it itself:
+  // a refused request is hashed as received, not encoded again from its text
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: LIMITS.bodyBytes }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: LIMITS.bodyBytes }, (_req, body, done) => done(null, body));
 
   app.addHook('onRequest', async (req, reply) => {
     corsHeaders(reply);
@@ -61,8 +62,9 @@ export async function eventRoutes(app: FastifyInstance): Promise<void> {
       schema: { response: { 200: BatchResult, '4xx': ErrorBody } },
     },
     async (req: FastifyRequest) => {
-      const text = typeof req.body === 'string' ? req.body : '';
-      const ctx: IngestContext = { source: 'sdk' };
+      const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      const text = body.toString('utf8');
+      const ctx: IngestContext = { source: 'sdk', body };
       if (text.trim() === '') {
         const message = 'body: is empty; send a JSON batch { v, customerId, events }';
         await app.ingest.reject(null, '', message, ctx);
@@ -71,14 +73,14 @@ export async function eventRoutes(app: FastifyInstance): Promise<void> {
       const batch = parseBatch(text);
       if (!batch.ok) {
         const message = formatFieldError(batch.error);
-        await app.ingest.reject(claimedCustomer(text), text, message, ctx);
+        await app.ingest.reject(claimedCustomer(text), body, message, ctx);
         throw new HttpError(400, batch.error.field === 'body' ? 'invalid_json' : 'invalid_batch', message);
       }
       ctx.source = batch.value.source ?? 'sdk';
       try {
         return await app.ingest.ingest(batch.value.customerId, batch.value.events, ctx);
       } catch (err) {
-        if (err instanceof UnknownCustomerError) await app.ingest.reject(err.customerId, text, err.message, ctx);
+        if (err instanceof UnknownCustomerError) await app.ingest.reject(err.customerId, body, err.message, ctx);
         throw err;
       }
     },

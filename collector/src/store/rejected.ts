@@ -21,22 +21,27 @@ function storable(text: string): string {
   return text.includes('\u0000') ? text.replaceAll('\u0000', '\\u0000') : text;
 }
 
-const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
+const sha256 = (raw: string | Buffer) => createHash('sha256').update(raw).digest('hex');
 
-/** The first 2 KiB of a raw request (cut between characters), and the size of the whole. */
-function cut(text: string): { raw: string; rawBytes: number } {
-  const rawBytes = Buffer.byteLength(text, 'utf8');
-  if (rawBytes <= RAW_KEPT_BYTES) return { raw: text, rawBytes };
-  // 2048 characters hold at least 2048 bytes: only they are encoded (a 500 KiB body is not copied)
-  const head = Buffer.from(text.slice(0, RAW_KEPT_BYTES), 'utf8');
+/** The first 2 KiB of UTF-8 bytes, cut back to a character's start. */
+function head(bytes: Buffer): string {
   let end = RAW_KEPT_BYTES;
-  while (end > 0 && (head[end] & 0xc0) === 0x80) end--; // a UTF-8 continuation byte: back to the character's start
-  return { raw: head.subarray(0, end).toString('utf8'), rawBytes };
+  while (end > 0 && (bytes[end] & 0xc0) === 0x80) end--; // a UTF-8 continuation byte: back to the character's start
+  return bytes.subarray(0, end).toString('utf8');
 }
 
-/** The first 2 KiB of a raw request, with the size and hash of the whole. */
-export function boundRaw(text: string): { raw: string; rawBytes: number; rawSha256: string } {
-  return { ...cut(text), rawSha256: sha256(text) };
+/** The first 2 KiB of a raw request (cut between characters), and the size of the whole. */
+function cut(raw: string | Buffer): { raw: string; rawBytes: number } {
+  if (typeof raw !== 'string') return { raw: raw.length <= RAW_KEPT_BYTES ? raw.toString('utf8') : head(raw), rawBytes: raw.length };
+  const rawBytes = Buffer.byteLength(raw, 'utf8');
+  if (rawBytes <= RAW_KEPT_BYTES) return { raw, rawBytes };
+  // 2048 characters hold at least 2048 bytes: only they are encoded (a 500 KiB body is not copied)
+  return { raw: head(Buffer.from(raw.slice(0, RAW_KEPT_BYTES), 'utf8')), rawBytes };
+}
+
+/** The first 2 KiB of a raw request (its text, or its bytes as received), with the size and hash of the whole. */
+export function boundRaw(raw: string | Buffer): { raw: string; rawBytes: number; rawSha256: string } {
+  return { ...cut(raw), rawSha256: sha256(raw) };
 }
 
 /** A claimed customer ID as kept: at most 64 characters, anything but letters, digits, "_" and "-" shown as "?". */
