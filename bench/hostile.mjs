@@ -4,8 +4,9 @@
 // 500 KiB bodies, each a different body (as an attacker varies them, so none is counted as a
 // repeat). Reported: the good events' rate in the mix over the clean rate (bar ≥ 0.8), stored
 // = acknowledged for the good traffic (counted on a restarted collector), and the
-// rejected-events table's growth in bytes per hostile request. Clean and mixed runs
-// alternate (two rounds each, ABBA, means).
+// rejected-events table's growth in bytes per hostile request. Clean and mixed traffic
+// alternate within one run, a second at a time (ABBA), so a busy moment of a shared
+// machine, or the tables growing, weighs on both alike.
 import { join } from 'node:path';
 import { measureLoad } from './lib/load.mjs';
 import { batchFactory, CUSTOMER_ID, WARM_CUSTOMER_ID } from './lib/events.mjs';
@@ -77,16 +78,49 @@ async function rejectedSize(engine, db) {
   }
 }
 
+/** Phases of one run, in turn (ABBA, repeated): drift in the run weighs on both kinds alike. */
+const PHASES = ['clean', 'mixed', 'mixed', 'clean'];
+const PHASE_MS = 1000;
+/** The start of a phase, where requests of the one before are still being answered, is not counted. */
+const SETTLE_MS = 200;
+/** Phases counted: the run is sized (from the warm-up's rate) to outlast them. */
+const PHASE_COUNT = 8;
+
 /**
- * Returns once the reports hold every event acknowledged so far: each run starts with the
- * previous one applied (a read waits for projection at most 10 s; a backlog may take longer).
+ * Clean and mixed bodies by the time they are sent, PHASE_MS of each in turn from the first
+ * request. What a request has acknowledged counts for the phase it was sent in, from
+ * SETTLE_MS into it; `count` phases after a clean lead-in count, those the run went on past.
  */
-const caughtUp = (port, token, runs) => waitStored(port, token, acknowledgedIn(runs), 600_000);
-const acknowledgedIn = (runs) => [...runs.clean, ...runs.mixed].reduce((n, x) => n + x.total.accepted, 0);
+function phasedFactory(clean, mixed, count) {
+  let t0 = null;
+  let last = 0;
+  const accepted = [];
+  const phase = (t) => Math.floor((t - t0) / PHASE_MS);
+  // phase 0, clean, is not counted: the run's connections are new (a transient neither kind should carry)
+  const kind = (k) => (k === 0 ? 'lead-in' : PHASES[(k - 1) % PHASES.length]);
+  return {
+    eventsPerRequest: PER_REQUEST,
+    next(sentAt) {
+      t0 ??= sentAt;
+      last = sentAt;
+      return (kind(phase(sentAt)) === 'mixed' ? mixed : clean).next();
+    },
+    answered(sentAt, events) {
+      const k = phase(sentAt);
+      if (sentAt - t0 - k * PHASE_MS >= SETTLE_MS) accepted[k] = (accepted[k] ?? 0) + events;
+    },
+    /** good events per second of each complete phase, by kind */
+    rates() {
+      const out = { clean: [], mixed: [] };
+      for (let k = 1; k < Math.min(phase(last), count + 1); k++) out[kind(k)].push(((accepted[k] ?? 0) * 1000) / (PHASE_MS - SETTLE_MS));
+      return out;
+    },
+  };
+}
 
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
-async function engineRun(engine, ctx, { seconds, connections, rounds }) {
+async function engineRun(engine, ctx, { seconds, phases, connections }) {
   let db;
   if (engine === 'sqlite') {
     db = join(cacheDir('hostile'), 'hostile.db');
@@ -97,28 +131,19 @@ async function engineRun(engine, ctx, { seconds, connections, rounds }) {
   const token = await prepareDb(db);
   const port = await freePort();
   const tag = `${engine}-${Date.now().toString(36)}`;
-  const clean = batchFactory({ perRequest: PER_REQUEST, prefix: `c${tag}` });
   const mix = mixFactory(batchFactory({ perRequest: PER_REQUEST, prefix: `m${tag}` }), `m${tag}`);
-  const runs = { clean: [], mixed: [] };
+  const phased = phasedFactory(batchFactory({ perRequest: PER_REQUEST, prefix: `c${tag}` }), mix, phases);
+  let run;
   let before;
   let after;
   let proc = await startCollector({ port, db });
   try {
     before = await rejectedSize(engine, db);
-    // clean and mixed runs alternate on the same collector, clean first in odd rounds and
-    // mixed first in even ones (ABBA), so a busy moment of a shared machine, and the tables
-    // growing run by run, weigh on both alike; each starts with the previous one applied;
-    // the warm-ups are clean (another customer)
-    for (let r = 0; r < rounds; r++) {
-      const order = [['clean', clean], ['mixed', mix]];
-      for (const [kind, factory] of r % 2 ? order.reverse() : order) {
-        await caughtUp(port, token, runs);
-        const warmFactory = batchFactory({ perRequest: PER_REQUEST, prefix: `w${tag}-${kind}${r}`, customerId: WARM_CUSTOMER_ID });
-        const label = `${engine}, ${kind === 'clean' ? 'clean' : `one in ${HOSTILE_EVERY} hostile`}, round ${r + 1}`;
-        runs[kind].push(await measureLoad({ port, factory, warmFactory, connections, seconds, warmSeconds: 1, label, pid: proc.child.pid }));
-      }
-    }
-    await caughtUp(port, token, runs);
+    // the warm-up is clean (another customer)
+    const warmFactory = batchFactory({ perRequest: PER_REQUEST, prefix: `w${tag}`, customerId: WARM_CUSTOMER_ID });
+    const label = `${engine}, clean and one in ${HOSTILE_EVERY} hostile in turn`;
+    run = await measureLoad({ port, factory: phased, warmFactory, connections, seconds, warmSeconds: 1, label, pid: proc.child.pid });
+    await waitStored(port, token, run.total.accepted, 600_000);
     after = await rejectedSize(engine, db);
   } finally {
     await stop(proc);
@@ -128,19 +153,19 @@ async function engineRun(engine, ctx, { seconds, connections, rounds }) {
   proc = await startCollector({ port, db });
   let stored;
   try {
-    stored = await waitStored(port, token, acknowledgedIn(runs), 120_000);
+    stored = await waitStored(port, token, run.total.accepted, 120_000);
   } finally {
     await stop(proc);
   }
   if (engine === 'postgres') await (await ctx.postgres()).dropDatabase('bench_hostile');
   else removeSqlite(db);
-  const acknowledged = acknowledgedIn(runs);
+  const acknowledged = run.total.accepted;
   const storedEvents = stored.orders + stored.carts;
-  const rate = (xs) => mean(xs.map((x) => x.eventsPerSec));
+  const rates = phased.rates();
   const out = {
-    clean: { eventsPerSec: rate(runs.clean), runs: runs.clean.map((x) => x.eventsPerSec) },
-    mixed: { eventsPerSec: rate(runs.mixed), runs: runs.mixed.map((x) => x.eventsPerSec), statuses: runs.mixed.map((x) => x.statuses) },
-    ratio: rate(runs.mixed) / rate(runs.clean),
+    clean: { eventsPerSec: mean(rates.clean), phases: rates.clean },
+    mixed: { eventsPerSec: mean(rates.mixed), phases: rates.mixed, statuses: run.statuses },
+    ratio: mean(rates.mixed) / mean(rates.clean),
     hostileRequests: mix.hostile,
     hostileKinds: mix.made,
     acknowledged,
@@ -153,14 +178,15 @@ async function engineRun(engine, ctx, { seconds, connections, rounds }) {
 }
 
 export async function runHostile(ctx, { quick = false } = {}) {
-  const seconds = quick ? 2 : 3;
-  const rounds = quick ? 1 : 2;
+  const phases = quick ? PHASE_COUNT / 2 : PHASE_COUNT;
+  // the warm-up's rate, which sizes the run, is below the run's: the run outlasts the phases counted
+  const seconds = Math.ceil(((phases + 1) * PHASE_MS * 1.4) / 1000);
   const connections = 50;
-  const out = { seconds, rounds, connections, perRequest: PER_REQUEST, hostileEvery: HOSTILE_EVERY, kinds: KINDS, engines: {} };
+  const out = { seconds, phaseCount: phases, phaseMs: PHASE_MS, settleMs: SETTLE_MS, phases: PHASES, connections, perRequest: PER_REQUEST, hostileEvery: HOSTILE_EVERY, kinds: KINDS, engines: {} };
   if (!collectorBuilt()) return { ...out, skipped: 'the collector is not built (collector/dist/collector/src/cli.js missing)' };
   for (const engine of ['sqlite', 'postgres']) {
     try {
-      out.engines[engine] = await engineRun(engine, ctx, { seconds, connections, rounds });
+      out.engines[engine] = await engineRun(engine, ctx, { seconds, phases, connections });
     } catch (e) {
       log(`hostile ${engine} failed: ${e.message}`);
       out.engines[engine] = { error: String(e.message ?? e).slice(0, 1500) };

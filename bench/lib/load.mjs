@@ -20,8 +20,13 @@ function fire({ port, path, factory, amount, duration, rate, connections, timeou
         headers: { 'content-type': 'text/plain;charset=UTF-8', origin: 'http://shop.example' },
         requests: [
           {
-            setupRequest: (req) => ({ ...req, body: factory.next() }),
-            onResponse: (status, body) => {
+            // the factory may vary its bodies by the time they are sent (bench/hostile.mjs)
+            setupRequest: (req, context) => {
+              const sentAt = performance.now();
+              if (context) context.sentAt = sentAt;
+              return { ...req, body: factory.next(sentAt) };
+            },
+            onResponse: (status, body, context) => {
               tally.tLast = performance.now();
               tally.statuses[status] = (tally.statuses[status] ?? 0) + 1;
               if (status < 200 || status > 299) {
@@ -36,6 +41,7 @@ function fire({ port, path, factory, amount, duration, rate, connections, timeou
               try {
                 const r = JSON.parse(body);
                 tally.accepted += r.accepted ?? 0;
+                factory.answered?.(context?.sentAt, r.accepted ?? 0);
                 tally.duplicates += r.duplicates ?? 0;
                 tally.rejected += r.rejected?.length ?? 0;
                 if (r.rejected?.length && !tally.sample) tally.sample = `rejected: ${JSON.stringify(r.rejected).slice(0, 300)}`;
