@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run bench` (after the build) or `node bench/run.mjs [part…]`: runs the benchmarks on
 // this machine and writes BENCHMARKS.md. Parts: size, page-cost, ingest, pg-ingest,
-// sustained, reports, sweep, faults, hostile. Each part's results are kept in the bench cache, so running one part rewrites
+// sustained, reports, sweep, faults, poison, hostile. Each part's results are kept in the bench cache, so running one part rewrites
 // BENCHMARKS.md with that part fresh and the others as last measured (each section says
 // when and by which command).
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
