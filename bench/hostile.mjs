@@ -180,7 +180,7 @@ async function engineRun(engine, ctx, { seconds, phases, connections }) {
 export async function runHostile(ctx, { quick = false } = {}) {
   const phases = quick ? PHASE_COUNT / 2 : PHASE_COUNT;
   // the warm-up's rate, which sizes the run, is below the run's: the run outlasts the phases counted
-  const seconds = Math.ceil(((phases + 1) * PHASE_MS * 1.4) / 1000);
+  const seconds = Math.ceil(((phases + 1) * PHASE_MS * 1.25) / 1000);
   const connections = 50;
   const out = { seconds, phaseCount: phases, phaseMs: PHASE_MS, settleMs: SETTLE_MS, phases: PHASES, connections, perRequest: PER_REQUEST, hostileEvery: HOSTILE_EVERY, kinds: KINDS, engines: {} };
   if (!collectorBuilt()) return { ...out, skipped: 'the collector is not built (collector/dist/collector/src/cli.js missing)' };
