@@ -58,6 +58,8 @@ async function applyRun(engine, ctx, poisoned, n, tag) {
     return { seconds, eventsPerSec: n / seconds, stored: Number(row.n), setAside };
   } finally {
     await store.close();
+    if (engine === 'sqlite') removeSqlite(db);
+    else await (await ctx.postgres()).dropDatabase(`bench_poison_${tag}`);
   }
 }
 
