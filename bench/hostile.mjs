@@ -89,7 +89,8 @@ const PHASE_COUNT = 8;
 /**
  * Clean and mixed bodies by the time they are sent, PHASE_MS of each in turn from the first
  * request. What a request has acknowledged counts for the phase it was sent in, from
- * SETTLE_MS into it; `count` phases after a clean lead-in count, those the run went on past.
+ * SETTLE_MS into it; `count` phases after a clean lead-in count, in whole rounds of PHASES
+ * that the run went on past.
  */
 function phasedFactory(clean, mixed, count) {
   let t0 = null;
@@ -112,7 +113,9 @@ function phasedFactory(clean, mixed, count) {
     /** good events per second of each complete phase, by kind */
     rates() {
       const out = { clean: [], mixed: [] };
-      for (let k = 1; k < Math.min(phase(last), count + 1); k++) out[kind(k)].push(((accepted[k] ?? 0) * 1000) / (PHASE_MS - SETTLE_MS));
+      // whole ABBA rounds only: a round cut short would leave the drift to weigh on one kind
+      const rounds = Math.floor(Math.min(phase(last) - 1, count) / PHASES.length);
+      for (let k = 1; k <= rounds * PHASES.length; k++) out[kind(k)].push(((accepted[k] ?? 0) * 1000) / (PHASE_MS - SETTLE_MS));
       return out;
     },
   };
@@ -180,7 +183,7 @@ async function engineRun(engine, ctx, { seconds, phases, connections }) {
 export async function runHostile(ctx, { quick = false } = {}) {
   const phases = quick ? PHASE_COUNT / 2 : PHASE_COUNT;
   // the warm-up's rate, which sizes the run, is below the run's: the run outlasts the phases counted
-  const seconds = Math.ceil(((phases + 1) * PHASE_MS * 1.25) / 1000);
+  const seconds = Math.ceil(((phases + 1) * PHASE_MS * 1.4) / 1000);
   const connections = 50;
   const out = { seconds, phaseCount: phases, phaseMs: PHASE_MS, settleMs: SETTLE_MS, phases: PHASES, connections, perRequest: PER_REQUEST, hostileEvery: HOSTILE_EVERY, kinds: KINDS, engines: {} };
   if (!collectorBuilt()) return { ...out, skipped: 'the collector is not built (collector/dist/collector/src/cli.js missing)' };
