@@ -134,7 +134,7 @@ function ingestSection(e, run, bars, machine) {
       'measured in the same run with the same bodies, before and after the collector runs; the higher of the two is the baseline. ' +
       '"Stored" is counted through the reports API on a freshly restarted collector. ' +
       '**CPU per request** is read from Linux\'s `/proc` for the measured window: the server process (all its threads, in brackets its main thread alone) + the load generator (this process). ' +
-      '**Caught up** is how long after the last answer a report read returned with every answered event in it: on SQLite the collector answers once an event is durable in its ingest queue and applies the queue to the tables behind the answers (docs/collector.md, "Ingest: log, then project"; while requests queue for their answers, entries younger than 10 s wait); reports wait for it.',
+      '**Caught up** is how long after the last answer a report read returned with every answered event in it: on SQLite the collector answers once an event is durable in its ingest queue and applies the queue to the tables right behind (docs/collector.md, "Ingest: log, then project"); reports wait for it.',
   );
   const rows = [];
   for (const shape of r.shapes) {

@@ -138,48 +138,6 @@ describe('the SQLite ingest queue', () => {
     expect(queueLength()).toBe(0);
   });
 
-  it('leaves young entries unapplied while requests queue for their answers, and applies them at once for a waiting read', async () => {
-    const store = await openStore(test.url);
-    try {
-      const orders = async (read = store.db.immediate) =>
-        Number((await read.get<{ n: unknown }>('SELECT COUNT(*) AS n FROM orders WHERE customer_id = $1', [customer.customerId]))?.n);
-      const group = () => [{ customerId: customer.customerId, events: [eventRecord(customer, order(), Date.now())], rejects: [] }];
-      // for over a second, requests queue for their answers (what ingest's group committer
-      // reports, test/group-commit.test.ts)
-      let appended = 0;
-      const until = Date.now() + 1500;
-      while (Date.now() < until) {
-        store.events.busy?.();
-        const answers = await Promise.all(Array.from({ length: store.events.concurrency }, () => store.events.writeGroup(group())));
-        appended += answers.length;
-      }
-      expect(appended).toBeGreaterThan(0);
-      // answered and queued, not applied (without pressure the apply thread follows at once)
-      expect(queueLength()).toBe(appended);
-      expect(await orders()).toBe(0);
-
-      // a read waits for what was answered: applied now, well within the deferral
-      const t0 = Date.now();
-      expect(await orders(store.db)).toBe(appended);
-      expect(Date.now() - t0).toBeLessThan(9000); // not held for the deferral (10 s)
-    } finally {
-      await store.close();
-    }
-  }, 30_000);
-
-  it('applies at once what is answered without pressure', async () => {
-    const store = await openStore(test.url);
-    try {
-      await store.events.writeGroup([{ customerId: customer.customerId, events: [eventRecord(customer, order(), Date.now())], rejects: [] }]);
-      const applied = async () => Number((await store.db.immediate.get<{ n: unknown }>('SELECT COUNT(*) AS n FROM orders WHERE customer_id = $1', [customer.customerId]))?.n);
-      const deadline = Date.now() + 5000;
-      while ((await applied()) === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-      expect(await applied()).toBe(1);
-    } finally {
-      await store.close();
-    }
-  });
-
   it('refuses groups with 503 while the queue is full, and takes them again once it is applied', async () => {
     leaveQueued(record(order()), record(order()), record(order()));
     // another connection holds the database's write lock: nothing can be applied meanwhile

@@ -3,10 +3,9 @@
 // and applies them set-based, in that one transaction. Answering requests comes first: the
 // worker runs in a thread of its own at the lowest CPU priority (projection-thread.ts), and
 // while its collector's requests queue for their answers it leaves entries younger than
-// MAX_DEFER_MS in the log, unless a reader waits for them (deferral.ts).
+// MAX_DEFER_MS in the log, unless a reader waits for them.
 import type { Database } from '../database.js';
 import { Projector } from '../projection/projector.js';
-import { MAX_DEFER_MS, PRESSURE_MS } from './deferral.js';
 import { decodeEvent } from './entry.js';
 import { applyIsolating, setAside } from './isolate.js';
 import { FirstStatistics } from './statistics.js';
@@ -26,6 +25,14 @@ const IDLE_POLL_MS = 50;
 const GATHER_MS = 100;
 /** After a failure that may pass (the database restarting), the worker pauses this long. */
 const RETRY_MS = 1000;
+/**
+ * Under ingest pressure (the collector's requests queue for their answers, heard within
+ * PRESSURE_MS; ingest/saturation.ts), entries younger than this wait in the log: the
+ * database's time goes to answering first, and the backlog is projected when the burst
+ * passes. Reads that wait are never held back.
+ */
+const MAX_DEFER_MS = 10_000;
+const PRESSURE_MS = 250;
 /** Key space of the per-customer advisory locks (the first of the two int4 keys). */
 const LOCK_SPACE = 74_301_772;
 

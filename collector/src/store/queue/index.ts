@@ -10,14 +10,11 @@
 // applies the queue to the tables in order, in big transactions, through the one write path
 // (EventWriter), and records in the main database, in the same transaction, how far it got:
 // each queued event is applied exactly once, across crashes and restarts. Bursts are absorbed
-// and applied as soon as the CPU is free; answering always comes first: while the
-// collector's requests queue for their answers, the apply thread is not yet told of entries
-// younger than MAX_DEFER_MS (../log/deferral.ts), unless a reader waits for them.
+// and applied as soon as the CPU is free; answering always comes first.
 //
 // Reads on the main connection wait until every event answered before them is applied
 // (`settled`, the main connection's barrier), so reports never miss an answered event.
 import { HttpError } from '../../errors.js';
-import { MAX_DEFER_MS, PRESSURE_MS } from '../log/deferral.js';
 import type { GroupWriter } from '../log/writer.js';
 import type { EventOutcome, IngestWrite } from '../types.js';
 import type { FromApplier, FromAppender, ThreadData, ToApplier, ToAppender } from './messages.js';
@@ -41,11 +38,6 @@ export class IngestQueue implements GroupWriter {
   private waiters: { upTo: number | null; resolve: () => void }[] = [];
   /** when each answered position not yet known applied was answered, oldest first */
   private answeredAt: { seq: number; at: number }[] = [];
-  /** the newest position the apply thread was told of (see `announce`) */
-  private announced = 0;
-  /** when the collector last said its requests queue (see `busy`) */
-  private busyAt = -Infinity;
-  private recheck: NodeJS.Timeout | null = null;
   private readonly appends = new Map<number, { resolve: (o: EventOutcome[][]) => void; reject: (e: Error) => void; receivedAt: number }>();
   private nextId = 1;
   private readonly appender: Thread<ToAppender, FromAppender>;
@@ -77,7 +69,7 @@ export class IngestQueue implements GroupWriter {
       (why) => {
         this.onError(`the ingest queue's apply thread stopped (${why}); starting a new one`);
         // the new one starts from the recorded position
-        setTimeout(() => this.acked !== null && this.applier.post({ type: 'appended', seq: this.announced }), 300).unref();
+        setTimeout(() => this.acked !== null && this.applier.post({ type: 'appended', seq: this.acked }), 300).unref();
       },
     );
   }
@@ -89,7 +81,7 @@ export class IngestQueue implements GroupWriter {
     }
     if (m.type === 'ready') {
       this.acked = Math.max(this.acked ?? 0, m.tail);
-      this.announce();
+      this.applier.post({ type: 'appended', seq: this.acked });
       this.wake();
       return;
     }
@@ -103,39 +95,9 @@ export class IngestQueue implements GroupWriter {
     if (m.seq > (this.acked ?? 0)) {
       this.acked = m.seq;
       if (Number.isFinite(a.receivedAt)) this.answeredAt.push({ seq: m.seq, at: a.receivedAt });
-      this.announce();
+      this.applier.post({ type: 'appended', seq: m.seq });
     }
     a.resolve(m.outcomes);
-  }
-
-  /** Requests queue for their answers: the apply thread hears of young entries later (`announce`). */
-  busy(): void {
-    this.busyAt = Date.now();
-  }
-
-  /**
-   * Tells the apply thread how far to apply: all that was answered; under pressure with no
-   * reader waiting, only what was answered MAX_DEFER_MS ago or more, and the rest is
-   * looked at again every PRESSURE_MS.
-   */
-  private announce(): void {
-    if (this.closed || this.acked === null || this.acked <= this.announced) return;
-    const now = Date.now();
-    let upTo = this.acked;
-    if (this.waiters.length === 0 && now - this.busyAt < PRESSURE_MS) {
-      upTo = this.announced;
-      for (const a of this.answeredAt) {
-        if (now - a.at < MAX_DEFER_MS) break;
-        upTo = Math.max(upTo, a.seq);
-      }
-      this.recheck ??= setTimeout(() => {
-        this.recheck = null;
-        this.announce();
-      }, PRESSURE_MS);
-    }
-    if (upTo <= this.announced) return;
-    this.announced = upTo;
-    this.applier.post({ type: 'appended', seq: upTo });
   }
 
   private advance(seq: number): void {
@@ -181,16 +143,13 @@ export class IngestQueue implements GroupWriter {
   settled(): Promise<void> | null {
     if (this.acked !== null && this.applied >= this.acked) return null;
     if (this.closed) return null;
-    const waiting = new Promise<void>((resolve) => this.waiters.push({ upTo: this.acked, resolve }));
-    this.announce();
-    return waiting;
+    return new Promise((resolve) => this.waiters.push({ upTo: this.acked, resolve }));
   }
 
   /** Stops both threads once the groups in flight are answered (what is still queued is applied at the next start). */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (this.recheck) clearTimeout(this.recheck);
     await this.appender.stop({ type: 'close' });
     // the append thread answers what it holds before it exits; anything else was never queued
     for (const a of this.appends.values()) a.reject(new Error('the store is closed'));
