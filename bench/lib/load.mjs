@@ -40,8 +40,9 @@ function fire({ port, path, factory, amount, duration, rate, connections, timeou
               }
               try {
                 const r = JSON.parse(body);
-                tally.accepted += r.accepted ?? 0;
-                factory.answered?.(context?.sentAt, r.accepted ?? 0);
+                const accepted = r.accepted ?? 0;
+                tally.accepted += accepted;
+                factory.answered?.(context?.sentAt, accepted);
                 tally.duplicates += r.duplicates ?? 0;
                 tally.rejected += r.rejected?.length ?? 0;
                 if (r.rejected?.length && !tally.sample) tally.sample = `rejected: ${JSON.stringify(r.rejected).slice(0, 300)}`;

@@ -191,7 +191,7 @@ class Reads implements Sql {
 }
 
 /**
- * Applies `entries`; answers how many were set aside. `eventOf` names the event an entry
+ * Applies `entries`, setting aside those that cannot be applied. `eventOf` names the event an entry
  * carries, to match the events RefusedRows names. `apply` reads what `readFor` (holding the
  * entries) touches.
  */
@@ -201,14 +201,13 @@ export async function applyIsolating<E>(
   apply: (tx: Sql, entries: readonly E[], readFor: readonly E[]) => Promise<void>,
   setAside: (tx: Sql, entry: E, reason: string) => Promise<void>,
   eventOf: (entry: E) => EventRecord | null,
-): Promise<number> {
-  if (entries.length === 0) return 0;
+): Promise<void> {
+  if (entries.length === 0) return;
   await tx.exec('SAVEPOINT apply_part');
   const attempt = new Reads(tx);
   try {
     await apply(attempt, entries, entries);
     await tx.exec('RELEASE apply_part');
-    return 0;
   } catch (err) {
     if (isTransient(err)) throw err;
     const reasons = err instanceof RefusedRows ? err.refused : new Map<EventRecord, string>();
@@ -220,7 +219,6 @@ export async function applyIsolating<E>(
     const rest = entries.filter((e) => reasonOf(e) === undefined);
     if (refused.length > 0) {
       // retried without them, reading what the attempt read
-      let aside = 0;
       try {
         const retry = new Reads(tx, attempt.recorded);
         await apply(retry, rest, entries);
@@ -230,20 +228,18 @@ export async function applyIsolating<E>(
         if (isTransient(again)) throw again;
         // another failure: from the start, where it is isolated in turn
         await tx.exec('ROLLBACK TO apply_part; RELEASE apply_part');
-        aside = await applyIsolating(tx, rest, apply, setAside, eventOf);
+        await applyIsolating(tx, rest, apply, setAside, eventOf);
       }
       for (const e of refused) await setAside(tx, e, reasonOf(e)!);
-      return refused.length + aside;
+      return;
     }
     await tx.exec('ROLLBACK TO apply_part; RELEASE apply_part');
     if (entries.length === 1) {
       await setAside(tx, entries[0], messageOf(err));
-      return 1;
+      return;
     }
     const size = Math.ceil(entries.length / SPLIT);
-    let aside = 0;
-    for (let i = 0; i < entries.length; i += size) aside += await applyIsolating(tx, entries.slice(i, i + size), apply, setAside, eventOf);
-    return aside;
+    for (let i = 0; i < entries.length; i += size) await applyIsolating(tx, entries.slice(i, i + size), apply, setAside, eventOf);
   }
 }
 
