@@ -1,5 +1,6 @@
 // A worker thread of the store (the SQLite queue's append and apply threads, PostgreSQL's
 // projection thread), replaced when it dies.
+import { execFileSync } from 'node:child_process';
 import { existsSync, readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { join } from 'node:path';
@@ -18,13 +19,22 @@ function workerFile(name: string): string {
   return file;
 }
 
-/** Called in a worker: it yields the CPU to the request thread (Linux gives each thread its own nice value). */
+/**
+ * Called in a worker: it yields the CPU to the request thread. Linux gives each thread its own
+ * nice value, and its own scheduling policy: SCHED_IDLE (set with util-linux's `chrt`, which
+ * Node cannot do itself) runs the thread only on a CPU nothing else wants, and never makes a
+ * waking request thread wait for it, where nice 19 still takes its turns (BENCHMARKS.md, "Ingest
+ * throughput": single-event ingest on SQLite answered about a fifth more requests a second).
+ * Without `chrt` the thread keeps nice 19.
+ */
 export function lowestPriority(): void {
   try {
     const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
-    if (Number.isInteger(tid) && tid > 0) setPriority(tid, 19);
+    if (!Number.isInteger(tid) || tid <= 0) return;
+    setPriority(tid, 19);
+    execFileSync('chrt', ['--idle', '--pid', '0', String(tid)], { stdio: 'ignore', timeout: 5000 });
   } catch {
-    // not Linux: the thread keeps the process's priority
+    // not Linux, or no chrt: the thread keeps what it got
   }
 }
 
