@@ -76,4 +76,31 @@ describe('the projection worker on PostgreSQL', () => {
     expect(Date.now() - t0).toBeLessThan(9000); // not held for the deferral (10 s)
     expect(await logged()).toBe(0);
   }, 30_000);
+
+  it('defers again once the waiting read has its answer, though the appends go on', async () => {
+    const customerId = await addCustomer(store);
+    const customer = (await store.customers.get(customerId))!;
+    const orders = async () => Number((await store.db.immediate.get<{ n: unknown }>('SELECT COUNT(*) AS n FROM orders WHERE customer_id = $1', [customerId]))?.n);
+    const group = () => [{ customerId, events: Array.from({ length: 200 }, () => eventRecord(customer, order({ orderId: uid('O') }), Date.now())), rejects: [] }];
+    // requests queue for their answers all along, and the log always holds more than a batch
+    let stop = false;
+    const appending = (async () => {
+      while (!stop) {
+        store.events.busy?.();
+        await Promise.all(Array.from({ length: store.events.concurrency }, () => store.events.writeGroup(group())));
+      }
+    })();
+    await new Promise((r) => setTimeout(r, 500));
+    // a read waits: what was answered before it is projected at once
+    await store.db.get('SELECT 1 FROM orders WHERE customer_id = $1 LIMIT 1', [customerId]);
+    await new Promise((r) => setTimeout(r, 300)); // the batch in hand, if any, is finished
+    const afterRead = await orders();
+    // then young entries wait again, though the log never empties
+    await new Promise((r) => setTimeout(r, 1500));
+    const later = await orders();
+    stop = true;
+    await appending;
+    expect(afterRead).toBeGreaterThan(0);
+    expect(later - afterRead).toBeLessThanOrEqual(500); // at most one batch that was under way
+  }, 30_000);
 });

@@ -3,19 +3,20 @@
 // store's row locks keep several collectors from doing the same work twice.
 
 export interface Periodic<T> {
-  /** One full pass; a call during a pass waits for it, then runs its own. */
+  /** One full pass, asked for (`pass` hears `asked`); a call during a pass waits for it, then runs its own. */
   runOnce(): Promise<T>;
   start(): void;
   /** Stops the timer and waits for a running pass. */
   stop(): Promise<void>;
 }
 
-export function periodic<T>(pass: () => Promise<T>, intervalMs: number, onError?: (err: unknown) => void): Periodic<T> {
+/** `pass` hears whether it was asked for (runOnce) or is the timer's. */
+export function periodic<T>(pass: (asked: boolean) => Promise<T>, intervalMs: number, onError?: (err: unknown) => void): Periodic<T> {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<T> | undefined;
 
-  function runOnce(): Promise<T> {
-    const next = (running ?? Promise.resolve()).catch(() => undefined).then(pass);
+  function run(asked: boolean): Promise<T> {
+    const next = (running ?? Promise.resolve()).catch(() => undefined).then(() => pass(asked));
     running = next;
     void next
       .finally(() => {
@@ -26,12 +27,12 @@ export function periodic<T>(pass: () => Promise<T>, intervalMs: number, onError?
   }
 
   return {
-    runOnce,
+    runOnce: () => run(true),
     start() {
       if (intervalMs <= 0 || timer) return;
       timer = setInterval(() => {
         if (running) return; // the previous pass is still going
-        runOnce().catch((err) => onError?.(err));
+        run(false).catch((err) => onError?.(err));
       }, intervalMs);
       timer.unref();
     },

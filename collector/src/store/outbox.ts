@@ -3,7 +3,7 @@
 // claim due rows with FOR UPDATE SKIP LOCKED and a lease (next_attempt_at moves past the
 // send's timeout), send outside any transaction, then record the outcome.
 import { randomUUID } from 'node:crypto';
-import { num, type Column, type Database, type Dialect, type Sql } from './database.js';
+import { num, type Column, type Database, type Dialect, type Queryable, type Sql } from './database.js';
 import { jsonParam } from './json-param.js';
 import type { Envelope, WebhookEvent } from './outbox-payloads.js';
 
@@ -76,8 +76,18 @@ export interface ClaimedDelivery {
 
 export type AttemptOutcome = { ok: true } | { ok: false; error: string; retryAt: number | null };
 
+/**
+ * The delivery side of the outbox. It never waits for ingested events to be projected (it goes
+ * through `immediate`): a pass delivers the rows there are, and rows still to come are the next
+ * pass's. Waiting would make the projection catch up every pass, under load too (see
+ * webhooks/worker.ts for the pass that is asked for, which waits first).
+ */
 export class OutboxRepository {
-  constructor(private readonly db: Database) {}
+  private readonly db: Queryable;
+
+  constructor(db: Database) {
+    this.db = db.immediate;
+  }
 
   /**
    * Claims up to `limit` due deliveries of a customer: locked rows are skipped (another

@@ -1,5 +1,8 @@
 // Delivers the webhook outbox from inside the collector: on an interval, and on demand
-// (tests call `runOnce` with an injected clock). Each pass claims due deliveries customer by
+// (tests call `runOnce` with an injected clock). A pass asked for first waits until every
+// event this collector answered is projected (its deliveries are then in the outbox); the
+// timer's passes do not, so that under load they never make the projection catch up early
+// (docs/collector.md, "Ingest: log, then project"). Each pass claims due deliveries customer by
 // customer (SKIP LOCKED plus a lease, so several collectors share the work and none sends a
 // delivery another one holds), posts them signed, and records the outcome with its backoff.
 import { periodic, type Periodic } from '../background/periodic.js';
@@ -83,7 +86,8 @@ export function createOutboxWorker(o: OutboxWorkerOptions): OutboxWorker {
     else report.failed++;
   }
 
-  async function pass(): Promise<DeliveryReport> {
+  async function pass(asked: boolean): Promise<DeliveryReport> {
+    if (asked) await o.store.events.settled?.();
     const report: DeliveryReport = { delivered: 0, failed: 0, dead: 0 };
     const prune = o.clock() - lastPrune >= PRUNE_EVERY_MS;
     if (prune) lastPrune = o.clock();

@@ -185,8 +185,12 @@ export class PostgresLog implements GroupWriter {
 
   private release(w: Waiter): void {
     const i = this.waiters.indexOf(w);
-    if (i >= 0) this.waiters.splice(i, 1);
+    if (i < 0) return;
+    this.waiters.splice(i, 1);
     w.resolve();
+    // no reader waits any more: the thread may defer again (a read must not end the deferral
+    // for as long as new entries keep its batches full)
+    if (this.waiters.length === 0) this.projection.post({ type: 'served', reader: this.readers });
   }
 
   /** When the oldest entry a customer still has in the log was received; null when none. */
@@ -210,5 +214,5 @@ export interface ProjectionData {
   url: string;
 }
 /** `reader`: a reader waits; the thread says which it had heard of when it read the log. */
-export type ToProjection = { type: 'wake'; urgent: boolean; reader?: number } | { type: 'busy' } | { type: 'close' };
+export type ToProjection = { type: 'wake'; urgent: boolean; reader?: number } | { type: 'served'; reader: number } | { type: 'busy' } | { type: 'close' };
 export type FromProjection = { type: 'progress'; lowest: number | null; heard: number } | { type: 'failed'; message: string };

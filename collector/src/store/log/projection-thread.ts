@@ -19,6 +19,7 @@ const worker = new ProjectionWorker(
 
 port.on('message', (m: ToProjection) => {
   if (m.type === 'wake') worker.wake(m.urgent, m.reader);
+  else if (m.type === 'served') worker.served(m.reader);
   else if (m.type === 'busy') worker.busy();
   else
     void worker

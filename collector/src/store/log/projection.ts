@@ -58,8 +58,8 @@ export class ProjectionWorker {
 
   /** the newest reader's request heard (see `wake`) */
   private heard = 0;
-  /** the newest reader heard before a round that left nothing behind: newer ones wait, and nothing is deferred for them */
-  private served = 0;
+  /** the newest reader with its answer: heard before a round that left nothing behind, or released by the collector (see `served`); newer ones wait, and nothing is deferred for them */
+  private servedReader = 0;
   /** when the collector last said its requests queue (see `busy`) */
   private busyAt = -Infinity;
 
@@ -83,6 +83,11 @@ export class ProjectionWorker {
     this.wakeUp?.(urgent);
   }
 
+  /** Every reader up to `reader` has its answer (or gave up waiting): none of them needs haste any more. */
+  served(reader: number): void {
+    this.servedReader = Math.max(this.servedReader, reader);
+  }
+
   /** The collector's requests queue for their answers. */
   busy(): void {
     this.busyAt = Date.now();
@@ -96,7 +101,7 @@ export class ProjectionWorker {
       try {
         await this.statistics.check();
         const heard = this.heard;
-        const urgent = heard > this.served;
+        const urgent = heard > this.servedReader;
         const pending = await this.db.immediate.all<{ customer_id: string; first: unknown; since: unknown }>(PENDING_CUSTOMERS);
         // readers wait for positions below the lowest one still in the log
         this.progress(pending.length ? Math.min(...pending.map((p) => Number(p.first))) : null, heard);
@@ -113,7 +118,7 @@ export class ProjectionWorker {
           if (batch === 'held' || batch.applied > 0) worked = true;
           if (batch !== 'held' && batch.full) full = true;
         }
-        if (!deferred && !full) this.served = heard;
+        if (!deferred && !full) this.servedReader = heard;
         this.lastError = '';
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
