@@ -135,8 +135,7 @@ async function writeSampleData(store: Store, now: number): Promise<{ orders: num
     leftYesterday = left;
     const result = await ingest.ingest(customerId, events, { source: 'sdk', receivedAt: dayEnd });
     if (result.rejected.length) throw new Error(`demo data refused: ${JSON.stringify(result.rejected[0])}`);
-    // that evening's sweep, once the day's events are in the tables: carts without an order are abandoned
-    await store.events.settled?.();
+    // that evening's sweep: carts without an order are abandoned
     for (;;) {
       const r = await store.sweep.abandonDue(customerId, dayEnd, dayEnd + 30 * 60_000);
       if (r.claimed < 500) break;

@@ -4,7 +4,7 @@
 // contact's profile and the `cart.abandoned` webhook deliveries change in the same transaction.
 import { cartAbandoned, type EmailSource } from './outbox-payloads.js';
 import { parseCartItems } from './cart-items.js';
-import { big, bigOrNull, num, strOrNull, type Database, type Queryable, type Sql } from './database.js';
+import { big, bigOrNull, num, strOrNull, type Database, type Sql } from './database.js';
 import { WriteEffects } from './effects.js';
 import { directoryEmail } from './profiles.js';
 
@@ -44,17 +44,8 @@ async function cartEmail(tx: Sql, customerId: string, row: DueRow): Promise<{ em
   return { email: listed, emailSource: listed === null ? null : 'directory' };
 }
 
-/**
- * Never waits for ingested events to be projected (it goes through `immediate`): the sweeper
- * judges carts as of the oldest event still to be applied, and a sweep asked for waits first
- * (abandonment/sweeper.ts). Waiting here would make the projection catch up every pass.
- */
 export class SweepRepository {
-  private readonly db: Queryable;
-
-  constructor(db: Database) {
-    this.db = db.immediate;
-  }
+  constructor(private readonly db: Database) {}
 
   /**
    * Marks up to `limit` of the customer's open carts last updated at or before `cutoff` as
