@@ -7,6 +7,8 @@
 //   at once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../src/store/store.js';
+import { systemResolver } from '../src/webhooks/destination.js';
+import { createOutboxWorker } from '../src/webhooks/worker.js';
 import { createTestDatabase, type TestDatabase } from './helpers/engines.js';
 import { addCustomer, cart, eventRecord, order, uid } from './helpers/fixtures.js';
 
@@ -74,6 +76,32 @@ describe('the projection worker on PostgreSQL', () => {
     const t0 = Date.now();
     expect(await orders(store.db)).toBe(appended);
     expect(Date.now() - t0).toBeLessThan(9000); // not held for the deferral (10 s)
+    expect(await logged()).toBe(0);
+  }, 30_000);
+
+  it("is not hurried by the webhook outbox's timed passes", async () => {
+    const customerId = await addCustomer(store);
+    const customer = (await store.customers.get(customerId))!;
+    const logged = async () => Number((await store.db.immediate.get<{ n: unknown }>('SELECT COUNT(*) AS n FROM ingest_log WHERE customer_id = $1', [customerId]))?.n);
+    const outbox = createOutboxWorker({ store, clock: Date.now, destinations: { allowPrivate: true, resolve: systemResolver }, intervalMs: 100 });
+    let appended = 0;
+    try {
+      outbox.start();
+      // requests queue for their answers for over a second: the timer fires ten times meanwhile
+      const until = Date.now() + 1500;
+      while (Date.now() < until) {
+        store.events.busy?.();
+        await store.events.writeGroup([{ customerId, events: [eventRecord(customer, order({ orderId: uid('O') }), Date.now())], rejects: [] }]);
+        appended++;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      // a timed pass that waited for the projection would have had these entries projected
+      expect(await logged()).toBe(appended);
+    } finally {
+      await outbox.stop();
+    }
+    // a pass asked for waits for everything answered: then nothing is left in the log
+    await outbox.runOnce();
     expect(await logged()).toBe(0);
   }, 30_000);
 
