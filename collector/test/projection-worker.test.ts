@@ -25,6 +25,15 @@ describe('the projection worker on PostgreSQL', () => {
     await test.drop();
   });
 
+  /** A new customer, and how many rows of it a table holds (read without waiting for the projection, unless `read` waits). */
+  async function newCustomer() {
+    const customerId = await addCustomer(store);
+    const customer = (await store.customers.get(customerId))!;
+    const count = async (table: 'ingest_log' | 'orders', read = store.db.immediate) =>
+      Number((await read.get<{ n: unknown }>(`SELECT COUNT(*) AS n FROM ${table} WHERE customer_id = $1`, [customerId]))?.n);
+    return { customerId, customer, count };
+  }
+
   it('are gathered once the projected tables hold rows: the planner then knows how many a customer has', async () => {
     const customerId = await addCustomer(store);
     const customer = (await store.customers.get(customerId))!;
@@ -51,10 +60,9 @@ describe('the projection worker on PostgreSQL', () => {
   }, 30_000);
 
   it('defers projection while appends queue, and projects at once for a waiting read', async () => {
-    const customerId = await addCustomer(store);
-    const customer = (await store.customers.get(customerId))!;
-    const logged = async () => Number((await store.db.immediate.get<{ n: unknown }>('SELECT COUNT(*) AS n FROM ingest_log WHERE customer_id = $1', [customerId]))?.n);
-    const orders = async (read = store.db.immediate) => Number((await read.get<{ n: unknown }>('SELECT COUNT(*) AS n FROM orders WHERE customer_id = $1', [customerId]))?.n);
+    const { customerId, customer, count } = await newCustomer();
+    const logged = () => count('ingest_log');
+    const orders = (read = store.db.immediate) => count('orders', read);
     const group = () => [{ customerId, events: [eventRecord(customer, order({ orderId: uid('O') }), Date.now())], rejects: [] }];
 
     // for over a second, requests queue for their answers (what ingest's group committer
@@ -80,9 +88,8 @@ describe('the projection worker on PostgreSQL', () => {
   }, 30_000);
 
   it("is not hurried by the webhook outbox's timed passes", async () => {
-    const customerId = await addCustomer(store);
-    const customer = (await store.customers.get(customerId))!;
-    const logged = async () => Number((await store.db.immediate.get<{ n: unknown }>('SELECT COUNT(*) AS n FROM ingest_log WHERE customer_id = $1', [customerId]))?.n);
+    const { customerId, customer, count } = await newCustomer();
+    const logged = () => count('ingest_log');
     const outbox = createOutboxWorker({ store, clock: Date.now, destinations: { allowPrivate: true, resolve: systemResolver }, intervalMs: 100 });
     let appended = 0;
     try {
@@ -106,9 +113,8 @@ describe('the projection worker on PostgreSQL', () => {
   }, 30_000);
 
   it('defers again once the waiting read has its answer, though the appends go on', async () => {
-    const customerId = await addCustomer(store);
-    const customer = (await store.customers.get(customerId))!;
-    const orders = async () => Number((await store.db.immediate.get<{ n: unknown }>('SELECT COUNT(*) AS n FROM orders WHERE customer_id = $1', [customerId]))?.n);
+    const { customerId, customer, count } = await newCustomer();
+    const orders = () => count('orders');
     const group = () => [{ customerId, events: Array.from({ length: 200 }, () => eventRecord(customer, order({ orderId: uid('O') }), Date.now())), rejects: [] }];
     // requests queue for their answers all along, and the log always holds more than a batch
     let stop = false;
