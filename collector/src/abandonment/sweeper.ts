@@ -31,10 +31,11 @@ export interface SweeperOptions {
 const BATCH = 500;
 
 export function createSweeper(o: SweeperOptions): Sweeper {
-  async function pass(asked: boolean): Promise<SweepReport> {
-    // asked for (tests, an operator): as of everything this collector answered; the timer's
-    // passes do not make the projection catch up, and judge carts as below instead
-    if (asked) await o.store.events.settled?.();
+  async function pass(): Promise<SweepReport> {
+    // timer or asked for, as of everything this collector answered: the sweep writes carts, and
+    // on SQLite a write meeting the apply thread's open transaction would hold the request
+    // thread until that lowest-priority thread commits (docs/collector.md, "Ingest: log, then project")
+    await o.store.events.settled?.();
     let abandoned = 0;
     for (const customer of await o.store.customers.list()) {
       const afterMs = customer.abandonAfterSeconds !== null ? customer.abandonAfterSeconds * 1000 : o.abandonAfterMinutes * 60_000;
