@@ -7,7 +7,6 @@ import { ProfileAccumulator } from './profiles.js';
 
 interface Row {
   contact_key: string;
-  contact_uid: string;
   email: unknown;
   campaign_id: string;
   time: unknown;
@@ -30,25 +29,23 @@ export async function backfillContacts(tx: Sql, dialect: Dialect): Promise<void>
   for (const { customer_id: customerId } of await tx.all<{ customer_id: string }>('SELECT customer_id FROM customers ORDER BY customer_id')) {
     const profiles = new ProfileAccumulator();
     const facts = (r: Row) => ({
-      contactUid: r.contact_uid,
       email: strOrNull(r.email),
       campaignId: r.campaign_id,
       clickAt: r.campaign_id ? num(r.time) : null,
-      now: num(r.received_at),
     });
     const orders = await tx.all<Row & { total: unknown; currency: string }>(
-      `SELECT contact_key, contact_uid, email, campaign_id, time, received_at, total, currency FROM orders
+      `SELECT contact_key, email, campaign_id, time, received_at, total, currency FROM orders
        WHERE customer_id = $1 AND contact_key <> '' ORDER BY received_at, order_id`,
       [customerId],
     );
-    for (const o of orders) profiles.order(customerId, o.contact_key, { ...facts(o), time: num(o.time), total: big(o.total), currency: o.currency });
+    for (const o of orders) profiles.order(customerId, o.contact_key, { ...facts(o), time: num(o.time), total: big(o.total), currency: o.currency }, num(o.received_at));
     const carts = await tx.all<Row & { abandoned_at: unknown }>(
-      `SELECT contact_key, contact_uid, email, campaign_id, time, received_at, abandoned_at FROM carts
+      `SELECT contact_key, email, campaign_id, time, received_at, abandoned_at FROM carts
        WHERE customer_id = $1 AND contact_key <> '' ORDER BY received_at, cart_id`,
       [customerId],
     );
     for (const c of carts) {
-      profiles.cart(customerId, c.contact_key, facts(c));
+      profiles.cart(customerId, c.contact_key, facts(c), num(c.received_at));
       if (c.abandoned_at !== null) profiles.abandoned(customerId, c.contact_key, num(c.abandoned_at), true);
     }
     await profiles.flush(tx, dialect);

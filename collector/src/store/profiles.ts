@@ -57,13 +57,11 @@ interface Delta {
 
 /** What an order or cart tells about its contact. */
 export interface ContactFacts {
-  contactUid: string;
   email: string | null;
   /** '' for direct traffic */
   campaignId: string;
   /** when the campaign's link was clicked */
   clickAt: number | null;
-  now: number;
 }
 
 const SEP = '\u0000';
@@ -73,7 +71,8 @@ const earlier = <T extends Stamp>(a: T | null, b: T): T => (a === null || b.at <
 export class ProfileAccumulator {
   private readonly deltas = new Map<string, Delta>();
 
-  private at(customerId: string, contactKey: string, f: Pick<ContactFacts, 'contactUid' | 'email' | 'now'>): Delta {
+  /** `now`: when the event that tells this was received */
+  private at(customerId: string, contactKey: string, email: string | null, now: number): Delta {
     const key = `${customerId}${SEP}${contactKey}`;
     let d = this.deltas.get(key);
     if (!d) {
@@ -87,12 +86,12 @@ export class ProfileAccumulator {
         lastAbandonedAt: null,
         firstCampaign: null,
         lastCampaign: null,
-        now: f.now,
+        now,
       };
       this.deltas.set(key, d);
     }
-    if (f.email) d.email = f.email;
-    d.now = Math.max(d.now, f.now);
+    if (email) d.email = email;
+    d.now = Math.max(d.now, now);
     return d;
   }
 
@@ -103,9 +102,9 @@ export class ProfileAccumulator {
     d.lastCampaign = later(d.lastCampaign, click);
   }
 
-  order(customerId: string, contactKey: string, f: ContactFacts & { time: number; total: bigint; currency: string }): void {
+  order(customerId: string, contactKey: string, f: ContactFacts & { time: number; total: bigint; currency: string }, now: number): void {
     if (!contactKey) return;
-    const d = this.at(customerId, contactKey, f);
+    const d = this.at(customerId, contactKey, f.email, now);
     d.orders += 1;
     d.lastOrder = later(d.lastOrder, { at: f.time, value: f.total, currency: f.currency });
     const t = d.totals.get(f.currency) ?? { orders: 0, value: 0n };
@@ -115,15 +114,15 @@ export class ProfileAccumulator {
     this.campaign(d, f);
   }
 
-  cart(customerId: string, contactKey: string, f: ContactFacts): void {
+  cart(customerId: string, contactKey: string, f: ContactFacts, now: number): void {
     if (!contactKey) return;
-    this.campaign(this.at(customerId, contactKey, f), f);
+    this.campaign(this.at(customerId, contactKey, f.email, now), f);
   }
 
   /** A cart of the contact was abandoned at `at`; `firstTime` unless it had been abandoned before (then it is not counted again). */
   abandoned(customerId: string, contactKey: string, at: number, firstTime: boolean): void {
     if (!contactKey) return;
-    const d = this.at(customerId, contactKey, { contactUid: '', email: null, now: at });
+    const d = this.at(customerId, contactKey, null, at);
     if (firstTime) d.abandoned += 1;
     d.lastAbandonedAt = Math.max(d.lastAbandonedAt ?? at, at);
   }
@@ -131,7 +130,7 @@ export class ProfileAccumulator {
   /** An order taken away from the contact (the backend reported it under another, or with other values). */
   orderRemoved(customerId: string, contactKey: string, currency: string, total: bigint): void {
     if (!contactKey) return;
-    const d = this.at(customerId, contactKey, { contactUid: '', email: null, now: 0 });
+    const d = this.at(customerId, contactKey, null, 0);
     d.orders -= 1;
     const t = d.totals.get(currency) ?? { orders: 0, value: 0n };
     t.orders -= 1;

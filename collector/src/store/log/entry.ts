@@ -4,13 +4,15 @@ import type { CartRecord, ClickRecord, EventRecord, OrderRecord, StoredItem } fr
 /** The money fields are named, not found by a replacer: JSON.stringify without one is several times faster, and this runs per request. */
 export function encodeEvent(ev: EventRecord): string {
   if (ev.type === 'click') return JSON.stringify(ev);
-  return JSON.stringify({
-    ...ev,
-    total: ev.total.toString(),
-    tax: ev.tax === null ? null : ev.tax.toString(),
-    shipping: ev.shipping === null ? null : ev.shipping.toString(),
-    items: ev.items.map((i) => ({ ...i, price: i.price.toString() })),
-  });
+  // Object.assign, not spreads: on this V8 spreading a record's ~20 fields costs microseconds
+  return JSON.stringify(
+    Object.assign({}, ev, {
+      total: ev.total.toString(),
+      tax: ev.tax === null ? null : ev.tax.toString(),
+      shipping: ev.shipping === null ? null : ev.shipping.toString(),
+      items: ev.items.map((i) => Object.assign({}, i, { price: i.price.toString() })),
+    }),
+  );
 }
 
 type Wire<T> = { [K in keyof T]: T[K] extends bigint ? string : T[K] extends bigint | null ? string | null : T[K] };
@@ -19,11 +21,11 @@ export function decodeEvent(text: string): EventRecord {
   const parsed = JSON.parse(text) as Wire<EventRecord>;
   if (parsed.type === 'click') return parsed as ClickRecord;
   const e = parsed as Wire<OrderRecord | CartRecord> & { items: Wire<StoredItem>[] };
-  return {
-    ...e,
+  // the parsed object is ours: its money fields are turned into BigInt in place
+  return Object.assign(e, {
     total: BigInt(e.total),
     tax: e.tax === null ? null : BigInt(e.tax),
     shipping: e.shipping === null ? null : BigInt(e.shipping),
-    items: e.items.map((i) => ({ ...i, price: BigInt(i.price) })),
-  } as EventRecord;
+    items: e.items.map((i) => Object.assign(i, { price: BigInt(i.price) })),
+  }) as unknown as EventRecord;
 }

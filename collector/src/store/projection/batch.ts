@@ -276,8 +276,9 @@ export class BatchState {
     for (const ev of this.events) {
       this.playing = ev;
       if (ev.type === 'click') this.click(ev);
-      else if (ev.type === 'order') await this.order({ ...ev, ...this.attribute(ev) });
-      else this.cart({ ...ev, ...this.attribute(ev) });
+      // Object.assign, not spreads: spreading a record's ~20 fields costs microseconds on this V8
+      else if (ev.type === 'order') await this.order(Object.assign({}, ev, this.attribute(ev)));
+      else this.cart(Object.assign({}, ev, this.attribute(ev)));
     }
   }
 
@@ -307,11 +308,11 @@ export class BatchState {
     };
     this.orders.set(o.orderId, added);
     this.added.push(added);
-    this.newOrders.push({ row: { ...this.orderRow(o, contactKey), attribution: o.how, click_at: o.how ? o.clickAt : null }, source: this.playing });
+    this.newOrders.push({ row: Object.assign(this.orderRow(o, contactKey), { attribution: o.how, click_at: o.how ? o.clickAt : null }), source: this.playing });
     this.newItems.push(...this.itemRows(o));
     fx.stats.order(customerId, o.campaignId, o.time, o.currency, o.total, o.items.length, 1, o.how);
     this.addBuyer(o.campaignId, o.currency, o.time, o.buyer);
-    fx.profiles.order(customerId, contactKey, { ...o, now: o.receivedAt });
+    fx.profiles.order(customerId, contactKey, o, o.receivedAt);
     if (await fx.outbox.wants(this.tx, customerId, 'order.placed')) {
       const email = o.email ?? (o.contactUid ? (this.emailByUid.get(o.contactUid) ?? null) : null);
       await fx.outbox.enqueue(this.tx, customerId, 'order.placed', contactKey, orderPlaced(o, email), o.receivedAt);
@@ -395,7 +396,7 @@ export class BatchState {
     // the order moves to the backend's contact (a browser can name anyone's email)
     const contactKey = this.contactKey(o.contactUid, o.email);
     fx.profiles.orderRemoved(customerId, existing.contact_key, existing.currency, existing.total);
-    fx.profiles.order(customerId, contactKey, { ...o, campaignId, clickAt: null, time: existing.time, now: o.receivedAt });
+    fx.profiles.order(customerId, contactKey, { email: o.email, campaignId, clickAt: null, time: existing.time, total: o.total, currency: o.currency }, o.receivedAt);
     existing.contact_key = contactKey;
     existing.source = 'api';
     existing.total = o.total;
@@ -488,7 +489,7 @@ export class BatchState {
     this.touch(row);
     this.dirtyCarts.add(c.cartId);
     this.fx.stats.cart(this.customerId, before, factsOf(row));
-    this.fx.profiles.cart(this.customerId, contactKey, { ...c, now: c.receivedAt });
+    this.fx.profiles.cart(this.customerId, contactKey, c, c.receivedAt);
   }
 
   /** Notes that the event being played changed `cart`. */
