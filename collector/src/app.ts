@@ -130,12 +130,17 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
   app.decorate('auth', new AuthService(store, clock));
   app.decorate('reports', new ReportsService(store));
 
-  await app.register(fastifyCookie);
   app.addHook('onRequest', securityHeaders);
   await app.register(openapi);
 
-  for (const plugin of [eventRoutes, pixelRoutes, legacyPixelRoutes, sessionRoutes, staticRoutes]) await app.register(plugin);
-  await app.register(customerRoutes, { prefix: '/api/v1/customers/:customerId' });
+  for (const plugin of [eventRoutes, pixelRoutes, legacyPixelRoutes, staticRoutes]) await app.register(plugin);
+  // only the session and the API read the session cookie: the cookie plugin's hooks stay off
+  // the ingest routes, which run for every shopper's request
+  await app.register(async (signedIn) => {
+    await signedIn.register(fastifyCookie);
+    await signedIn.register(sessionRoutes);
+    await signedIn.register(customerRoutes, { prefix: '/api/v1/customers/:customerId' });
+  });
 
   app.addHook('onReady', async () => {
     sweeper.start();
