@@ -19,9 +19,9 @@ afterAll(async () => {
   await c?.close();
 });
 
-/** The clicks the collector keeps for a campaign. */
-async function clicksOf(campaignId: string): Promise<{ visitor: string; contact_uid: string; path: string }[]> {
-  return c.app.store.db.all('SELECT visitor, contact_uid, path FROM clicks WHERE customer_id = $1 AND campaign_id = $2', [SHOP, campaignId]);
+/** The clicks the collector keeps for a campaign (with their event IDs and times: a failure shows whether a click was sent twice or made twice). */
+async function clicksOf(campaignId: string): Promise<{ click_id: string; visitor: string; contact_uid: string; path: string; clicked_at: number; received_at: number }[]> {
+  return c.app.store.db.all('SELECT click_id, visitor, contact_uid, path, clicked_at, received_at FROM clicks WHERE customer_id = $1 AND campaign_id = $2', [SHOP, campaignId]);
 }
 
 /** The campaign the stored order went to, and how it was attributed (once the reports have it). */
