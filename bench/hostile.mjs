@@ -95,6 +95,7 @@ const PHASE_COUNT = 8;
 function phasedFactory(clean, mixed, count) {
   let t0 = null;
   let last = 0;
+  let repeat = null;
   const accepted = [];
   const phase = (t) => Math.floor((t - t0) / PHASE_MS);
   // phase 0, clean, is not counted: the run's connections are new (a transient neither kind should carry)
@@ -104,7 +105,12 @@ function phasedFactory(clean, mixed, count) {
     next(sentAt) {
       t0 ??= sentAt;
       last = sentAt;
-      return (kind(phase(sentAt)) === 'mixed' ? mixed : clean).next();
+      const k = phase(sentAt);
+      // Past the counted phases the run only has to end: a repeat of the last clean body is
+      // answered as a duplicate and leaves nothing to apply, where new events would only
+      // lengthen the wait until the reports hold everything acknowledged.
+      if (k > count) return (repeat ??= clean.next());
+      return (kind(k) === 'mixed' ? mixed : clean).next();
     },
     answered(sentAt, events) {
       const k = phase(sentAt);
