@@ -1,5 +1,6 @@
 // A logged event as text (PostgreSQL's ingest_log.entry): JSON, money as decimal strings.
-import type { CartRecord, ClickRecord, EventRecord, OrderRecord, StoredItem } from '../types.js';
+import { itemsAsText, itemsFromText, type TextItem } from '../cart-items.js';
+import type { CartRecord, ClickRecord, EventRecord, OrderRecord } from '../types.js';
 
 /** The money fields are named, not found by a replacer: JSON.stringify without one is several times faster, and this runs per request. */
 export function encodeEvent(ev: EventRecord): string {
@@ -10,7 +11,7 @@ export function encodeEvent(ev: EventRecord): string {
       total: ev.total.toString(),
       tax: ev.tax === null ? null : ev.tax.toString(),
       shipping: ev.shipping === null ? null : ev.shipping.toString(),
-      items: ev.items.map((i) => Object.assign({}, i, { price: i.price.toString() })),
+      items: itemsAsText(ev.items),
     }),
   );
 }
@@ -20,12 +21,12 @@ type Wire<T> = { [K in keyof T]: T[K] extends bigint ? string : T[K] extends big
 export function decodeEvent(text: string): EventRecord {
   const parsed = JSON.parse(text) as Wire<EventRecord>;
   if (parsed.type === 'click') return parsed as ClickRecord;
-  const e = parsed as Wire<OrderRecord | CartRecord> & { items: Wire<StoredItem>[] };
+  const e = parsed as Wire<OrderRecord | CartRecord> & { items: TextItem[] };
   // the parsed object is ours: its money fields are turned into BigInt in place
   return Object.assign(e, {
     total: BigInt(e.total),
     tax: e.tax === null ? null : BigInt(e.tax),
     shipping: e.shipping === null ? null : BigInt(e.shipping),
-    items: e.items.map((i) => Object.assign(i, { price: BigInt(i.price) })),
+    items: itemsFromText(e.items),
   }) as unknown as EventRecord;
 }
