@@ -12,7 +12,8 @@ let jar: string | undefined;
 
 /** The cookie's value, URI-decoded (as written when that fails); undefined when there is none. */
 export function cookie(name: string): string | undefined {
-  const v = ((jar ??= (queueMicrotask(() => (jar = undefined)), document.cookie)).match('(^|; )' + name + '=([^;]*)') || [])[2];
+  // Split, not matched: each new regular expression costs V8 a compilation (tens of µs).
+  const v = ('; ' + (jar ??= (queueMicrotask(() => (jar = undefined)), document.cookie))).split('; ' + name + '=')[1]?.split(';')[0];
   try {
     return v && decodeURIComponent(v);
   } catch {

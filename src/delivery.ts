@@ -4,7 +4,6 @@
 // its email (a URL ends up in proxy and server logs). The legacy emstrack.js has its own
 // fetch call (src/legacy/post.ts).
 import type { WireEvent } from './protocol/schema.js';
-import { PREFIX } from './log.js';
 import type { Config } from './options.js';
 import { retryAfter } from './retry-queue.js';
 
@@ -31,7 +30,7 @@ export type Answer = [number, any?, number?];
 export type Send = (events: WireEvent[], beacon?: boolean) => Promise<Answer>;
 
 export const sender =
-  ({ endpoint, customerId, debug }: Config, deps: TransportEnv): Send =>
+  ({ endpoint, customerId }: Config, deps: TransportEnv): Send =>
   async (events, beacon) => {
     const url = endpoint + '/v1/events';
     // `source` is "sdk" when absent.
@@ -49,11 +48,9 @@ export const sender =
         const r = await Promise.resolve({ method: 'POST', body, keepalive: body.length < 2e4 }).then(post.bind(undefined, url));
         return [r.status, await r.json().catch(() => {}), retryAfter(r.headers.get('retry-after'))];
       }
-      // carts and orders may carry an email; clicks never do
-      for (const { email, ...e } of events as (WireEvent & { email?: string })[]) {
-        if (email && debug) console.log(PREFIX, e.type, e.id, 'sent without its email: a pixel URL would show it');
+      // carts and orders may carry an email, which a URL would show: never in a pixel
+      for (const { email, ...e } of events as (WireEvent & { email?: string })[])
         new Image().src = `${endpoint}/v1/pixel.gif?customerId=${customerId}&e=${encodeURIComponent(JSON.stringify(e))}`;
-      }
       return [202];
     } catch {
       return [0];

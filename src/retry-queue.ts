@@ -1,14 +1,18 @@
-// The retry queue (docs/sdk.md, "Delivery"): every event is stored before it is sent, and
-// leaves storage once the collector acknowledged it or refused it for good. After a failed
-// send it is retried with backoff, or once the answer's Retry-After has passed, whichever is
-// later; it is also sent on each page load, on each new event and on the `online` event (none
-// of them before that Retry-After), and beaconed on `pagehide`. One flush runs at a time: a
-// flush asked for meanwhile joins the running one, which sends until the queue is empty or a
-// send fails. Events older than 7 days, and past 100 the oldest, are dropped with a warning.
+// The retry queue (docs/sdk.md, "Delivery"): every event is queued before it is sent, and
+// leaves the queue once the collector acknowledged it or refused it for good. The queue lives in
+// memory while its sends succeed; a failed send, or the page going away (`pagehide`) with events
+// not yet acknowledged, writes it to storage and marks that in a cookie, and from then on it is
+// written through, until it is empty again. So a page on which every send succeeds never opens
+// localStorage. After a failed send the queue is retried with backoff, or once the answer's
+// Retry-After has passed, whichever is later; it is also sent on each page load, on each new
+// event and on the `online` event (none of them before that Retry-After), and beaconed on
+// `pagehide`. One flush runs at a time: a flush asked for meanwhile joins the running one, which
+// sends until the queue is empty or a send fails. Events older than 7 days, and past 100 the
+// oldest, are dropped with a warning.
 import type { WireEvent } from './protocol/schema.js';
 import type { Send } from './delivery.js';
 import { PREFIX, warn } from './log.js';
-import { QUEUE, type Store } from './storage.js';
+import { QUEUE, QUEUED, type Store } from './storage.js';
 
 /** Most events kept; past it the oldest are dropped. */
 export const MAX_EVENTS = 100;
@@ -36,11 +40,14 @@ export interface RetryQueue {
   _add(e: WireEvent): void;
   /** Sends everything queued, in batches (only with consent); what became of each event, by ID. */
   _flush(): Outcomes | Promise<Outcomes>;
-  /** The page is going away: beacons the oldest batch; it stays queued until a later page gets an acknowledgement. */
+  /** The page is going away: stores the queue and beacons its oldest batch; it stays queued until a later page gets an acknowledgement. */
   _beacon(): void;
+  /** The shopper's answer, for both stores: a grant stores what was held (the queue only if one was stored) and sends; a denial forgets it and erases what an earlier grant stored. */
+  _consent(granted: boolean): void;
 }
 
-export function retryQueue(store: Store, send: Send, debug?: boolean): RetryQueue {
+/** A queue kept in `store`, which writes to its backend only once a send failed; `marks` (the cookie store, whose consent it follows) says when it did. */
+export function retryQueue(marks: Store, store: Store, send: Send, debug?: boolean): RetryQueue {
   let failures = 0;
   let timer: ReturnType<typeof setTimeout>;
   let running: Promise<Outcomes> | 0;
@@ -50,24 +57,30 @@ export function retryQueue(store: Store, send: Send, debug?: boolean): RetryQueu
   const queued = (): WireEvent[] => [].concat(store._get(QUEUE) || []);
   /** An event refused for good: warned about, and the error its Promise rejects with. */
   const drop = (e: WireEvent, why: string) => (warn(`${e.type} ${e.id} dropped: ${why}`), Error(why));
-  /** Stores the queue without the events past MAX_EVENTS (the oldest) and those older than MAX_AGE, each dropped with a warning. */
-  const keep = (q: WireEvent[]) =>
+  /**
+   * Keeps the queue without the events past MAX_EVENTS (the oldest) and those older than
+   * MAX_AGE, each dropped with a warning; a stored queue that is empty loses its mark.
+   */
+  const keep = (q: WireEvent[]) => (
     store._set(
       QUEUE,
-      q.filter((e, i) => !(i < q.length - MAX_EVENTS ? drop(e, `over ${MAX_EVENTS} events queued`) : Date.now() - e.time > MAX_AGE && drop(e, 'not delivered in 7 days'))),
-    );
+      (q = q.filter((e, i) => !(i < q.length - MAX_EVENTS ? drop(e, `over ${MAX_EVENTS} events queued`) : Date.now() - e.time > MAX_AGE && drop(e, 'not delivered in 7 days')))),
+    ),
+    store._granted && !q[0] && marks._del(QUEUED)
+  );
+  /** From now on the queue is stored and marked, for the next page should this one go before it is delivered (the mark outlives the events, so a later page also clears out expired ones). */
+  const persist = () => (store._consent(true), marks._set(QUEUED, 1, 365), keep(queued()));
   /** The oldest queued events, up to one batch. */
   const next = () => queued().slice(0, BATCH);
   const flush = (): Outcomes | Promise<Outcomes> =>
-    !store._granted
+    !marks._granted
       ? {}
       : (running ||= (async () => {
           const out: Outcomes = {};
           // Never settles synchronously, so `running` is set before it is cleared.
           await 0;
-          // Expired events leave before anything is sent (an empty queue is not written).
-          const q = queued();
-          if (q[0]) keep(q);
+          // Expired events leave before anything is sent.
+          keep(queued());
           for (let batch; Date.now() >= hold && (batch = next())[0]; ) {
             const [status, body, wait = 0] = await send(batch);
             const ok = status > 199 && status < 300;
@@ -84,6 +97,7 @@ export function retryQueue(store: Store, send: Send, debug?: boolean): RetryQueu
             keep(queued().filter((e) => !out[e.id]));
             clearTimeout(timer);
             if (retry) {
+              persist();
               hold = Date.now() + wait;
               timer = setTimeout(flush, Math.max(wait, backoff(++failures)));
               break;
@@ -93,12 +107,19 @@ export function retryQueue(store: Store, send: Send, debug?: boolean): RetryQueu
           running = 0;
           return out;
         })());
+  // Without the mark, nothing is stored: the queue starts empty, in memory.
+  const stored = marks._get(QUEUED) || store._set(QUEUE, []);
   return {
     _add: (e) => keep(queued().concat(e)),
     _flush: flush,
     _beacon() {
       const batch = next();
-      if (store._granted && batch[0]) send(batch, true);
+      if (marks._granted && batch[0]) persist(), send(batch, true);
+    },
+    _consent(granted) {
+      marks._consent(granted);
+      if (!granted || stored) store._consent(granted);
+      if (granted) flush();
     },
   };
 }

@@ -1,10 +1,12 @@
-// Storage (docs/sdk.md, "What is stored where"). Two stores: visitor, campaign and cart go to
-// a cookie ('auto', 'cookie') when cookies are enabled, else to sessionStorage ('auto',
-// 'session'); the retry queue and the last order ID need room and must not ride along with
-// every request as a cookie would: localStorage ('auto', 'cookie'), else sessionStorage.
-// Values are JSON. Until consent is granted a store holds every write in memory (`[]` marks a
-// deletion); it also keeps for the page what its backend refused (quota, storage disabled,
-// 'none'). A missing backend fails every call, into `attempt`, as a refusing one does.
+// Storage (docs/sdk.md, "What is stored where"). Two stores: visitor, campaign, cart, the last
+// order ID and the mark of a stored queue go to a cookie ('auto', 'cookie') when cookies are
+// enabled, else to sessionStorage ('auto', 'session'); the retry queue needs room and must not
+// ride along with every request as a cookie would: localStorage ('auto', 'cookie'), else
+// sessionStorage. Values are JSON. Until a store is granted (consent; for the queue's store,
+// also a failed send or the page going away, see retry-queue.ts) it holds every write in memory
+// (`[]` marks a deletion); it also keeps for the page what its backend refused (quota, storage
+// disabled, 'none'). A backend is looked up at each use, so a store never used never touches
+// it; a missing one fails every call, into `attempt`, as a refusing one does.
 import { cookie, setCookie } from './cookies.js';
 import type { Config } from './options.js';
 
@@ -14,6 +16,8 @@ export const CAMPAIGN = '_et_cmp';
 export const CART = '_et_cart';
 export const QUEUE = '_et_queue';
 export const ORDERS = '_et_order';
+/** Set while events wait in the stored queue: a page without it never opens localStorage. */
+export const QUEUED = '_et_q';
 
 /** A backend: the Storage interface (the cookie backend takes the days to keep). */
 interface Backend {
@@ -39,43 +43,39 @@ export interface Store {
   _consent(granted: boolean): void;
 }
 
-/** A store of `keys` over `backend`, holding every write until consent is granted. */
-function store(backend: Backend | undefined, keys: string[]): Store {
+/** A store of `keys` over `backend()`, holding every write until it is granted. */
+function store(backend: () => Backend | undefined, keys: string[]): Store {
   let m: Record<string, [unknown?, number?]> = {};
   const s: Store = {
     // A missing value is parsed as null, not thrown on: exceptions are slow.
-    _get: (k) => (m[k] ? m[k][0] : attempt(() => JSON.parse(backend!.getItem(k) || 'null'))),
+    _get: (k) => (m[k] ? m[k][0] : attempt(() => JSON.parse(backend()!.getItem(k) || 'null'))),
     _set(k, v, days) {
       m[k] = [v, days];
-      if (s._granted) attempt(() => (backend!.setItem(k, JSON.stringify(v), days), delete m[k]));
+      if (s._granted) attempt(() => (backend()!.setItem(k, JSON.stringify(v), days), delete m[k]));
     },
     _del(k) {
       m[k] = [];
-      if (s._granted) attempt(() => (backend!.removeItem(k), delete m[k]));
+      if (s._granted) attempt(() => (backend()!.removeItem(k), delete m[k]));
     },
     _consent(granted) {
       const held = m;
       m = {};
       if ((s._granted = granted)) for (const k in held) held[k][0] ? s._set(k, ...held[k]) : s._del(k);
-      else for (const k of keys) attempt(() => backend!.removeItem(k));
+      else for (const k of keys) attempt(() => backend()!.removeItem(k));
     },
   };
   return s;
 }
 
-/** The stores the options ask for: [visitor, campaign and cart; retry queue and last order ID]. */
+/** The stores the options ask for: [visitor, campaign, cart, last order ID, queue mark; retry queue]. */
 export function openStores({ storage, cookieDomain }: Config): [Store, Store] {
   const has = (kind: string) => storage == 'auto' || storage == kind;
   // Opened only when a store falls back to it: reading window.sessionStorage costs about a
   // millisecond of the page's main thread, and throws in some sandboxed frames.
   const session = () => (has('session') ? attempt(() => sessionStorage) : undefined);
+  const jar: Backend | undefined = has('cookie') && navigator.cookieEnabled ? { getItem: cookie, setItem: (k, v, days) => setCookie(k, v, cookieDomain, days), removeItem: (k) => setCookie(k, '', cookieDomain, -1) } : undefined;
   return [
-    store(
-      has('cookie') && navigator.cookieEnabled
-        ? { getItem: cookie, setItem: (k, v, days) => setCookie(k, v, cookieDomain, days), removeItem: (k) => setCookie(k, '', cookieDomain, -1) }
-        : session(),
-      [VISITOR, CAMPAIGN, CART],
-    ),
-    store((has('cookie') && attempt(() => localStorage)) || session(), [QUEUE, ORDERS]),
+    store(() => jar || session(), [VISITOR, CAMPAIGN, CART, ORDERS, QUEUED]),
+    store(() => (has('cookie') && attempt(() => localStorage)) || session(), [QUEUE]),
   ];
 }

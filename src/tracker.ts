@@ -50,14 +50,10 @@ export function createTracker(options?: Options, deps: Deps = {}): Api {
   /** Warns and throws (rejecting the async call) without a successful init(); a refusal of the options was reported then. */
   const ready = () => c || fail('init', 'not done, or its options were refused');
   let state: string;
-  /** Visitor, campaign and cart. */
+  /** Visitor, campaign, cart, the last order ID sent and the mark of a stored queue. */
   let ids: Store;
-  /** The retry queue and the last order ID sent. */
-  let durable: Store;
   let queue: RetryQueue;
   let visitor: string;
-  /** Consent granted: what was held is stored (the queue too) and sent; denied: it is forgotten, and what an earlier grant stored erased. */
-  const consent = (granted: boolean) => (ids._consent(granted), durable._consent(granted), granted && queue._flush());
 
   const track = async (input: unknown, type: TrackEvent['type']): Promise<Result> => {
     ready();
@@ -69,8 +65,8 @@ export function createTracker(options?: Options, deps: Deps = {}): Api {
     else {
       // A reload of the Thank You page repeats the last order (the collector would not count
       // it twice either: it stores an order once per orderId).
-      if (durable._get(ORDERS) == e.orderId) return 'duplicate';
-      durable._set(ORDERS, e.orderId);
+      if (ids._get(ORDERS) == e.orderId) return 'duplicate';
+      ids._set(ORDERS, e.orderId, 30);
       // (no cart kept: no cookie write)
       if (cart) e.cartId = cart, ids._del(CART);
     }
@@ -89,11 +85,10 @@ export function createTracker(options?: Options, deps: Deps = {}): Api {
         // Bad options: reported by the check; every later call warns and rejects.
         return;
       }
-      [ids, durable] = openStores(c);
-      queue = retryQueue(durable, sender(c, deps), c.debug);
+      queue = retryQueue(...([ids] = openStores(c)), sender(c, deps), c.debug);
       // 'pending' (or an unknown value) holds everything in memory until consent() is called.
       // Granted: what earlier pages could not deliver is retried now.
-      if ((state = c.consent) == 'granted' || state == 'denied') consent(state == 'granted');
+      if ((state = c.consent) == 'granted' || state == 'denied') queue._consent(state == 'granted');
       // The legacy emstrack.js visitor becomes ours.
       ids._set(VISITOR, (visitor = ids._get(VISITOR) || cookie('_ems_visitor') || uuid()), 365);
       const click = captureClick(ids, +c.attributionDays);
@@ -108,7 +103,7 @@ export function createTracker(options?: Options, deps: Deps = {}): Api {
     order: (order) => track(order, 'order'),
     consent(answer) {
       // Before init() there is nothing to consent to: ignored.
-      if (c) consent((state = answer == 'granted' ? answer : 'denied') == 'granted');
+      if (c) queue._consent((state = answer == 'granted' ? answer : 'denied') == 'granted');
     },
     flush: async () => {
       ready();

@@ -116,7 +116,8 @@ describe('data-* attributes', () => {
     global.emarsysTrack!.consent('granted');
     await global.emarsysTrack!.flush();
     expect(net.calls[0].url).toBe(`${ENDPOINT}/v1/events`);
-    expect(Object.keys(sessionStorage).sort()).toEqual(['_et_cmp', '_et_order', '_et_queue', '_et_vid']);
+    // Delivered at once: no queue stored.
+    expect(Object.keys(sessionStorage).sort()).toEqual(['_et_cmp', '_et_order', '_et_vid']);
     expect(net.events()[0].attribution).toEqual({ emst: '1.a', at: 1_700_000_000_000 });
     expect(document.cookie).toBe('');
     expect(log).toHaveBeenCalledWith(PREFIX, 'sent', net.calls[0].batch.events, 200, expect.any(Object));

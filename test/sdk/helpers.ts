@@ -90,8 +90,22 @@ export const ORDER = {
 
 export const storedQueue = (): TrackEvent[] => JSON.parse(localStorage.getItem('_et_queue') || '[]');
 
-/** The last order ID sent, as stored in localStorage. */
-export const storedOrder = (): string | null => JSON.parse(localStorage.getItem('_et_order') || 'null');
+/** A cookie's value as the SDK wrote it (JSON, URI-encoded); null when there is none. */
+export const storedCookie = (name: string): unknown => {
+  const v = document.cookie.split('; ').find((c) => c.startsWith(name + '='));
+  return v ? JSON.parse(decodeURIComponent(v.slice(name.length + 1))) : null;
+};
+
+/** The last order ID sent, as kept in its cookie. */
+export const storedOrder = () => storedCookie('_et_order');
+
+/** Counts the page's reads of window.localStorage: a page on which every send succeeds makes none. */
+export function countLocalStorage() {
+  const own = Object.getOwnPropertyDescriptor(window, 'localStorage')!;
+  let n = 0;
+  Object.defineProperty(window, 'localStorage', { configurable: true, get: () => (n++, own.get!.call(window)) });
+  return { count: () => n, restore: () => Object.defineProperty(window, 'localStorage', own) };
+}
 
 /** Makes the browser refuse cookies, as with cookies blocked: navigator.cookieEnabled is false and writes vanish. */
 export function refuseCookies() {

@@ -110,9 +110,12 @@ describe("storage: 'auto'", () => {
   });
 
   it('survives a corrupted queue in localStorage', async () => {
+    // marked as stored, so that the page reads it
+    document.cookie = '_et_q=1; path=/';
     localStorage.setItem('_et_queue', '{"not":"a list');
     const net = fakeFetch();
     await expect(page('/', {}, { fetch: net.fetch }).tracker.order(ORDER)).resolves.toBe('sent');
+    document.cookie = '_et_q=1; path=/';
     localStorage.setItem('_et_queue', '{"not":"a list"}');
     // Not events: sent along (the collector refuses them by index), then gone.
     await expect(page('/', {}, { fetch: net.fetch }).tracker.order({ ...ORDER, orderId: 'B' })).resolves.toBe('sent');

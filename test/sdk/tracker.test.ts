@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createTracker } from '../../src/index.js';
 import { PREFIX } from '../../src/log.js';
 import { BATCH, MAX_EVENTS } from '../../src/retry-queue.js';
-import { CUSTOMER, ENDPOINT, ORDER, clearBrowser, clockAt, fakeFetch, page, settle, spyConsole, storedOrder, storedQueue } from './helpers.js';
+import { CUSTOMER, ENDPOINT, ORDER, clearBrowser, clockAt, countLocalStorage, fakeFetch, page, settle, spyConsole, storedCookie, storedOrder, storedQueue } from './helpers.js';
 
 const DAY = 864e5;
 
@@ -324,6 +324,8 @@ describe('delivery failures', () => {
     expect(console.warn).toHaveBeenCalledOnce();
     expect(storedQueue()).toEqual([]);
     expect(localStorage.getItem('_et_queue')).toBe('[]');
+    // Nothing left to wait for: the mark is gone, and later pages no longer open localStorage.
+    expect(document.cookie).not.toContain('_et_q=');
   });
 
   it(`sends the queue in batches of ${BATCH} events, oldest first, in as many requests as it takes`, async () => {
@@ -358,6 +360,94 @@ describe('delivery failures', () => {
   });
 });
 
+describe('the queue in storage: only for what was not delivered', () => {
+  it('never opens localStorage on pages whose sends all succeed', async () => {
+    const ls = countLocalStorage();
+    try {
+      const net = fakeFetch();
+      await page('/?emst=1.a', {}, { fetch: net.fetch }).tracker.cart({ items: [] });
+      const thankYou = page('/thank-you', {}, { fetch: net.fetch });
+      await thankYou.tracker.order(ORDER);
+      await expect(thankYou.tracker.order(ORDER)).resolves.toBe('duplicate');
+      thankYou.events.dispatchEvent(new Event('pagehide'));
+      expect(net.events().map((e) => e.type)).toEqual(['cart', 'order']);
+      expect(ls.count()).toBe(0);
+      expect(storedCookie('_et_q')).toBe(null);
+      // (the count works: a failed send stores the queue)
+      await page('/', {}, { fetch: fakeFetch(503).fetch }).tracker.order({ ...ORDER, orderId: 'B' });
+      expect(ls.count()).toBeGreaterThan(0);
+    } finally {
+      ls.restore();
+    }
+    expect(storedQueue()).toMatchObject([{ type: 'order', orderId: 'B' }]);
+  });
+
+  it('stores and marks the queue when a send fails; the next page sends it, then clears both', async () => {
+    await page('/thank-you', {}, { fetch: fakeFetch(503).fetch }).tracker.order(ORDER);
+    expect(storedQueue().map((e) => e.type)).toEqual(['order']);
+    expect(storedCookie('_et_q')).toBe(1);
+    const online = fakeFetch();
+    page('/next', {}, { fetch: online.fetch });
+    await settle();
+    expect(online.events().map((e) => e.type)).toEqual(['order']);
+    expect(storedQueue()).toEqual([]);
+    expect(storedCookie('_et_q')).toBe(null);
+    // and from then on, localStorage stays closed again
+    const ls = countLocalStorage();
+    try {
+      await page('/', {}, { fetch: online.fetch }).tracker.order({ ...ORDER, orderId: 'B' });
+      expect(ls.count()).toBe(0);
+    } finally {
+      ls.restore();
+    }
+  });
+
+  it('stores the queue when the page goes away before the answer, and beacons it; the next page sends it again', async () => {
+    const sendBeacon = vi.fn((_url: string, _data: string) => true);
+    // a request that never answers, as when the page is left at once
+    const hanging = vi.fn(() => new Promise<Response>(() => {}));
+    const { tracker, events } = page('/thank-you', {}, { fetch: hanging as unknown as typeof fetch, sendBeacon });
+    void tracker.order(ORDER);
+    await settle();
+    expect(hanging).toHaveBeenCalledOnce();
+    expect(storedQueue()).toEqual([]);
+    events.dispatchEvent(new Event('pagehide'));
+    const [order] = storedQueue();
+    expect(order).toMatchObject({ type: 'order', orderId: 'A-1001' });
+    expect(storedCookie('_et_q')).toBe(1);
+    expect(JSON.parse(sendBeacon.mock.calls[0][1]).events).toEqual([order]);
+    // A beacon has no answer: the next page sends the order again, with the same event ID.
+    const next = fakeFetch();
+    page('/', {}, { fetch: next.fetch });
+    await settle();
+    expect(next.events()).toEqual([order]);
+    expect(storedCookie('_et_q')).toBe(null);
+  });
+
+  it("takes in what another tab stored meanwhile (one queue per browser)", async () => {
+    await page('/a', {}, { fetch: fakeFetch(503).fetch }).tracker.cart({ items: [] });
+    const [fromA] = storedQueue();
+    // tab B, also failing, stores its order beside tab A's cart
+    const b = page('/b', {}, { fetch: fakeFetch(503).fetch });
+    await b.tracker.order(ORDER);
+    const both = storedQueue();
+    expect(both.map((e) => e.type)).toEqual(['cart', 'order']);
+    expect(both[0]).toEqual(fromA);
+    const online = fakeFetch();
+    await page('/c', {}, { fetch: online.fetch }).tracker.flush();
+    expect(online.events()).toEqual(both);
+    expect(storedQueue()).toEqual([]);
+  });
+
+  it('a denial erases the stored queue and its mark', async () => {
+    await page('/', {}, { fetch: fakeFetch(503).fetch }).tracker.order(ORDER);
+    expect(storedCookie('_et_q')).toBe(1);
+    page('/', { consent: 'denied' }, { fetch: fakeFetch().fetch });
+    expect(localStorage.getItem('_et_queue')).toBe(null);
+    expect(document.cookie).toBe('');
+  });
+});
+
 describe('storage option', () => {
   it("'none' stores nothing anywhere, and still delivers", async () => {
     const net = fakeFetch(new TypeError('offline'), 200);
@@ -380,7 +470,8 @@ describe('storage option', () => {
     await page('/?emst=7.u', { storage: 'session' }, { fetch: net.fetch }).tracker.order(ORDER);
     expect(document.cookie).toBe('');
     expect(localStorage.length).toBe(0);
-    expect(Object.keys(sessionStorage).sort()).toEqual(['_et_cmp', '_et_order', '_et_queue', '_et_vid']);
+    // the failed order waits in the queue, and its mark with it
+    expect(Object.keys(sessionStorage).sort()).toEqual(['_et_cmp', '_et_order', '_et_q', '_et_queue', '_et_vid']);
   });
 });
 
