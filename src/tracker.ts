@@ -85,6 +85,8 @@ export function createTracker(options?: Options, deps: Deps = {}): Api {
         // Bad options: reported by the check; every later call warns and rejects.
         return;
       }
+      // The cookie store (ids, and the queue's mark) and the queue's own store; the queue passes
+      // the shopper's consent on to both.
       queue = retryQueue(...([ids] = openStores(c)), sender(c, deps), c.debug);
       // 'pending' (or an unknown value) holds everything in memory until consent() is called.
       // Granted: what earlier pages could not deliver is retried now.
