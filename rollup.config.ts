@@ -10,7 +10,7 @@ const ts = (): Plugin => typescript({ tsconfig: './tsconfig.json', include: ['sr
 const min = (preamble?: string) =>
   terser({
     ecma: 2021,
-    compress: { passes: 3, pure_getters: true, unsafe_arrows: true, hoist_funs: true },
+    compress: { passes: 2, pure_getters: true, unsafe_arrows: true, hoist_funs: true },
     mangle: { properties: { regex: /^_/ } },
     format: { comments: false, preamble },
   });

@@ -53,8 +53,11 @@ export function retryQueue(marks: Store, store: Store, send: Send, debug?: boole
   let running: Promise<Outcomes> | 0;
   /** No send before this time: the collector's Retry-After. */
   let hold = 0;
+  /** Whether the queue is in storage: marked so when the page loaded, or stored since. Until then it is `mem`. */
+  let stored = marks._get(QUEUED);
+  let mem: WireEvent[] = [];
   // Anything but a list of events (another script wrote there) counts as empty.
-  const queued = (): WireEvent[] => [].concat(store._get(QUEUE) || []);
+  const queued = (): WireEvent[] => [].concat((stored ? store._get(QUEUE) : mem) || []);
   /** An event refused for good: warned about, and the error its Promise rejects with. */
   const drop = (e: WireEvent, why: string) => (warn(`${e.type} ${e.id} dropped: ${why}`), Error(why));
   /**
@@ -62,14 +65,16 @@ export function retryQueue(marks: Store, store: Store, send: Send, debug?: boole
    * MAX_AGE, each dropped with a warning; a stored queue that is empty loses its mark.
    */
   const keep = (q: WireEvent[]) => (
-    store._set(
-      QUEUE,
-      (q = q.filter((e, i) => !(i < q.length - MAX_EVENTS ? drop(e, `over ${MAX_EVENTS} events queued`) : Date.now() - e.time > MAX_AGE && drop(e, 'not delivered in 7 days')))),
-    ),
+    (q = q.filter((e, i) => !(i < q.length - MAX_EVENTS ? drop(e, `over ${MAX_EVENTS} events queued`) : Date.now() - e.time > MAX_AGE && drop(e, 'not delivered in 7 days')))),
+    stored ? store._set(QUEUE, q) : (mem = q),
     store._granted && !q[0] && marks._del(QUEUED)
   );
-  /** From now on the queue is stored and marked, for the next page should this one go before it is delivered (the mark outlives the events, so a later page also clears out expired ones). */
-  const persist = () => (store._consent(true), marks._set(QUEUED, 1, 365), keep(queued()));
+  /**
+   * From now on the queue is stored, after what another tab may have stored meanwhile, and
+   * marked, for the next page should this one go before it is delivered (the mark outlives the
+   * events, so a later page also clears out expired ones).
+   */
+  const persist = () => (store._consent(true), marks._set(QUEUED, 1, 365), (stored = 1), keep(queued().concat(mem)), (mem = []));
   /** The oldest queued events, up to one batch. */
   const next = () => queued().slice(0, BATCH);
   const flush = (): Outcomes | Promise<Outcomes> =>
@@ -107,8 +112,6 @@ export function retryQueue(marks: Store, store: Store, send: Send, debug?: boole
           running = 0;
           return out;
         })());
-  // Without the mark, nothing is stored: the queue starts empty, in memory.
-  const stored = marks._get(QUEUED) || store._set(QUEUE, []);
   return {
     _add: (e) => keep(queued().concat(e)),
     _flush: flush,
@@ -119,7 +122,7 @@ export function retryQueue(marks: Store, store: Store, send: Send, debug?: boole
     _consent(granted) {
       marks._consent(granted);
       if (!granted || stored) store._consent(granted);
-      if (granted) flush();
+      granted ? flush() : (mem = []);
     },
   };
 }

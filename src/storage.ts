@@ -73,7 +73,7 @@ export function openStores({ storage, cookieDomain }: Config): [Store, Store] {
   // Opened only when a store falls back to it: reading window.sessionStorage costs about a
   // millisecond of the page's main thread, and throws in some sandboxed frames.
   const session = () => (has('session') ? attempt(() => sessionStorage) : undefined);
-  const jar: Backend | undefined = has('cookie') && navigator.cookieEnabled ? { getItem: cookie, setItem: (k, v, days) => setCookie(k, v, cookieDomain, days), removeItem: (k) => setCookie(k, '', cookieDomain, -1) } : undefined;
+  const jar: Backend | false = has('cookie') && navigator.cookieEnabled && { getItem: cookie, setItem: (k, v, days) => setCookie(k, v, cookieDomain, days), removeItem: (k) => setCookie(k, '', cookieDomain, -1) };
   return [
     store(() => jar || session(), [VISITOR, CAMPAIGN, CART, ORDERS, QUEUED]),
     store(() => (has('cookie') && attempt(() => localStorage)) || session(), [QUEUE]),

@@ -43,12 +43,12 @@ export interface Api extends Tracker {
 /**
  * A tracker. With `options` it is initialized at once (bundlers); without, init() does it
  * (the script tag). Until a successful init() every call warns and rejects with
- * "init: not done, or its options were refused" (consent() is ignored).
+ * "init: not done, or refused" (consent() is ignored).
  */
 export function createTracker(options?: Options, deps: Deps = {}): Api {
   let c: Config | undefined;
   /** Warns and throws (rejecting the async call) without a successful init(); a refusal of the options was reported then. */
-  const ready = () => c || fail('init', 'not done, or its options were refused');
+  const ready = () => c || fail('init', 'not done, or refused');
   let state: string;
   /** Visitor, campaign, cart, the last order ID sent and the mark of a stored queue. */
   let ids: Store;

@@ -116,7 +116,7 @@ describe('order()', () => {
     const console = spyConsole();
     const tracker = createTracker({ customerId: '1' } as never);
     expect(console.warn).toHaveBeenCalledExactlyOnceWith(`${PREFIX} endpoint: is required`);
-    const later = 'init: not done, or its options were refused';
+    const later = 'init: not done, or refused';
     await expect(tracker.order(ORDER)).rejects.toThrow(later);
     await expect(tracker.flush()).rejects.toThrow(later);
     expect(console.warn).toHaveBeenLastCalledWith(`${PREFIX} ${later}`);
@@ -437,6 +437,17 @@ describe('the queue in storage: only for what was not delivered', () => {
     await page('/c', {}, { fetch: online.fetch }).tracker.flush();
     expect(online.events()).toEqual(both);
     expect(storedQueue()).toEqual([]);
+  });
+
+  it('keeps what another tab stored after this page had loaded', async () => {
+    // both tabs open, nothing stored yet
+    const a = page('/a', {}, { fetch: fakeFetch(503).fetch });
+    const b = page('/b', {}, { fetch: fakeFetch(503).fetch });
+    await a.tracker.cart({ items: [] });
+    const [fromA] = storedQueue();
+    // tab B's first failure stores its order beside A's cart, not over it
+    await b.tracker.order(ORDER);
+    expect(storedQueue()).toMatchObject([{ id: fromA.id, type: 'cart' }, { type: 'order', orderId: 'A-1001' }]);
   });
 
   it('a denial erases the stored queue and its mark', async () => {
