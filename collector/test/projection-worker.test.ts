@@ -29,18 +29,17 @@ describe('the projection worker on PostgreSQL', () => {
   async function newCustomer() {
     const customerId = await addCustomer(store);
     const customer = (await store.customers.get(customerId))!;
-    const count = async (table: 'ingest_log' | 'orders', read = store.db.immediate) =>
+    const count = async (table: 'ingest_log' | 'orders' | 'carts', read: Pick<typeof store.db, 'get'> = store.db.immediate) =>
       Number((await read.get<{ n: unknown }>(`SELECT COUNT(*) AS n FROM ${table} WHERE customer_id = $1`, [customerId]))?.n);
     return { customerId, customer, count };
   }
 
   it('are gathered once the projected tables hold rows: the planner then knows how many a customer has', async () => {
-    const customerId = await addCustomer(store);
-    const customer = (await store.customers.get(customerId))!;
+    const { customerId, customer, count } = await newCustomer();
     const events = Array.from({ length: 400 }, (_, i) => eventRecord(customer, cart({ cartId: uid('c'), visitor: `v${i % 40}` }), Date.now()));
     await store.events.writeGroup([{ customerId, events, rejects: [] }]);
     // a read waits for the projection of what was answered
-    expect(Number((await store.db.get<{ n: unknown }>('SELECT COUNT(*) AS n FROM carts WHERE customer_id = $1', [customerId]))?.n)).toBe(400);
+    expect(await count('carts', store.db)).toBe(400);
 
     let analyzed = false;
     for (let i = 0; i < 100 && !analyzed; i++) {
