@@ -38,8 +38,9 @@ export const sender =
     try {
       // Held in locals: called as a method of `deps`, the browser's own would throw.
       const post = deps.fetch || fetch;
-      const sendBeacon = deps.sendBeacon || navigator.sendBeacon?.bind(navigator);
-      if (sendBeacon && beacon) return [sendBeacon(url, body) ? 202 : 0];
+      // Looked up only when beaconing: a page touches navigator only when it needs it.
+      const sendBeacon = beacon && (deps.sendBeacon || navigator.sendBeacon?.bind(navigator));
+      if (sendBeacon) return [sendBeacon(url, body) ? 202 : 0];
       if (post) {
         // Browsers refuse a keepalive body over 64 KiB (2e4 characters are at most 60 KiB).
         // Called by the Promise, with none of our functions on the stack: Chromium takes the

@@ -100,8 +100,10 @@ export function retryQueue(marks: Store, store: Store, send: Send, debug?: boole
             }
             // Re-read: another tab, or a new event meanwhile, may have changed the stored queue.
             keep(queued().filter((e) => !out[e.id]));
-            clearTimeout(timer);
             if (retry) {
+              // Only here: a timer left from an earlier failure may fire after a success, to
+              // find the queue empty, and a page whose sends succeed never uses timers.
+              clearTimeout(timer);
               persist();
               hold = Date.now() + wait;
               timer = setTimeout(flush, Math.max(wait, backoff(++failures)));

@@ -140,3 +140,26 @@ it("calls the browser's own fetch and sendBeacon so that they do not throw", asy
   // A bare window.fetch throws "Illegal invocation" unless called on window or nothing.
   expect(seen).toEqual([undefined, navigator]);
 });
+
+describe('a page whose sends succeed', () => {
+  it('neither sets nor clears a timer, nor looks up sendBeacon (each costs the page main-thread time the first time)', async () => {
+    const setTimeout = vi.spyOn(globalThis, 'setTimeout');
+    const clearTimeout = vi.spyOn(globalThis, 'clearTimeout');
+    let beaconLookups = 0;
+    vi.stubGlobal('navigator', {
+      cookieEnabled: true,
+      get sendBeacon() {
+        beaconLookups++;
+        return () => true;
+      },
+    });
+    const { tracker } = page('/?emst=1.a', {}, { fetch: fakeFetch().fetch });
+    await expect(tracker.order(ORDER)).resolves.toBe('sent');
+    expect([setTimeout.mock.calls.length, clearTimeout.mock.calls.length, beaconLookups]).toEqual([0, 0, 0]);
+    // the same page after a failed send: the retry is timed, and pagehide beacons
+    const failing = page('/', {}, { fetch: fakeFetch(new TypeError('offline')).fetch });
+    await expect(failing.tracker.order({ ...ORDER, orderId: 'O-2' })).resolves.toBe('queued');
+    failing.events.dispatchEvent(new Event('pagehide'));
+    expect([setTimeout.mock.calls.length > 0, beaconLookups]).toEqual([true, 1]);
+  });
+});
