@@ -58,7 +58,8 @@ function pageSection(e, run, bars) {
   const plausible = r.rows.find((x) => x.id === 'plausible');
   out.push(
     `A Thank You page in headless ${r.browser}, each load in a fresh browser context (empty cache and storage), ` +
-      `${r.iterations} loads per variant after ${r.warmup} warm-up load${r.warmup === 1 ? "" : "s"}, interleaved; medians. Main-thread time is the ` +
+      `${r.iterations} loads each of the empty page, ours and Plausible's (the bar's three) and ${r.otherIterations ?? r.iterations} of the others, after ${r.warmup} warm-up load${r.warmup === 1 ? '' : 's'}, ` +
+      'interleaved (one load of each variant per round, every other round in the reverse order); medians. Main-thread time is the ' +
       'DevTools protocol\'s `Performance.getMetrics` `TaskDuration` (all main-thread tasks of the page, in thread CPU time) read 250 ms ' +
       'after the order (or the peer\'s one purchase-like event) reached the endpoint (a local stub collector answering like the real one), ' +
       'before the bench evaluates anything in the page. The baseline is the same page without tracking. The peers are their npm builds ' +
@@ -78,6 +79,13 @@ function pageSection(e, run, bars) {
       ]),
     ),
   );
+  const p = r.paired;
+  if (p)
+    out.push(
+      `**Ours against Plausible's, round by round** (the two loads of a round ran back to back, so what slows the machine for a while slows both): ` +
+        `over ${p.n} rounds our page took ${p.median > 0 ? '+' : ''}${f2(p.median)} ms more main-thread time than Plausible's at the median ` +
+        `(quartiles ${f2(p.q1)} to ${f2(p.q3)} ms), and less in ${p.lighter} of the ${p.n} rounds.`,
+    );
   if (r.profile) {
     out.push(
       `**Where our page's time goes** (a sampling CPU profile, DevTools \`Profiler\` at 100 µs, of ${r.profile.runs} more loads of the SDK page; ` +
