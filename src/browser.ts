@@ -16,8 +16,8 @@ const stub = w.emarsysTrack;
 // The stub always has `q`; a global without one is this script, loaded twice: keep the first.
 if (!stub || stub.q) {
   // Attribute names are the option names (data-customer-id is customerId); other data-* attributes
-  // are ignored. data-debug: on when present. Read now: currentScript is this script only while it runs.
-  const data = { ...(document.currentScript as HTMLScriptElement | null)?.dataset };
+  // are ignored. data-debug: on when present. Taken now: currentScript is this script only while it runs.
+  const data = (document.currentScript as HTMLScriptElement | null)?.dataset;
   // The rest runs in the microtasks right after this script, before any other script or event.
   // Chromium takes the JavaScript stack at every document.cookie read (seen in its traces with
   // DevTools attached), and V8 re-parses each function on it the first time, to place it: from
@@ -26,7 +26,7 @@ if (!stub || stub.q) {
   queueMicrotask(cookie as () => void);
   queueMicrotask(() => {
     const api: any = createTracker();
-    if (data.customerId) api.init({ ...data, debug: 'debug' in data });
+    if (data?.customerId) api.init({ ...data, debug: 'debug' in data });
     w.emarsysTrack = api;
     // A Promise's executor turns a throw into a rejection.
     for (const [m, args, resolve, reject] of stub?.q || []) new Promise((r) => r(api[m](...args))).then(resolve, reject);

@@ -5,7 +5,6 @@
 // fetch call (src/legacy/post.ts).
 import type { WireEvent } from './protocol/schema.js';
 import type { Config } from './options.js';
-import { retryAfter } from './retry-queue.js';
 
 /** Replacements for the browser's own fetch and sendBeacon (tests, unusual environments). */
 export interface TransportEnv {
@@ -23,8 +22,8 @@ export interface Sent {
   body?: unknown;
 }
 
-/** [Sent.status, Sent.body, the ms the answer's Retry-After asks to wait]. */
-export type Answer = [number, any?, number?];
+/** [Sent.status, Sent.body, the Response (for its Retry-After, read only after a failure)]. */
+export type Answer = [number, any?, Response?];
 
 /** Sends events (by beacon when asked and possible); never throws. */
 export type Send = (events: WireEvent[], beacon?: boolean) => Promise<Answer>;
@@ -47,7 +46,7 @@ export const sender =
         // stack at fetch() (with DevTools attached), and V8 re-parses each function on it the
         // first time, to place it (BENCHMARKS.md, "SDK cost on the page": about 1 ms).
         const r = await Promise.resolve({ method: 'POST', body, keepalive: body.length < 2e4 }).then(post.bind(undefined, url));
-        return [r.status, await r.json().catch(() => {}), retryAfter(r.headers.get('retry-after'))];
+        return [r.status, await r.json().catch(() => {}), r];
       }
       // carts and orders may carry an email, which a URL would show: never in a pixel
       for (const { email, ...e } of events as (WireEvent & { email?: string })[])

@@ -4,4 +4,4 @@
 export const PREFIX = '[emarsys-track]';
 
 /** Bad input or an event lost for good; always shown. */
-export const warn = (message: string) => console.warn(PREFIX + ' ' + message);
+export const warn = (message: string) => console.warn(PREFIX, message);

@@ -30,7 +30,7 @@ const MAX_WAIT = 3e5;
 export const backoff = (n: number): number => Math.min(1e3 * 2 ** n, MAX_WAIT) * (0.5 + Math.random() / 2);
 
 /** The ms a Retry-After header (seconds, or an HTTP date) asks to wait, up to 5 minutes; 0 or less without a usable one (or a date past). */
-export const retryAfter = (v: string | null): number => Math.min(+v! * 1e3 || Date.parse(v!) - Date.now() || 0, MAX_WAIT);
+export const retryAfter = (v?: string | null): number => Math.min(+v! * 1e3 || Date.parse(v!) - Date.now() || 0, MAX_WAIT);
 
 /** What became of each event of a flush, by event ID: delivered (1), kept for a retry (0), or refused for good. */
 export type Outcomes = Record<string, 0 | 1 | Error>;
@@ -87,17 +87,15 @@ export function retryQueue(marks: Store, store: Store, send: Send, debug?: boole
           // Expired events leave before anything is sent.
           keep(queued());
           for (let batch; Date.now() >= hold && (batch = next())[0]; ) {
-            const [status, body, wait = 0] = await send(batch);
+            const [status, body, res] = await send(batch);
             const ok = status > 199 && status < 300;
-            const retry = !ok && !FINAL.test('' + status);
+            // (test() takes the number as its string)
+            const retry = !ok && !FINAL.test(status as any);
             // With `debug`: every request and its answer.
             if (debug) console.log(PREFIX, 'sent', batch, status, body);
             for (const e of batch) out[e.id] = retry ? 0 : ok ? 1 : drop(e, `collector answered ${status} ${body?.message || ''}`);
             // Refused events of an accepted batch, by index, with the field and the reason.
-            for (const { index, field, reason } of body?.rejected || []) {
-              const e = batch[index];
-              if (e) out[e.id] = drop(e, field + ': ' + reason);
-            }
+            for (const { index, field, reason } of body?.rejected || []) if (batch[index]) out[batch[index].id] = drop(batch[index], field + ': ' + reason);
             // Re-read: another tab, or a new event meanwhile, may have changed the stored queue.
             keep(queued().filter((e) => !out[e.id]));
             if (retry) {
@@ -105,6 +103,8 @@ export function retryQueue(marks: Store, store: Store, send: Send, debug?: boole
               // find the queue empty, and a page whose sends succeed never uses timers.
               clearTimeout(timer);
               persist();
+              // Read only now: a page's first use of a Response's headers costs it about 0.07 ms.
+              const wait = retryAfter(res?.headers.get('retry-after'));
               hold = Date.now() + wait;
               timer = setTimeout(flush, Math.max(wait, backoff(++failures)));
               break;

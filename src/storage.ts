@@ -4,8 +4,8 @@
 // ride along with every request as a cookie would: localStorage ('auto', 'cookie'), else
 // sessionStorage. Values are JSON. Until a store is granted (consent; for the queue's store,
 // also a failed send or the page going away, see retry-queue.ts) it holds every write in memory
-// (`[]` marks a deletion); it also keeps for the page what its backend refused (quota, storage
-// disabled, 'none'). A backend is looked up at each use, so a store never used never touches
+// (a deletion is a null that expires at once); it also keeps for the page what its backend
+// refused (quota, storage disabled, 'none'). A backend is looked up at each use, so a store never used never touches
 // it; a missing one fails every call, into `attempt`, as a refusing one does.
 import { cookie, setCookie } from './cookies.js';
 import type { Config } from './options.js';
@@ -44,24 +44,24 @@ export interface Store {
 }
 
 /** A store of `keys` over `backend()`, holding every write until it is granted. */
-function store(backend: () => Backend | undefined, keys: string[]): Store {
+function store(backend: () => Backend | false | undefined, keys: string[]): Store {
+  // (false or undefined when there is none: every call then fails, into `attempt`)
+  const use = backend as () => Backend;
   let m: Record<string, [unknown?, number?]> = {};
   const s: Store = {
     // A missing value is parsed as null, not thrown on: exceptions are slow.
-    _get: (k) => (m[k] ? m[k][0] : attempt(() => JSON.parse(backend()!.getItem(k) || 'null'))),
+    _get: (k) => (m[k] ? m[k][0] : attempt(() => JSON.parse(use().getItem(k) || 'null'))),
     _set(k, v, days) {
       m[k] = [v, days];
-      if (s._granted) attempt(() => (backend()!.setItem(k, JSON.stringify(v), days), delete m[k]));
+      if (s._granted) attempt(() => (use().setItem(k, JSON.stringify(v), days), delete m[k]));
     },
-    _del(k) {
-      m[k] = [];
-      if (s._granted) attempt(() => (backend()!.removeItem(k), delete m[k]));
-    },
+    // null, expired: a cookie goes, a Storage keeps "null" (read as none).
+    _del: (k) => s._set(k, null, -1),
     _consent(granted) {
       const held = m;
       m = {};
-      if ((s._granted = granted)) for (const k in held) held[k][0] ? s._set(k, ...held[k]) : s._del(k);
-      else for (const k of keys) attempt(() => backend()!.removeItem(k));
+      if ((s._granted = granted)) for (const k in held) s._set(k, ...held[k]);
+      else for (const k of keys) attempt(() => use().removeItem(k));
     },
   };
   return s;
@@ -72,7 +72,7 @@ export function openStores({ storage, cookieDomain }: Config): [Store, Store] {
   const has = (kind: string) => storage == 'auto' || storage == kind;
   // Opened only when a store falls back to it: reading window.sessionStorage costs about a
   // millisecond of the page's main thread, and throws in some sandboxed frames.
-  const session = () => (has('session') ? attempt(() => sessionStorage) : undefined);
+  const session = () => has('session') && attempt(() => sessionStorage);
   const jar: Backend | false = has('cookie') && navigator.cookieEnabled && { getItem: cookie, setItem: (k, v, days) => setCookie(k, v, cookieDomain, days), removeItem: (k) => setCookie(k, '', cookieDomain, -1) };
   return [
     store(() => jar || session(), [VISITOR, CAMPAIGN, CART, ORDERS, QUEUED]),

@@ -72,7 +72,8 @@ export function createTracker(options?: Options, deps: Deps = {}): Api {
     }
     queue._add(e);
     const r = (await queue._flush())[e.id];
-    if (r instanceof Error) throw r;
+    // 0 (kept for a retry), 1 (delivered) or the Error it was refused with
+    if (typeof r == 'object') throw r;
     return r ? 'sent' : 'queued';
   };
 

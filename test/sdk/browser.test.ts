@@ -131,7 +131,7 @@ describe('data-* attributes', () => {
   it('report a missing option by its name', async () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     await loadScript({ 'customer-id': CUSTOMER });
-    expect(warn).toHaveBeenCalledExactlyOnceWith(`${PREFIX} endpoint: is required`);
+    expect(warn).toHaveBeenCalledExactlyOnceWith(PREFIX, `endpoint: is required`);
     await expect(global.emarsysTrack!.order(ORDER)).rejects.toThrow('init: not done, or refused');
   });
 
@@ -151,7 +151,7 @@ describe('without init', () => {
     await expect(global.emarsysTrack!.order(ORDER)).rejects.toThrow(message);
     await expect(global.emarsysTrack!.flush()).rejects.toThrow(message);
     expect(warn).toHaveBeenCalledTimes(2);
-    expect(warn).toHaveBeenCalledWith(`${PREFIX} ${message}`);
+    expect(warn).toHaveBeenCalledWith(PREFIX, message);
     // Before init() there is nothing to consent to.
     expect(() => global.emarsysTrack!.consent('granted')).not.toThrow();
   });

@@ -19,7 +19,7 @@ describe("consent: 'pending'", () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     tracker.consent('denied');
     await expect(tracker.order({ orderId: 'B', total: 1 })).rejects.toThrow('consent: denied');
-    expect(warn).toHaveBeenCalledExactlyOnceWith('[emarsys-track] consent: denied');
+    expect(warn).toHaveBeenCalledExactlyOnceWith('[emarsys-track]', 'consent: denied');
     // A later grant finds nothing held.
     tracker.consent('granted');
     await tracker.flush();

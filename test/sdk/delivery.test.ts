@@ -142,10 +142,11 @@ it("calls the browser's own fetch and sendBeacon so that they do not throw", asy
 });
 
 describe('a page whose sends succeed', () => {
-  it('neither sets nor clears a timer, nor looks up sendBeacon (each costs the page main-thread time the first time)', async () => {
+  it("sets and clears no timer, looks up no sendBeacon and reads no header of the answer (each costs the page main-thread time the first time)", async () => {
     const setTimeout = vi.spyOn(globalThis, 'setTimeout');
     const clearTimeout = vi.spyOn(globalThis, 'clearTimeout');
     let beaconLookups = 0;
+    let headerReads = 0;
     vi.stubGlobal('navigator', {
       cookieEnabled: true,
       get sendBeacon() {
@@ -153,13 +154,25 @@ describe('a page whose sends succeed', () => {
         return () => true;
       },
     });
-    const { tracker } = page('/?emst=1.a', {}, { fetch: fakeFetch().fetch });
+    /** Answers `status`, with Retry-After: 1 (seconds), counting reads of its headers. */
+    const answering = (status: number) => async () =>
+      ({
+        status,
+        ok: status < 300,
+        get headers() {
+          headerReads++;
+          return new Headers({ 'retry-after': '1' });
+        },
+        json: async () => ({ accepted: 2, duplicates: 0, rejected: [] }),
+      }) as unknown as Response;
+    const { tracker } = page('/?emst=1.a', {}, { fetch: answering(200) });
     await expect(tracker.order(ORDER)).resolves.toBe('sent');
-    expect([setTimeout.mock.calls.length, clearTimeout.mock.calls.length, beaconLookups]).toEqual([0, 0, 0]);
-    // the same page after a failed send: the retry is timed, and pagehide beacons
-    const failing = page('/', {}, { fetch: fakeFetch(new TypeError('offline')).fetch });
+    expect([setTimeout.mock.calls.length, clearTimeout.mock.calls.length, beaconLookups, headerReads]).toEqual([0, 0, 0, 0]);
+    // the same after a failed send: the retry is timed, after the answer's Retry-After, and pagehide beacons
+    const failing = page('/', {}, { fetch: answering(503) });
     await expect(failing.tracker.order({ ...ORDER, orderId: 'O-2' })).resolves.toBe('queued');
     failing.events.dispatchEvent(new Event('pagehide'));
-    expect([setTimeout.mock.calls.length > 0, beaconLookups]).toEqual([true, 1]);
+    expect([headerReads, beaconLookups]).toEqual([1, 1]);
+    expect(setTimeout.mock.calls.filter(([, ms]) => ms! >= 1e3)).toHaveLength(1);
   });
 });

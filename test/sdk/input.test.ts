@@ -34,7 +34,7 @@ describe('money', () => {
   it('refuses a thousands separator, naming the field, in the console too', () => {
     const message = 'items[0].price: "2,999.00" is not an amount like "2999.00"';
     expect(() => readInput('cart', { items: [{ sku: 'S', price: '2,999.00' }] })).toThrow(message);
-    expect(warn).toHaveBeenCalledExactlyOnceWith(`${PREFIX} ${message}`);
+    expect(warn).toHaveBeenCalledExactlyOnceWith(PREFIX, message);
     expect(() => order({ total: '1,234,567' })).toThrow('total: "1,234,567" is not an amount like "2999.00"');
   });
 
@@ -133,7 +133,7 @@ describe('init options', () => {
     expect(() => readOptions({ customerId: '1' })).toThrow('endpoint: is required');
     expect(() => readOptions(null)).toThrow('customerId: is required');
     expect(() => readOptions({ ...base, customerId: '' })).toThrow('customerId: "" is not an ID');
-    expect(warn).toHaveBeenCalledWith(`${PREFIX} customerId: is required`);
+    expect(warn).toHaveBeenCalledWith(PREFIX, `customerId: is required`);
   });
 
   it('ignores unknown options (the script tag may carry other data-* attributes)', () => {

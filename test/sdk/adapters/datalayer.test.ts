@@ -108,6 +108,6 @@ it('reports a bad amount naming the field, sends nothing, and never throws into 
   await loadAdapters('data-datalayer');
   expect(() => global.dataLayer!.push({ event: 'purchase', ecommerce: { ...PURCHASE, value: '72,05' } }, { event: 'junk', ecommerce: 7 }, null)).not.toThrow();
   await settle();
-  expect(console.warn).toHaveBeenCalledWith('[emarsys-track] total: "72,05" is not an amount like "2999.00"');
+  expect(console.warn).toHaveBeenCalledWith('[emarsys-track]', 'total: "72,05" is not an amount like "2999.00"');
   expect(net.events()).toEqual([]);
 });
