@@ -10,7 +10,8 @@ const ts = (): Plugin => typescript({ tsconfig: './tsconfig.json', include: ['sr
 const min = (preamble?: string) =>
   terser({
     ecma: 2021,
-    compress: { passes: 2, pure_getters: true, unsafe_arrows: true, hoist_funs: true },
+    // (inline: 1 and 3 passes: the same code as the defaults, a few bytes smaller)
+    compress: { passes: 3, pure_getters: true, unsafe_arrows: true, hoist_funs: true, inline: 1 },
     mangle: { properties: { regex: /^_/ } },
     format: { comments: false, preamble },
   });

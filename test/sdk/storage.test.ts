@@ -58,6 +58,20 @@ describe("storage: 'auto'", () => {
     }
   });
 
+  it('asks navigator.cookieEnabled only on a first visit: our visitor cookie says cookies work', async () => {
+    let asked = 0;
+    const own = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(navigator), 'cookieEnabled')!;
+    Object.defineProperty(navigator, 'cookieEnabled', { configurable: true, get: () => (asked++, own.get!.call(navigator)) });
+    try {
+      await page('/', {}, { fetch: fakeFetch().fetch }).tracker.order(ORDER);
+      expect(asked).toBe(1);
+      await page('/thank-you', {}, { fetch: fakeFetch().fetch }).tracker.order({ ...ORDER, orderId: 'O-2' });
+      expect(asked).toBe(1);
+    } finally {
+      delete (navigator as { cookieEnabled?: boolean }).cookieEnabled;
+    }
+  });
+
   it('falls back to sessionStorage when cookies are disabled', async () => {
     const restore = refuseCookies();
     try {
