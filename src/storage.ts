@@ -5,8 +5,9 @@
 // sessionStorage. Values are JSON. Until a store is granted (consent; for the queue's store,
 // also a failed send or the page going away, see retry-queue.ts) it holds every write in memory
 // (a deletion is a null that expires at once); it also keeps for the page what its backend
-// refused (quota, storage disabled, 'none'). A backend is looked up at each use, so a store never used never touches
-// it; a missing one fails every call, into `attempt`, as a refusing one does.
+// refused (quota, storage disabled, 'none'). A backend is looked up at each use, so a store
+// never used never touches it; a missing one fails every call, into `attempt`, as a refusing
+// one does.
 import { cookie, setCookie } from './cookies.js';
 import type { Config } from './options.js';
 
