@@ -106,7 +106,7 @@ describe.each(ENGINES)('hostile ingest on %s', (engine) => {
     for (let i = 0; i < 3; i++) await a.post(bad);
     const rows = await suite.store.rejected.list(a.customerId);
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ count: 3, reason: 'events[0].total: must be a number or a dot-decimal string' });
+    expect(rows[0]).toMatchObject({ count: 3, reason: 'events[0].total: must be a dot-decimal amount such as "2999.00" (no thousands separator)' });
     expect(Buffer.byteLength(rows[0].raw)).toBeLessThanOrEqual(2048);
     expect(Buffer.byteLength(rows[0].raw)).toBeGreaterThan(2040);
     expect(rows[0].rawBytes).toBeGreaterThan(40_000);
@@ -224,6 +224,72 @@ describe.each(ENGINES)('hostile ingest on %s', (engine) => {
       clock.set(T0);
       await app.close();
     }
+  });
+  it('counts only the events that pass the checks against a customer: junk from anyone does not use up its minute', async () => {
+    clock.set(T0);
+    const app = await testApp(suite.store, { clock: clock.clock, rateLimits: { perCustomer: 150 } });
+    try {
+      const a = await account();
+      const post = (events: unknown[]) => app.inject({ method: 'POST', url: '/v1/events', payload: batch(a.customerId, events) });
+      const junk = Array.from({ length: 100 }, () => ({}));
+      // 300 refused events, twice the customer's minute: all answered, none counted
+      for (let i = 0; i < 3; i++) expect((await post(junk)).json()).toMatchObject({ accepted: 0 });
+      expect((await post(Array.from({ length: 100 }, () => order()))).json().accepted).toBe(100);
+      // a batch counts its good events only: 50 of these fit, with 50 refused beside them
+      const mixed = await post([...Array.from({ length: 50 }, () => order()), ...junk.slice(0, 50)]);
+      expect([mixed.statusCode, mixed.json().accepted]).toEqual([200, 50]);
+      const over = await post([order()]);
+      expect([over.statusCode, over.json().message]).toEqual([429, 'customerId: more than 150 events a minute for this customer; retry after 60 s']);
+      expect(await a.orders()).toHaveLength(150);
+    } finally {
+      clock.set(T0);
+      await app.close();
+    }
+  });
+
+  it('answers an event nested deeper than the stack with a rejection, never a 500, and keeps the request', async () => {
+    const a = await account();
+    const deep = (n: number) => '['.repeat(n) + ']'.repeat(n);
+    const body = `{"v":1,"customerId":"${a.customerId}","events":[${deep(5000)},${JSON.stringify(order({ orderId: 'FINE' }))},${JSON.stringify(order({ orderId: 'DEEP' })).slice(0, -1)},"x":${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}}]}`;
+    const res = await postEvents(suite.app, body);
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({
+      accepted: 1,
+      duplicates: 0,
+      rejected: [
+        { index: 0, field: 'events[0]', reason: 'must be an object' },
+        { index: 2, field: 'events[2].x', reason: 'is not a known field' },
+      ],
+    });
+    const kept = await suite.store.rejected.list(a.customerId);
+    expect(kept.map((r) => r.reason).sort()).toEqual(['events[0]: must be an object', 'events[2].x: is not a known field']);
+    // kept as the request that carried them (its first 2 KiB, size and hash), not as "[object Object]"
+    for (const r of kept) expect([body.startsWith(r.raw), r.rawBytes]).toEqual([true, Buffer.byteLength(body)]);
+    const e = deep(3000);
+    const pixel = await suite.app.inject({ url: `/v1/pixel.gif?customerId=${a.customerId}&e=${encodeURIComponent(e)}` });
+    expect([pixel.statusCode, pixel.headers['content-type']]).toEqual([200, 'image/gif']);
+    expect((await suite.store.rejected.list(a.customerId)).map((r) => r.reason)).toHaveLength(3);
+    expect((await a.orders()).map((o) => o.orderId)).toEqual(['FINE']);
+  });
+
+  it('refuses an unpaired surrogate (valid JSON, no text) with its field, and stores the rest of the batch', async () => {
+    const a = await account();
+    const events = [order({ orderId: 'GOOD' }), order({ orderId: 'BAD-LONE' }), cart({ cartId: 'K-S', items: [item('A', '5', 1, { name: 'Sofa LOW' })] }), order({ orderId: 'EMOJI-🛋️', city: 'Tōkyō' })];
+    const body = batch(a.customerId, events).replace('LONE', '\\ud800').replace('LOW', '\\ud83d');
+    const res = await postEvents(suite.app, body);
+    expect(res.statusCode).toBe(200);
+    const unpaired = 'must be valid Unicode text (it has an unpaired surrogate)';
+    expect(res.json()).toEqual({
+      accepted: 2,
+      duplicates: 0,
+      rejected: [
+        { index: 1, field: 'events[1].orderId', reason: unpaired },
+        { index: 2, field: 'events[2].items[0].name', reason: unpaired },
+      ],
+    });
+    expect((await a.orders()).map((o) => o.orderId).sort()).toEqual(['EMOJI-🛋️', 'GOOD']);
+    // the refused events are kept, as text the database takes
+    expect((await suite.store.rejected.list(a.customerId)).map((r) => r.reason).sort()).toEqual([`events[1].orderId: ${unpaired}`, `events[2].items[0].name: ${unpaired}`]);
   });
 });
 

@@ -30,7 +30,7 @@ describe.each(ENGINES)('ingest on %s', (engine) => {
       accepted: 2,
       duplicates: 0,
       rejected: [
-        { index: 1, field: 'events[1].total', reason: 'must be a number or a dot-decimal string' },
+        { index: 1, field: 'events[1].total', reason: 'must be a dot-decimal amount such as "2999.00" (no thousands separator)' },
         { index: 3, field: 'events[3].type', reason: 'must be "cart", "order" or "click"' },
         { index: 4, field: 'events[4]', reason: 'must be an object' },
       ],
@@ -38,7 +38,7 @@ describe.each(ENGINES)('ingest on %s', (engine) => {
     expect((await a.orders()).map((o) => o.orderId)).toEqual(['A-1']);
     const rejected = await suite.store.rejected.list(a.customerId);
     expect(rejected.map((r) => r.reason).sort()).toEqual([
-      'events[1].total: must be a number or a dot-decimal string',
+      'events[1].total: must be a dot-decimal amount such as "2999.00" (no thousands separator)',
       'events[3].type: must be "cart", "order" or "click"',
       'events[4]: must be an object',
     ]);
@@ -259,7 +259,7 @@ describe.each(ENGINES)('ingest on %s', (engine) => {
       expect(reasons).toEqual(
         expect.arrayContaining([
           expect.stringMatching(/^e: is not valid JSON \(/),
-          'events[0].total: must be a number or a dot-decimal string',
+          'events[0].total: must be a dot-decimal amount such as "2999.00" (no thousands separator)',
           'e: is required (once): the event as JSON',
         ]),
       );

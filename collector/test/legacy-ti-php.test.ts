@@ -194,6 +194,15 @@ describe('who the shopper is', () => {
     expect(accepted('ems_customer=1&total=1').event.visitor).toBe(a.visitor);
     expect(accepted('ems_customer=1&total=2').event.visitor).not.toBe(a.visitor);
   });
+
+  it('hashes only the known parameters: a cache buster does not make a reloaded page another shopper', () => {
+    const hit = 'ems_customer=1&total=7.77&code[]=RLD&price[]=7.77&quantity[]=1';
+    const [a, b] = [accepted(`${hit}&rnd=111`).event, accepted(`${hit}&rnd=222`).event];
+    expect(b.visitor).toBe(a.visitor);
+    expect(b.id).toBe(a.id);
+    expect((b as { cartId?: string }).cartId).toBe((a as { cartId?: string }).cartId);
+    expect(accepted(`_=1&${hit}`).event.id).toBe(a.id);
+  });
 });
 
 describe('what is refused, with the reason', () => {

@@ -26,15 +26,24 @@ export const LEGACY_SESSION_COOKIE = '_ems_session';
 
 /** Money on the wire and in the API: a number, or a string with a dot decimal and no thousands separator. */
 export const MONEY_PATTERN = '^-?[0-9]{1,13}(\\.[0-9]{1,4})?$';
+/**
+ * One character of text other than `excluded`. A surrogate pair counts as one character; an
+ * unpaired surrogate (valid in JSON: "\ud800") is no text at all: PostgreSQL refuses it and
+ * SQLite would store bytes that read back as something else. The same in a `u`-flag regex.
+ */
+const char = (excluded: string) => `(?:[^${excluded}\\uD800-\\uDFFF]|[\\uD800-\\uDBFF][\\uDC00-\\uDFFF])`;
+const CONTROL = '\\u0000-\\u001F\\u007F';
 /** Free text and IDs: C0 control characters and DEL are refused (they break CSV, logs and dashboards). */
-export const TEXT_PATTERN = '^[^\\u0000-\\u001F\\u007F]*$';
+export const TEXT_PATTERN = `^${char(CONTROL)}*$`;
+/** Cart IDs: also no `~`, which names the closed cart of a reused cart ID (`<cartId>~<orderId>`, docs/collector.md). */
+export const CART_ID_PATTERN = `^${char(`~${CONTROL}`)}*$`;
 /** Contact email: one `@`, no spaces, quotes, angle brackets or control characters (PostgreSQL refuses U+0000 in text). */
-export const EMAIL_PATTERN = '^[^\\s@<>"\\u0000-\\u001F\\u007F]+@[^\\s@<>"\\u0000-\\u001F\\u007F]+$';
+export const EMAIL_PATTERN = `^${char(`\\s@<>"${CONTROL}`)}+@${char(`\\s@<>"${CONTROL}`)}+$`;
 /** Customer (account) IDs: 1 to 64 of these characters (the one rule, used by the wire format, the routes, the CLI and the token format). */
 export const CUSTOMER_ID_CHARS = 'A-Za-z0-9_-';
 export const CUSTOMER_ID_PATTERN = `^[${CUSTOMER_ID_CHARS}]{1,64}$`;
 /** A landing page's path: from `/`, without query string or fragment (their parameters are in `attribution`; the rest may be personal). */
-export const PATH_PATTERN = '^/[^?#\\u0000-\\u001F\\u007F]*$';
+export const PATH_PATTERN = `^/${char(`?#${CONTROL}`)}*$`;
 /** ISO 4217 alphabetic code. */
 export const CURRENCY_PATTERN = '^[A-Z]{3}$';
 

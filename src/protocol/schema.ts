@@ -1,11 +1,10 @@
 // One schema per wire message. The collector validates with these (TypeBox, compiled);
 // the SDK imports only the derived types, so the schema code stays out of the bundle.
 import { Type, type Static } from '@sinclair/typebox';
-import { CURRENCY_PATTERN, CUSTOMER_ID_PATTERN, EMAIL_PATTERN, LIMITS, MONEY_PATTERN, PATH_PATTERN, PROTOCOL_VERSION, TEXT_PATTERN } from './constants.js';
+import { CART_ID_PATTERN, CURRENCY_PATTERN, CUSTOMER_ID_PATTERN, EMAIL_PATTERN, LIMITS, MONEY_PATTERN, PATH_PATTERN, PROTOCOL_VERSION, TEXT_PATTERN } from './constants.js';
 
 const Text = (maxLength: number, description: string) => Type.String({ maxLength, pattern: TEXT_PATTERN, description });
-const Id = (description: string) =>
-  Type.String({ minLength: 1, maxLength: LIMITS.id, pattern: TEXT_PATTERN, description });
+const Id = (description: string, pattern = TEXT_PATTERN) => Type.String({ minLength: 1, maxLength: LIMITS.id, pattern, description });
 
 export const Money = Type.Union(
   [Type.Number({ minimum: -1e13, maximum: 1e13 }), Type.String({ pattern: MONEY_PATTERN })],
@@ -69,7 +68,7 @@ const Common = {
 
 /** Order Confirmation page: starts the abandoned-cart clock. */
 export const CartEvent = Type.Object(
-  { type: Type.Literal('cart'), cartId: Id('cart ID that ties the cart to its order'), total: Type.Optional(Money), ...Common },
+  { type: Type.Literal('cart'), cartId: Id('cart ID that ties the cart to its order', CART_ID_PATTERN), total: Type.Optional(Money), ...Common },
   { additionalProperties: false },
 );
 export type CartEvent = Static<typeof CartEvent>;
@@ -79,7 +78,7 @@ export const OrderEvent = Type.Object(
   {
     type: Type.Literal('order'),
     orderId: Id('order ID; one order per customer and order ID'),
-    cartId: Type.Optional(Id('cart ID of the Order Confirmation page')),
+    cartId: Type.Optional(Id('cart ID of the Order Confirmation page', CART_ID_PATTERN)),
     total: Money,
     ...Common,
   },

@@ -10,7 +10,7 @@ import { MAX_EVENT_AGE_MS } from './normalize.js';
 export interface IngestRateLimits {
   /** requests a minute from one client address (`req.ip`, IPv6 by /64) to the ingest routes; 0: no limit */
   perAddress: number;
-  /** events a minute for one customer (a batch counts its events, a pixel hit one); 0: no limit */
+  /** events a minute for one customer, of those that pass the checks (a batch counts its good events, a pixel hit one); 0: no limit */
   perCustomer: number;
 }
 
@@ -60,10 +60,14 @@ export class IngestLimiter {
     }
   }
 
-  /** Counts `events` for a known customer (all or none); throws RateLimitedError when over its limit. */
+  /**
+   * Counts `events`, those of a request that passed the checks, for a known customer (all or
+   * none); throws RateLimitedError when it is over its limit. Refused events are not counted:
+   * junk from anyone could otherwise use up a shop's minute.
+   */
   takeCustomer(customerId: string, events: number): void {
     const max = this.limits.perCustomer;
-    if (max <= 0) return;
+    if (max <= 0 || events === 0) return;
     const now = this.clock();
     let w = this.customers.get(customerId);
     if (!w || now >= w.start + WINDOW_MS) this.customers.set(customerId, (w = { start: now, events: 0 }));

@@ -52,6 +52,8 @@ const MISS_CACHE_MS = 1000;
  * serialised again, whoever sends it.
  */
 const EVENT_TEXT_MAX_BYTES = 64 * 1024;
+/** What is kept of an event that cannot be serialised, when there is no request body to keep instead. */
+const UNSERIALISABLE = '(an event nested too deeply to serialise)';
 
 export interface IngestServiceOptions {
   store: Store;
@@ -88,7 +90,6 @@ export class DefaultIngestService implements IngestService {
     const customer = await this.customer(customerId);
     if (!customer) throw new UnknownCustomerError(customerId);
     const limiter = this.options.limiter;
-    limiter?.takeCustomer(customerId, events.length);
     const amounts = orderValueRange(Math.min(customer.maxOrderValue, limiter?.orderValueCap ?? Number.POSITIVE_INFINITY));
     const write: IngestWrite = { customerId, events: [], rejects: [] };
     const rejected: BatchResult['rejected'] = [];
@@ -106,9 +107,12 @@ export class DefaultIngestService implements IngestService {
       }
       if (error) {
         rejected.push({ index, field: error.field, reason: error.reason });
-        write.rejects.push({ customerId, receivedAt, source: ctx.source, reason: `${error.field}: ${error.reason}`, ...(large ? (request ??= boundRaw(large)) : boundRaw(rawText(raw))) });
+        // an event too deeply nested to serialise is kept as the request that carried it
+        const own = large ? undefined : rawText(raw);
+        write.rejects.push({ customerId, receivedAt, source: ctx.source, reason: `${error.field}: ${error.reason}`, ...(own === undefined ? (request ??= boundRaw(ctx.body ?? UNSERIALISABLE)) : boundRaw(own)) });
       }
     });
+    limiter?.takeCustomer(customerId, write.events.length);
     if (write.events.length === 0 && write.rejects.length === 0) return { accepted: 0, duplicates: 0, rejected };
     const outcomes = await this.committer.submit(write);
     let accepted = 0;
@@ -135,10 +139,11 @@ export class DefaultIngestService implements IngestService {
   }
 }
 
-function rawText(raw: unknown): string {
+/** An event's own JSON text; undefined when it cannot be serialised (nested deeper than the stack goes). */
+function rawText(raw: unknown): string | undefined {
   try {
     return JSON.stringify(raw) ?? String(raw);
   } catch {
-    return String(raw);
+    return undefined;
   }
 }

@@ -57,12 +57,15 @@ const optional = <K extends string, V>(key: K, value: V | undefined) => (value =
 function collect(query: string) {
   const scalars = new Map<string, string>();
   const slots: Record<ItemField, string[]> = { code: [], category: [], productname: [], price: [], quantity: [] };
-  for (const { name, value, known } of splitLegacyQuery(query, (n) => FIELDS.get(n))) {
-    if (!known) continue;
+  /** the known parameters in order: what identifies a hit (a cache buster or tracking parameter does not) */
+  const known: [string, string][] = [];
+  for (const { name, value, known: isKnown } of splitLegacyQuery(query, (n) => FIELDS.get(n))) {
+    if (!isKnown) continue;
+    known.push([name, value]);
     if (name.endsWith('[]')) slots[name.slice(0, -2) as ItemField].push(value);
     else scalars.set(name === 'Country' ? 'country' : name, value);
   }
-  return { get: (name: string) => scalars.get(name)?.trim() || undefined, slots };
+  return { get: (name: string) => scalars.get(name)?.trim() || undefined, slots, known };
 }
 
 /** Slot i of every `name[]` list is item i; a slot where every field is empty is no item. */
@@ -97,7 +100,7 @@ export function parseTiPhp(query: string, receivedAt: number): TiPhpResult {
     if (action && action !== 'purchase') fail('ems_action', `${JSON.stringify(action)} is not tracked; only "purchase" is`);
 
     const session = p.get('ems_session');
-    const visitor = p.get('ems_visitor') ?? session ?? `ti-${digest(query)}`;
+    const visitor = p.get('ems_visitor') ?? session ?? `ti-${digest(p.known)}`;
     const emst = p.get('ems_campaign');
     const attribution: Attribution | undefined = emst ? { emst, at: receivedAt } : undefined;
     const common = {

@@ -10,8 +10,9 @@ const CUSTOMER_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 export async function pixelRoutes(app: FastifyInstance): Promise<void> {
   app.get(ROUTES.pixel, async (req: FastifyRequest, reply) => {
-    const ctx: IngestContext = { source: 'pixel' };
     const raw = req.url;
+    // the URL is the request: an event that cannot be serialised again is kept as it
+    const ctx: IngestContext = { source: 'pixel', body: Buffer.from(raw) };
     const q = req.query as Record<string, unknown>;
     const customerId = q.customerId;
     const e = q.e;

@@ -2,7 +2,7 @@
 // (`events[2].items[0].price`) and a reason in plain words.
 import { ValueErrorType, type ValueError } from '@sinclair/typebox/errors';
 import { CURRENCY_PATTERN, MONEY_PATTERN } from '../../../src/protocol/index.js';
-import { CUSTOMER_ID_PATTERN, EMAIL_PATTERN, PATH_PATTERN, TEXT_PATTERN } from '../../../src/protocol/constants.js';
+import { CART_ID_PATTERN, CUSTOMER_ID_PATTERN, EMAIL_PATTERN, PATH_PATTERN, TEXT_PATTERN } from '../../../src/protocol/constants.js';
 
 export interface FieldError {
   field: string;
@@ -11,6 +11,7 @@ export interface FieldError {
 
 const KNOWN_PATTERNS: Record<string, string> = {
   [TEXT_PATTERN]: 'must not contain control characters',
+  [CART_ID_PATTERN]: 'must not contain control characters or "~" (reserved for closed carts: <cartId>~<orderId>)',
   [CURRENCY_PATTERN]: 'must be an ISO 4217 currency code such as EUR',
   [MONEY_PATTERN]: 'must be a dot-decimal amount such as "2999.00" (no thousands separator)',
   [EMAIL_PATTERN]: 'must be an email address',
@@ -18,6 +19,9 @@ const KNOWN_PATTERNS: Record<string, string> = {
   [PATH_PATTERN]: 'must be a path from "/" without query string, fragment or control characters',
   '^[0-9]{4}-[0-9]{2}-[0-9]{2}$': 'must be a date (YYYY-MM-DD)',
 };
+
+/** A surrogate that is not half of a pair: valid in JSON ("\ud800"), but no text. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** JSON pointer (`/events/2/items/0/price`) → `events[2].items[0].price`, appended to `base`. */
 export function fieldPath(pointer: string, base = ''): string {
@@ -61,13 +65,22 @@ export function reasonOf(error: ValueError): string {
       if (Array.isArray(s.anyOf) && s.anyOf.every((x: { const?: unknown }) => x.const !== undefined)) {
         return `must be one of ${s.anyOf.map((x: { const?: unknown }) => JSON.stringify(x.const)).join(', ')}`;
       }
-      if (isMoney(s)) return 'must be a number or a dot-decimal string';
+      if (isMoney(s)) {
+        // the reason of the alternative the value's type picks
+        if (typeof error.value === 'number') {
+          const range = (s.anyOf as { minimum?: number; maximum?: number }[]).find((x) => x.maximum !== undefined)!;
+          return `must be between ${range.minimum} and ${range.maximum}`;
+        }
+        if (typeof error.value === 'string') return KNOWN_PATTERNS[MONEY_PATTERN];
+        return 'must be a number or a dot-decimal string';
+      }
       return typeof s.description === 'string' ? `must be ${s.description}` : 'has an unexpected type';
     case ValueErrorType.StringMaxLength:
       return `must be at most ${String(s.maxLength)} characters`;
     case ValueErrorType.StringMinLength:
       return s.minLength === 1 ? 'must not be empty' : `must be at least ${String(s.minLength)} characters`;
     case ValueErrorType.StringPattern: {
+      if (typeof error.value === 'string' && LONE_SURROGATE.test(error.value)) return 'must be valid Unicode text (it has an unpaired surrogate)';
       const known = KNOWN_PATTERNS[String(s.pattern)];
       if (known) return known;
       return typeof s.description === 'string' ? `must be ${s.description}` : 'has an invalid format';

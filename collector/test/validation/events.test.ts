@@ -10,7 +10,7 @@ describe('validation of ingested events', () => {
       return `${r.error.field}: ${r.error.reason}`;
     };
     expect(bad(order({ items: [{ sku: 'A', price: '2,999.00', quantity: 1 }] }))).toBe(
-      'events[2].items[0].price: must be a number or a dot-decimal string',
+      'events[2].items[0].price: must be a dot-decimal amount such as "2999.00" (no thousands separator)',
     );
     expect(bad(order({ total: true }))).toBe('events[2].total: must be a number or a dot-decimal string');
     expect(bad(JSON.parse(JSON.stringify({ ...order(), orderId: undefined })))).toBe('events[2].orderId: is required');
@@ -23,6 +23,42 @@ describe('validation of ingested events', () => {
     expect(bad({ type: 'refund' })).toBe('events[2].type: must be "cart", "order" or "click"');
     expect(bad({ id: 'x' })).toBe('events[2].type: is required');
     expect(checkEvent('x', 'events[0]')).toEqual({ ok: false, error: { field: 'events[0]', reason: 'must be an object' } });
+  });
+
+  it('gives the reason of the money alternative the value is: a number out of range, or a string', () => {
+    const bad = (ev: object) => {
+      const r = checkEvent(ev, 'events[0]');
+      return r.ok ? 'ok' : `${r.error.field}: ${r.error.reason}`;
+    };
+    expect(bad(order({ total: 2e13 }))).toBe('events[0].total: must be between -10000000000000 and 10000000000000');
+    expect(bad(order({ shipping: -2e13 }))).toBe('events[0].shipping: must be between -10000000000000 and 10000000000000');
+    expect(bad(order({ tax: '2,999.00' }))).toBe('events[0].tax: must be a dot-decimal amount such as "2999.00" (no thousands separator)');
+    expect(bad(order({ total: null }))).toBe('events[0].total: must be a number or a dot-decimal string');
+    expect(bad(order({ total: 1e13 }))).toBe('ok');
+  });
+
+  it('refuses text that is not well-formed Unicode: an unpaired surrogate (valid JSON) is no character', () => {
+    const bad = (ev: object) => {
+      const r = checkEvent(JSON.parse(JSON.stringify(ev).replaceAll('LONE', '\\ud800').replaceAll('LOW', '\\udc00')), 'events[0]');
+      return r.ok ? 'ok' : `${r.error.field}: ${r.error.reason}`;
+    };
+    const unpaired = 'must be valid Unicode text (it has an unpaired surrogate)';
+    expect(bad(order({ orderId: 'X-LONE' }))).toBe(`events[0].orderId: ${unpaired}`);
+    expect(bad(order({ items: [{ sku: 'A', name: 'Sofa LOW', price: 1, quantity: 1 }] }))).toBe(`events[0].items[0].name: ${unpaired}`);
+    expect(bad(order({ email: 'aLONE@example.com' }))).toBe(`events[0].email: ${unpaired}`);
+    expect(bad(order({ cartId: 'LONELOW' }))).toBe('ok'); // \ud800\udc00: a pair, U+10000
+    expect(bad({ type: 'click', id: 'c1', time: 1, visitor: 'v', attribution: { emst: '1.u', at: 1 }, path: '/LOW' })).toBe(`events[0].path: ${unpaired}`);
+    // paired surrogates (emoji, astral scripts) are text
+    expect(bad(order({ city: 'Tōkyō 🗼', items: [{ sku: '𝒳-1', name: '🛋️', price: 1, quantity: 1 }], email: 'ü😀@example.com' }))).toBe('ok');
+  });
+
+  it('reserves "~" in cart IDs for the closed carts of a reused cart ID', () => {
+    const r = checkEvent({ type: 'cart', id: 'e1', time: 1, visitor: 'v', cartId: 'K~K-O1', items: [] }, 'events[0]');
+    expect(r.ok ? 'ok' : `${r.error.field}: ${r.error.reason}`).toBe('events[0].cartId: must not contain control characters or "~" (reserved for closed carts: <cartId>~<orderId>)');
+    const o = checkEvent(order({ cartId: 'a~b' }), 'events[1]');
+    expect(o.ok ? 'ok' : o.error.field).toBe('events[1].cartId');
+    // other IDs may hold one
+    expect(checkEvent(order({ orderId: 'A~1' }), 'events[0]').ok).toBe(true);
   });
 
   it('checks the batch envelope', () => {
