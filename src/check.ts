@@ -24,7 +24,7 @@ export const fail = (field: string, reason: string): never => {
  */
 type Rule = [RegExp | undefined, string, ((v: any) => unknown)?];
 
-/** Order IDs and SKUs are often numbers: taken, and sent as strings. */
+/** Order IDs and SKUs are often numbers: taken, and sent as strings; not NaN (a failed parseInt), which would make all such orders one. */
 const ID: Rule = [, 'an ID', String];
 
 /**
@@ -68,7 +68,7 @@ export function fields(v: any, required: string[], prefix = ''): Record<string, 
       out[k] =
         k == 'items'
           ? [].concat(x).map((item, i) => ({ quantity: 1, ...fields(item, ['sku', 'price'], `items[${i}].`) }))
-          : typeof x != 'object' && (pattern ? pattern.test(x) : !what || x !== '')
+          : typeof x != 'object' && (pattern ? pattern.test(x) : !what || (x !== '' && x == x))
             ? to(x)
             : fail(prefix + k, JSON.stringify(x) + ' is not ' + what);
   }

@@ -88,7 +88,7 @@ export function retryQueue(marks: Store, store: Store, send: Send, debug?: boole
           keep(queued());
           for (let batch; Date.now() >= hold && (batch = next())[0]; ) {
             const [status, body, res] = await send(batch);
-            const ok = status > 199 && status < 300;
+            const ok = ((status / 100) | 0) == 2;
             // (test() takes the number as its string)
             const retry = !ok && !FINAL.test(status as any);
             // With `debug`: every request and its answer.

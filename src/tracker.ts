@@ -57,7 +57,8 @@ export function createTracker(options?: Options, deps: Deps = {}): Api {
 
   const track = async (input: unknown, type: TrackEvent['type']): Promise<Result> => {
     ready();
-    const e = { type, id: uuid(), time: Date.now(), visitor, attribution: attribution(ids, +c!.attributionDays), ...readInput(type, input) } as TrackEvent;
+    // The input first: what the SDK makes (type, event ID, time, visitor, attribution) is never the page's to set.
+    const e = { ...readInput(type, input), type, id: uuid(), time: Date.now(), visitor, attribution: attribution(ids, +c!.attributionDays) } as TrackEvent;
     if (state == 'denied') fail('consent', 'denied');
     const cart = ids._get(CART);
     // Every cart() of a checkout reports the same cart ID (kept 30 days); the order closes it.

@@ -2,9 +2,12 @@
 // unit prices: BigInt over the digits, never float division, so 59.97 for 3 is "19.99", not
 // 19.989999999999998.
 
-/** An amount as [digits scaled by 10^scale, scale]; a number goes through its shortest decimal form. */
+/**
+ * An amount as [digits scaled by 10^scale, scale]. A number is rounded to 4 decimals first, as
+ * the collector rounds it (1.1 * 3 is 3.3000000000000003: 3.3), then read in its shortest form.
+ */
 const parse = (v: unknown): [bigint, number] | undefined => {
-  const m = /^(-?)(\d{1,13})(?:\.(\d{1,4}))?$/.exec(typeof v == 'number' || typeof v == 'string' ? '' + v : '');
+  const m = /^(-?)(\d{1,13})(?:\.(\d{1,4}))?$/.exec(typeof v == 'number' ? '' + +v.toFixed(4) : typeof v == 'string' ? v : '');
   return m ? [BigInt(m[1] + m[2] + (m[3] || '')), (m[3] || '').length] : undefined;
 };
 

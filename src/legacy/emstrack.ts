@@ -85,4 +85,4 @@ const safe =
     }
   };
 
-Object.assign(window, { emsSetEnv, emsTracking: safe(emsTracking), emsSubmitOrder: safe(emsSubmitOrder) });
+Object.assign(window, { emsSetEnv: safe(emsSetEnv), emsTracking: safe(emsTracking), emsSubmitOrder: safe(emsSubmitOrder) });

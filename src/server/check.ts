@@ -30,7 +30,8 @@ export function endpointBase(endpoint: unknown): string {
 
 export function money(field: string, value: unknown): Money | undefined {
   if (value === undefined) return undefined;
-  if (typeof value === 'number' ? !Number.isFinite(value) : typeof value !== 'string' || !MONEY.test(value)) {
+  // the wire format's range: a number from -10¹³ to 10¹³ (1e21 would print as "1e+21"), or the dot-decimal pattern
+  if (typeof value === 'number' ? !(Math.abs(value) <= 1e13) : typeof value !== 'string' || !MONEY.test(value)) {
     fail(field, `${typeof value === 'number' ? value : JSON.stringify(value)} is not an amount (a number, or a string with a dot decimal and no thousands separator)`);
   }
   return value as Money;
@@ -41,7 +42,7 @@ export function items(value: unknown): Item[] {
   if (!Array.isArray(value)) fail('items', 'must be an array');
   return value.map((raw: Partial<ItemInput>, i) => {
     const quantity = raw?.quantity ?? 1;
-    if (!Number.isInteger(quantity) || quantity < 1) fail(`items[${i}].quantity`, `${JSON.stringify(quantity)} is not a whole number of at least 1`);
+    if (!Number.isInteger(quantity) || quantity < 1 || quantity > 1e6) fail(`items[${i}].quantity`, `${JSON.stringify(quantity)} is not a whole number from 1 to 1,000,000`);
     const item: Item = { sku: text(`items[${i}].sku`, raw?.sku), price: money(`items[${i}].price`, raw?.price) ?? fail(`items[${i}].price`, 'missing'), quantity };
     const name = optionalText(`items[${i}].name`, raw.name);
     const category = optionalText(`items[${i}].category`, raw.category);

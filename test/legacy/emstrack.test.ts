@@ -228,6 +228,13 @@ describe('bad input', () => {
     expect(hits).toEqual([]);
   });
 
+  it('reports an environment that is not a string, and never throws', async () => {
+    await loadScript();
+    expect(() => run("emsSetEnv(new URL('https://collector.example.com'));")).not.toThrow();
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/^\[emstrack\] .*; nothing sent$/);
+  });
+
   it('reports a page without the form, or without emsTracking, and never throws', async () => {
     await loadScript();
     run(SNIPPET);

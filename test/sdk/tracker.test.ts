@@ -112,6 +112,31 @@ describe('order()', () => {
     await expect(tracker.order(ORDER)).rejects.toThrow('consent: denied');
   });
 
+  it('refuses an order ID that is NaN (a failed parseInt): each such order would otherwise share one ID and count once', async () => {
+    const net = fakeFetch();
+    const { tracker, console } = page('/', {}, { fetch: net.fetch });
+    await expect(tracker.order({ ...ORDER, orderId: Number.parseInt('#1001') })).rejects.toThrow('orderId: null is not an ID');
+    await expect(tracker.order({ ...ORDER, items: [{ sku: Number.NaN, price: 1 }] } as never)).rejects.toThrow('items[0].sku: null is not an ID');
+    expect(console.warn).toHaveBeenCalledTimes(2);
+    expect(net.calls).toHaveLength(0);
+    // numbers are IDs as they have always been
+    await expect(tracker.order({ ...ORDER, orderId: 1001 })).resolves.toBe('sent');
+    expect(net.events()[0]).toMatchObject({ orderId: '1001' });
+  });
+
+  it('never lets the input set what the SDK makes: type, event ID, time and visitor', async () => {
+    const net = fakeFetch();
+    const { tracker } = page('/?emst=77.u1', {}, { fetch: net.fetch });
+    const made = { type: 'cart', id: 'same', time: 1717171717, visitor: 'mallory' };
+    await expect(tracker.order({ ...ORDER, ...made } as never)).resolves.toBe('sent');
+    await expect(tracker.order({ ...ORDER, orderId: 'A-1002', ...made } as never)).resolves.toBe('sent');
+    const [a, b] = net.events();
+    expect(a).toMatchObject({ type: 'order', orderId: 'A-1001', visitor: storedCookie('_et_vid'), attribution: { emst: '77.u1' } });
+    expect(a.id).not.toBe('same');
+    expect(b.id).not.toBe(a.id);
+    expect(Math.abs(a.time - Date.now())).toBeLessThan(60_000);
+  });
+
   it('turns bad options into a warning, and later calls into rejections', async () => {
     const console = spyConsole();
     const tracker = createTracker({ customerId: '1' } as never);

@@ -135,7 +135,7 @@ describe('trackPurchase', () => {
     [{ purchase: { ...purchase, total: '2,999.00' } }, 'purchase.total: "2,999.00" is not an amount'],
     [{ purchase: { ...purchase, currency: 'euro' } }, 'purchase.currency: "euro" is not an ISO 4217 code like EUR'],
     [{ purchase: { ...purchase, time: new Date('nope') } }, 'purchase.time: must be epoch milliseconds or a valid Date'],
-    [{ purchase: { ...purchase, items: [{ sku: 'A', price: '1', quantity: -1 }] } }, 'items[0].quantity: -1 is not a whole number of at least 1'],
+    [{ purchase: { ...purchase, items: [{ sku: 'A', price: '1', quantity: -1 }] } }, 'items[0].quantity: -1 is not a whole number from 1 to 1,000,000'],
   ])('refuses bad input before sending: %j', async (bad, message) => {
     const { seen, endpoint } = await scripted(json(200, {}));
     await expect(trackPurchase({ ...options(endpoint), ...bad })).rejects.toThrow(message);

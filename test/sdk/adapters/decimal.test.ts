@@ -12,6 +12,14 @@ describe('unitPrices', () => {
     expect(unitPrices('-6.00', 3)).toEqual([['-2.00', 3]]);
   });
 
+  it('rounds a number to 4 decimals first, as the collector rounds one: float noise in a line total is no reason to drop it', () => {
+    expect(unitPrices(1.1 * 3, 3)).toEqual([['1.1', 3]]);
+    expect(unitPrices(0.1 + 0.2, 1)).toEqual([['0.3', 1]]);
+    expect(unitPrices(19.99 * 3, 3)).toEqual([['19.99', 3]]);
+    // a string is the shop's own decimal: more than 4 decimals there are refused, not rounded
+    expect(unitPrices('3.30000000000000003', 3)).toBeUndefined();
+  });
+
   it('splits a total that does not divide within 4 decimals into two lines whose sum is exact', () => {
     expect(unitPrices('10.00', 3)).toEqual([['3.33', 2], ['3.34', 1]]);
     expect(unitPrices('1', 3)).toEqual([['0.33', 2], ['0.34', 1]]);
@@ -31,7 +39,7 @@ describe('unitPrices', () => {
   });
 
   it('refuses what is not an amount or not a whole quantity', () => {
-    for (const [total, q] of [['2,999.00', 1], ['1.23456', 1], [0.1 + 0.2, 1], ['abc', 1], [null, 1], ['5', 0], ['5', 1.5], ['5', 'two'], ['5', 1e7]])
+    for (const [total, q] of [['2,999.00', 1], ['1.23456', 1], [1e21, 1], [Number.NaN, 1], ['abc', 1], [null, 1], ['5', 0], ['5', 1.5], ['5', 'two'], ['5', 1e7]])
       expect(unitPrices(total, q), `${total} for ${q}`).toBeUndefined();
   });
 });
