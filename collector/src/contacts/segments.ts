@@ -1,7 +1,7 @@
 // The query of GET /contacts (docs/advanced.md, Segments): filters on the contact profiles,
 // in days counted back from the collector's clock, plus the reports' paging and format.
 import { Type, type Static } from '@sinclair/typebox';
-import { Currency, LIMITS, MONEY_PATTERN } from '../../../src/protocol/index.js';
+import { Currency, LIMITS, MONEY_PATTERN, TEXT_PATTERN } from '../../../src/protocol/index.js';
 import { badRequest } from '../errors.js';
 import { parseMoney } from '../money.js';
 import { ReportQuery, type ParsedQuery } from '../reports/query.js';
@@ -10,7 +10,7 @@ import type { SegmentFilter } from '../store/profiles.js';
 const DAY_MS = 86_400_000;
 const Days = Type.Optional(Type.Integer({ minimum: 1, maximum: 3660 }));
 const Count = Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000_000 }));
-const CampaignId = Type.Optional(Type.String({ minLength: 1, maxLength: LIMITS.text }));
+const CampaignId = Type.Optional(Type.String({ minLength: 1, maxLength: LIMITS.text, pattern: TEXT_PATTERN }));
 
 export const SegmentQuery = Type.Object(
   {

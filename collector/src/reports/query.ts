@@ -1,7 +1,7 @@
 // The common query parameters of every report (docs/http-api.md), checked and turned into a
 // store filter: from/to as a half-open range of epoch ms, attribution, paging, format.
 import { Type, type Static } from '@sinclair/typebox';
-import { LIMITS } from '../../../src/protocol/index.js';
+import { LIMITS, TEXT_PATTERN } from '../../../src/protocol/index.js';
 import { badRequest } from '../errors.js';
 import type { ReportFilter } from '../store/reports/index.js';
 
@@ -9,7 +9,7 @@ export const ReportQuery = Type.Object(
   {
     from: Type.Optional(Type.String({ maxLength: 40 })),
     to: Type.Optional(Type.String({ maxLength: 40 })),
-    campaign: Type.Optional(Type.String({ minLength: 1, maxLength: LIMITS.text })),
+    campaign: Type.Optional(Type.String({ minLength: 1, maxLength: LIMITS.text, pattern: TEXT_PATTERN })),
     attributed: Type.Optional(Type.Union([Type.Literal('email'), Type.Literal('all')])),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
     cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),

@@ -119,7 +119,7 @@ export class ReportsService {
     this.items = keysetReport<ItemRow>({
       name: 'items',
       columns: ITEM_COLUMNS,
-      shape: 'nsn',
+      shape: 'nsi',
       list: (f, limit, after) =>
         r.listItems(f, limit, after && { ...orderKey(after), line: after[2] as number }),
       count: (f) => r.countItems(f),

@@ -6,6 +6,7 @@ import { Type, type Static, type TNull, type TSchema } from '@sinclair/typebox';
 import { EMAIL_PATTERN } from '../../../src/protocol/constants.js';
 import { parseDuration } from '../config.js';
 import { ROLES, type ApiToken, type User } from '../store/types.js';
+import { badRequest } from '../errors.js';
 import { ErrorBody, NoContent } from './errors.js';
 import { CustomerParams } from './reports.js';
 
@@ -110,7 +111,14 @@ export async function accountRoutes(app: FastifyInstance): Promise<void> {
     },
     async (req: Req<typeof CustomerParams, typeof NewTokenBody>, reply: FastifyReply) => {
       const { email, expires } = req.body;
-      const made = await app.auth.createToken(req.params.customerId, email, expires === undefined ? undefined : parseDuration(expires, 'expires'));
+      let ms: number | undefined;
+      try {
+        ms = expires === undefined ? undefined : parseDuration(expires, 'expires');
+      } catch {
+        // the pattern lets "0s" through; a token that expires at once is no token
+        throw badRequest('expires', 'must be longer than 0');
+      }
+      const made = await app.auth.createToken(req.params.customerId, email, ms);
       return reply.code(201).send({ id: made.id, token: made.token, email: email.toLowerCase(), expiresAt: isoOrNull(made.expiresAt) });
     },
   );

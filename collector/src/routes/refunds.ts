@@ -3,15 +3,15 @@
 // answers 201 when made now, 200 with `duplicate: true` for a retry of its refundId.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import { Item, LIMITS, Money, OrderEvent } from '../../../src/protocol/index.js';
+import { Item, LIMITS, Money, OrderEvent, TEXT_PATTERN } from '../../../src/protocol/index.js';
 import { moneyToNumber } from '../money.js';
 import type { RefundableOrder, RefundOutcome } from '../store/refunds.js';
 import { ErrorBody } from './errors.js';
 import { CustomerParams } from './reports.js';
 
-const OrderParams = Type.Object({ customerId: CustomerParams.properties.customerId, orderId: Type.String({ minLength: 1, maxLength: 512 }) });
+const OrderParams = Type.Object({ customerId: CustomerParams.properties.customerId, orderId: Type.String({ minLength: 1, maxLength: 512, pattern: TEXT_PATTERN }) });
 
-const Reason = Type.String({ minLength: 1, maxLength: LIMITS.text, description: 'why, for the shop’s own records' });
+const Reason = Type.String({ minLength: 1, maxLength: LIMITS.text, pattern: TEXT_PATTERN, description: 'why, for the shop’s own records' });
 const RefundLine = Type.Object({ sku: Item.properties.sku, quantity: Item.properties.quantity }, { additionalProperties: false });
 
 const RefundBody = Type.Object(

@@ -3,6 +3,7 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { TEXT_PATTERN } from '../../../src/protocol/constants.js';
 import { CustomerId } from '../../../src/protocol/schema.js';
 import { notFound } from '../errors.js';
 import {
@@ -23,7 +24,7 @@ import type { StoredItem } from '../store/types.js';
 import { ErrorBody } from './errors.js';
 
 export const CustomerParams = Type.Object({ customerId: CustomerId });
-const IdParam = (name: string) => Type.Object({ customerId: CustomerParams.properties.customerId, [name]: Type.String({ minLength: 1, maxLength: 512 }) });
+const IdParam = (name: string) => Type.Object({ customerId: CustomerParams.properties.customerId, [name]: Type.String({ minLength: 1, maxLength: 512, pattern: TEXT_PATTERN }) });
 
 const WholeQuery = Type.Object(
   {

@@ -5,6 +5,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { clearSessionCookie, readSessionCookie, setSessionCookie } from '../auth/cookie.js';
 import { dashboardOriginHook } from '../auth/hook.js';
 import { SESSION_TTL_MS } from '../auth/service.js';
+import { TEXT_PATTERN } from '../../../src/protocol/constants.js';
 import { CustomerId } from '../../../src/protocol/schema.js';
 import { HttpError } from '../errors.js';
 import type { Customer, User } from '../store/types.js';
@@ -13,7 +14,7 @@ import { ErrorBody, NoContent } from './errors.js';
 const LoginBody = Type.Object(
   {
     customerId: CustomerId,
-    email: Type.String({ minLength: 1, maxLength: 254 }),
+    email: Type.String({ minLength: 1, maxLength: 254, pattern: TEXT_PATTERN }),
     password: Type.String({ minLength: 1, maxLength: 1024 }),
   },
   { additionalProperties: false },

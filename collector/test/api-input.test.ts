@@ -1,0 +1,68 @@
+// The authenticated API's parameters on both engines: text the database cannot hold (U+0000,
+// an unpaired surrogate) and tampered cursors are a 400 naming the field, never the 500 of a
+// database error (PostgreSQL refuses U+0000 in text, and an integer column a number past 2^31).
+import { describe, expect, it } from 'vitest';
+import { ENGINES } from './helpers/engines.js';
+import { T0, addCustomer, addUser, batch, item, order, testClock } from './helpers/fixtures.js';
+import { postEvents } from './helpers/http.js';
+import { testSuite } from './helpers/suite.js';
+
+const cursor = (...key: unknown[]) => Buffer.from(JSON.stringify(key)).toString('base64url');
+
+describe.each(ENGINES)('API input on %s', (engine) => {
+  const clock = testClock(T0);
+  const suite = testSuite(engine, clock);
+
+  async function shop() {
+    const customerId = await addCustomer(suite.store);
+    // reports and refunds are the ecommerce roles'; users and tokens the admin's
+    const [ecommerce, admin] = [await addUser(suite.store, customerId), await addUser(suite.store, customerId, 'admin')];
+    const base = `/api/v1/customers/${customerId}`;
+    const call = async (method: 'GET' | 'POST', url: string, payload?: object) => {
+      const token = url.startsWith('/tokens') ? admin.token : ecommerce.token;
+      const res = await suite.app.inject({ method, url: `${base}${url}`, payload, headers: { authorization: `Bearer ${token}` } });
+      return [res.statusCode, res.json().message] as [number, string];
+    };
+    return { customerId, admin, call };
+  }
+
+  it('answers 400 naming the field for U+0000 in an ID, a filter or a reason', async () => {
+    const { customerId, call } = await shop();
+    expect((await postEvents(suite.app, batch(customerId, [order({ orderId: 'O1', total: '10', items: [item('A', '10', 1)] })]))).json().accepted).toBe(1);
+    const control = 'must not contain control characters';
+    expect(await call('GET', '/orders/%00')).toEqual([400, `orderId: ${control}`]);
+    expect(await call('GET', '/abandoned-carts/a%00')).toEqual([400, `cartId: ${control}`]);
+    expect(await call('GET', '/orders?campaign=%00')).toEqual([400, `campaign: ${control}`]);
+    expect(await call('GET', '/contacts?firstCampaign=%00')).toEqual([400, `firstCampaign: ${control}`]);
+    expect(await call('POST', '/orders/%00/refunds', {})).toEqual([400, `orderId: ${control}`]);
+    expect(await call('POST', '/orders/O1/refunds', { amount: '1', reason: 'a\u0000b' })).toEqual([400, `reason: ${control}`]);
+    expect(await call('POST', '/orders/O1/cancel', { reason: 'a\u0000b' })).toEqual([400, `reason: ${control}`]);
+    const login = await suite.app.inject({ method: 'POST', url: '/api/v1/session', payload: { customerId, email: 'p\u0000@example.com', password: 'x' } });
+    expect([login.statusCode, login.json().message]).toEqual([400, `email: ${control}`]);
+    // the order is still there, untouched
+    expect(await call('GET', '/orders/O1')).toEqual([200, undefined]);
+  });
+
+  it('answers 400 naming `cursor` for a tampered cursor: text the wire format refuses, a negative or oversized number', async () => {
+    const { call } = await shop();
+    const tampered = 'cursor: is not a cursor given by this API';
+    for (const [report, c] of [
+      ['orders', cursor('orders', 1, '\u0000')],
+      ['contacts', cursor('contacts', '\u0000')],
+      ['items', cursor('items', 1, 'x', 9007199254740991)],
+      ['items', cursor('items', 1, 'x', 2 ** 31)],
+      ['items', cursor('items', -1, 'x', 1)],
+      ['summary', cursor('summary', -1)],
+    ] as const) {
+      expect(await call('GET', `/${report}?cursor=${c}`), `${report} ${c}`).toEqual([400, tampered]);
+    }
+    // a real cursor's largest line is fine
+    expect((await call('GET', `/items?cursor=${cursor('items', 1, 'x', 2 ** 31 - 1)}`))[0]).toBe(200);
+  });
+
+  it('answers 400 for a token that would expire at once', async () => {
+    const { admin, call } = await shop();
+    for (const expires of ['0s', '0000000d']) expect(await call('POST', '/tokens', { email: admin.email, expires })).toEqual([400, 'expires: must be longer than 0']);
+    expect((await call('POST', '/tokens', { email: admin.email, expires: '1d' }))[0]).toBe(201);
+  });
+});
