@@ -1,6 +1,7 @@
 // What the adapters share: the tracker they drive (window.emarsysTrack, the stub until the core
 // script has loaded) and a watch on a global command array (dataLayer, ScarabQueue).
 import type { Api } from '../browser.js';
+import { warn } from '../log.js';
 
 /** A call queued by the stub: method, arguments, and the settle functions of the Promise it returned. */
 type Queued = [string, unknown[], (v: unknown) => void, (e: unknown) => void];
@@ -25,11 +26,13 @@ export function call(method: 'cart' | 'order', arg: object): void {
  * not an array (Web Extend's queue once its script ran) has its push watched from then on.
  */
 export function watch(name: string, handle: (entry: any) => void): void {
-  // An entry we cannot read is skipped: nothing may throw into the page's push.
+  // An entry we cannot read is skipped, with a warning: nothing may throw into the page's push.
   const each = (entry: unknown) => {
     try {
       handle(entry);
-    } catch {}
+    } catch (e) {
+      warn(`${name} entry skipped: ${(e as Error).message}`);
+    }
   };
   const hook = (q: any) => {
     if (!q || q._et) return;

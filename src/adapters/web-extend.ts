@@ -1,7 +1,7 @@
 // Emarsys Web Extend's ScarabQueue (docs/integrations.md): the commands of a page are collected
 // until its `go`; then a `purchase` becomes order(), else a `cart` that changed becomes cart().
 // Web Extend's item `price` is the line total: turned into our unit price exactly (decimal.ts).
-import { PREFIX } from '../log.js';
+import { warn } from '../log.js';
 import { sum, unitPrices } from './decimal.js';
 import { call, watch } from './queue.js';
 
@@ -18,7 +18,7 @@ function lines(list: unknown, command: string): { items: object[]; total: string
   for (const [n, i] of ([] as any[]).concat(list || []).entries()) {
     const units = unitPrices(i.price, i.quantity);
     if (!units) {
-      console.warn(`${PREFIX} ScarabQueue ${command}: items[${n}]: price ${JSON.stringify(i.price)} for quantity ${JSON.stringify(i.quantity)} is not a line total like "59.97" for a whole quantity`);
+      warn(`ScarabQueue ${command}: items[${n}]: price ${JSON.stringify(i.price)} for quantity ${JSON.stringify(i.quantity)} is not a line total like "59.97" for a whole quantity`);
       return;
     }
     totals.push(i.price);

@@ -73,10 +73,21 @@ it('warns about a line total it cannot convert, naming the line, and sends nothi
   scarab(['purchase', { orderId: 'W-4', items: [{ item: 'S', price: '5', quantity: 0.5 }] }], ['go']);
   await settle();
   expect(console.warn.mock.calls).toEqual([
-    ['[emarsys-track] ScarabQueue purchase: items[1]: price "2,999.00" for quantity 1 is not a line total like "59.97" for a whole quantity'],
-    ['[emarsys-track] ScarabQueue purchase: items[0]: price "5" for quantity 0.5 is not a line total like "59.97" for a whole quantity'],
+    ['[emarsys-track]', 'ScarabQueue purchase: items[1]: price "2,999.00" for quantity 1 is not a line total like "59.97" for a whole quantity'],
+    ['[emarsys-track]', 'ScarabQueue purchase: items[0]: price "5" for quantity 0.5 is not a line total like "59.97" for a whole quantity'],
   ]);
   expect(net.events()).toEqual([]);
+});
+
+it('warns about an entry it cannot read, and goes on with the next', async () => {
+  const { net, console } = tracker();
+  global.ScarabQueue = [];
+  await loadAdapters('data-web-extend');
+  expect(() => scarab(['purchase', { orderId: 'W-6', items: [null] }], ['go'])).not.toThrow();
+  scarab(['purchase', { orderId: 'W-7', items: [{ item: 'S', price: '5', quantity: 1 }] }], ['go']);
+  await settle();
+  expect(console.warn.mock.calls).toEqual([['[emarsys-track]', expect.stringMatching(/^ScarabQueue entry skipped: /)]]);
+  expect(net.events()).toMatchObject([{ orderId: 'W-7' }]);
 });
 
 it('leaves an unasked ScarabQueue alone', async () => {
