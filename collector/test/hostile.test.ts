@@ -272,6 +272,20 @@ describe.each(ENGINES)('hostile ingest on %s', (engine) => {
     expect((await a.orders()).map((o) => o.orderId)).toEqual(['FINE']);
   });
 
+  it('answers HEAD on the pixels with the GIF\'s headers and stores nothing (HEAD is safe: link checkers send it)', async () => {
+    const a = await account();
+    const urls = [`/v1/pixel.gif?customerId=${a.customerId}&e=${encodeURIComponent(JSON.stringify(order({ orderId: 'HEAD-1' })))}`, `/upages/ti.php?ems_customer=${a.customerId}&order=HEAD-2&total=5`];
+    for (const url of urls) {
+      const res = await suite.app.inject({ method: 'HEAD', url });
+      expect([res.statusCode, res.headers['content-type'], res.headers['cache-control']]).toEqual([200, 'image/gif', 'no-store, no-cache, must-revalidate, max-age=0']);
+    }
+    expect(await a.orders()).toEqual([]);
+    expect(await suite.store.rejected.list(a.customerId)).toEqual([]);
+    // the same URLs with GET record their hits
+    for (const url of urls) expect((await suite.app.inject({ url })).statusCode).toBe(200);
+    expect((await a.orders()).map((o) => o.orderId).sort()).toEqual(['HEAD-1', 'HEAD-2']);
+  });
+
   it('refuses an unpaired surrogate (valid JSON, no text) with its field, and stores the rest of the batch', async () => {
     const a = await account();
     const events = [order({ orderId: 'GOOD' }), order({ orderId: 'BAD-LONE' }), cart({ cartId: 'K-S', items: [item('A', '5', 1, { name: 'Sofa LOW' })] }), order({ orderId: 'EMOJI-🛋️', city: 'Tōkyō' })];

@@ -14,6 +14,14 @@ export function sendGif(reply: FastifyReply, status = 200): FastifyReply {
     .send(GIF_1X1);
 }
 
+/**
+ * Answers HEAD on a pixel route with the GIF's headers and stores nothing: HEAD is a safe
+ * method (link checkers and prefetchers send it), so it must not record a hit.
+ */
+export function headOnly(path: string) {
+  return { method: 'HEAD' as const, url: path, handler: async (_req: unknown, reply: FastifyReply) => sendGif(reply) };
+}
+
 /** Over a rate limit: the GIF still (a pixel never shows as broken), with 429 and Retry-After; the hit is not stored. */
 export function sendRateLimitedGif(reply: FastifyReply, err: HttpError): FastifyReply {
   return sendGif(reply.headers(err.headers), 429);

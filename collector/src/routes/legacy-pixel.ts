@@ -7,10 +7,11 @@ import { ROUTES } from '../../../src/protocol/index.js';
 import { RateLimitedError } from '../ingest/limits.js';
 import { UnknownCustomerError, type IngestContext } from '../ingest/service.js';
 import { parseTiPhp } from '../legacy/ti-php.js';
-import { sendGif, sendRateLimitedGif } from './gif.js';
+import { headOnly, sendGif, sendRateLimitedGif } from './gif.js';
 
 export default async function legacyPixelRoutes(app: FastifyInstance): Promise<void> {
-  app.get(ROUTES.legacyPixel, async (request, reply) => {
+  app.route(headOnly(ROUTES.legacyPixel));
+  app.get(ROUTES.legacyPixel, { exposeHeadRoute: false }, async (request, reply) => {
     const url = request.raw.url ?? '';
     const at = url.indexOf('?');
     const query = at < 0 ? '' : url.slice(at + 1);

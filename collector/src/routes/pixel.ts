@@ -4,12 +4,13 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ROUTES } from '../../../src/protocol/index.js';
 import { RateLimitedError } from '../ingest/limits.js';
 import { UnknownCustomerError, type IngestContext } from '../ingest/service.js';
-import { sendGif, sendRateLimitedGif } from './gif.js';
+import { headOnly, sendGif, sendRateLimitedGif } from './gif.js';
 
 const CUSTOMER_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 export async function pixelRoutes(app: FastifyInstance): Promise<void> {
-  app.get(ROUTES.pixel, async (req: FastifyRequest, reply) => {
+  app.route(headOnly(ROUTES.pixel));
+  app.get(ROUTES.pixel, { exposeHeadRoute: false }, async (req: FastifyRequest, reply) => {
     const raw = req.url;
     // the URL is the request: an event that cannot be serialised again is kept as it
     const ctx: IngestContext = { source: 'pixel', body: Buffer.from(raw) };
