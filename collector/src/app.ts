@@ -79,6 +79,8 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
     // reports and logins are small; the ingest route sets its own 512 KiB limit
     bodyLimit: 64 * 1024,
     routerOptions: { maxParamLength: 600 },
+    // a URL the router cannot decode gets the API's error answer too, not Fastify's own
+    frameworkErrors: (err, req, reply) => errorHandler(err, req, reply),
   });
   app.setValidatorCompiler(typeboxValidatorCompiler);
   app.setErrorHandler(errorHandler);

@@ -8,7 +8,7 @@ import { CURRENCY_PATTERN } from '../../src/protocol/index.js';
 import { CUSTOMER_ID_PATTERN, EMAIL_PATTERN, TEXT_PATTERN } from '../../src/protocol/constants.js';
 import { decorateLink } from '../../src/server/decorate-link.js';
 import { AuthService } from './auth/service.js';
-import { DEFAULT_ABANDON_AFTER_MINUTES, DEFAULT_HOST, DEFAULT_KEEP_REJECTED_MS, DEFAULT_PORT, parseDuration, resolveDatabase } from './config.js';
+import { DEFAULT_ABANDON_AFTER_MINUTES, DEFAULT_HOST, DEFAULT_KEEP_REJECTED_MS, DEFAULT_PORT, parseDatabaseTarget, parseDuration, resolveDatabase } from './config.js';
 import { importDirectoryCsv } from './directory/service.js';
 import { HttpError } from './errors.js';
 import { DEFAULT_INGEST_RATE_LIMITS } from './ingest/limits.js';
@@ -106,8 +106,19 @@ function portOf(value: string | undefined, fallback: number): number {
   return Number(value);
 }
 
+/** `--db` (or DATABASE_URL, else the default file); one that names no database is a usage error. */
+function databaseOf(values: Values, io: Io): string {
+  const target = resolveDatabase(values.db as string | undefined, io.env);
+  try {
+    parseDatabaseTarget(target);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  return target;
+}
+
 async function withStore<T>(values: Values, io: Io, fn: (store: Store) => Promise<T>): Promise<T> {
-  const store = await openStore(resolveDatabase(values.db as string | undefined, io.env));
+  const store = await openStore(databaseOf(values, io));
   try {
     return await fn(store);
   } finally {
@@ -172,7 +183,7 @@ const COMMANDS: Record<string, Command> = {
       };
       const port = portOf(values.port as string | undefined, DEFAULT_PORT);
       const host = (values.host as string | undefined) ?? DEFAULT_HOST;
-      const db = resolveDatabase(values.db as string | undefined, io.env);
+      const db = databaseOf(values, io);
       const { startServer } = await import('./server.js');
       // behind a reverse proxy: client address and scheme from X-Forwarded-* (the Secure cookie, login throttling, ingest rate limits)
       const trustProxy = values['trust-proxy'] === true;
@@ -192,7 +203,7 @@ const COMMANDS: Record<string, Command> = {
       const port = portOf(values.port as string | undefined, DEFAULT_PORT);
       const host = (values.host as string | undefined) ?? 'localhost';
       const [{ startServer }, { DEMO_CUSTOMER, demoLink, prepareDemo }] = await Promise.all([import('./server.js'), import('./demo.js')]);
-      const store = await openStore(resolveDatabase(values.db as string | undefined, io.env));
+      const store = await openStore(databaseOf(values, io));
       try {
         const demo = await prepareDemo(store, Date.now());
         const server = await startServer({ store, port, host, logger: logger(io) });

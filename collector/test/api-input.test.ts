@@ -60,6 +60,21 @@ describe.each(ENGINES)('API input on %s', (engine) => {
     expect((await call('GET', `/items?cursor=${cursor('items', 1, 'x', 2 ** 31 - 1)}`))[0]).toBe(200);
   });
 
+  it('takes a number in the query only as plain digits: 1.5, 0x2 or 1e0 is a 400, not a number rounded or read in another base', async () => {
+    const { call } = await shop();
+    for (const limit of ['1.5', '0x2', '1e0', ' 7']) expect(await call('GET', `/orders?limit=${encodeURIComponent(limit)}`), limit).toEqual([400, 'limit: must be an integer']);
+    expect(await call('GET', '/contacts?minOrders=1.5')).toEqual([400, 'minOrders: must be an integer']);
+    expect((await call('GET', '/orders?limit=7'))[0]).toBe(200);
+  });
+
+  it('answers a URL with a malformed %-sequence in the API\'s own words', async () => {
+    const { customerId } = await shop();
+    for (const url of [`/api/v1/customers/${customerId}/orders/%ZZ`, '/api/v1/customers/cust%ZZ/orders']) {
+      const res = await suite.app.inject({ url });
+      expect([res.statusCode, res.json()]).toEqual([400, { error: 'invalid_request', message: 'url: is not a valid URL (a malformed %-sequence)' }]);
+    }
+  });
+
   it('answers 400 for a token that would expire at once', async () => {
     const { admin, call } = await shop();
     for (const expires of ['0s', '0000000d']) expect(await call('POST', '/tokens', { email: admin.email, expires })).toEqual([400, 'expires: must be longer than 0']);

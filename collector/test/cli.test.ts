@@ -230,6 +230,8 @@ describe('emarsys-collector', () => {
     expect(await runHere('frobnicate')).toMatchObject({ code: 2, err: expect.stringContaining('error: unknown command "frobnicate"') });
     expect(await runHere('rejected', 'list', 'extra', '--db', db)).toMatchObject({ code: 2, err: expect.stringContaining('unexpected argument "extra"') });
     expect(await runHere('serve', '--port', 'eighty')).toMatchObject({ code: 2, err: expect.stringContaining('--port: must be a number from 0 to 65535') });
+    expect(await runHere('rejected', 'list', '--db', '')).toMatchObject({ code: 2, err: expect.stringContaining('--db: must not be empty') });
+    expect(await runHere('rejected', 'list', '--db', 'http://x')).toMatchObject({ code: 2, err: expect.stringContaining('--db: unsupported URL "http://"') });
   });
 
   it('decorates an email link through the real bin, keeping its query and fragment', async () => {

@@ -17,12 +17,29 @@ export class RequestValidationError extends Error {
   }
 }
 
+/** What a query or path string must look like to be taken as a number (TypeBox's own conversion takes `1.5` as 1, `0x2` as 2). */
+const DECIMAL: Record<string, RegExp> = { integer: /^-?[0-9]+$/, number: /^-?[0-9]+(\.[0-9]+)?$/ };
+
+/** Strings of a query or path as the schema's numbers and booleans; a string that is not plainly one stays a string, for the check to refuse. */
+function convert(schema: TSchema, data: unknown): unknown {
+  const properties = (schema as { properties?: Record<string, { type?: string }> }).properties;
+  if (!properties || !data || typeof data !== 'object') return Value.Convert(schema, data);
+  // (Convert changes an object in place: it gets a copy)
+  const raw = data as Record<string, unknown>;
+  const value = Value.Convert(schema, { ...raw }) as Record<string, unknown>;
+  for (const [k, s] of Object.entries(properties)) {
+    const plain = s.type ? DECIMAL[s.type] : undefined;
+    if (typeof raw[k] === 'string' && plain && !plain.test(raw[k])) value[k] = raw[k];
+  }
+  return value;
+}
+
 export const typeboxValidatorCompiler: FastifySchemaCompiler<TSchema> = ({ schema, httpPart }) => {
   const check = TypeCompiler.Compile(schema);
   const coerce = httpPart === 'querystring' || httpPart === 'params' || httpPart === 'headers';
   const part = httpPart === 'querystring' ? 'query' : (httpPart ?? 'body');
   return (data: unknown) => {
-    const value = coerce ? Value.Convert(schema, data) : data;
+    const value = coerce ? convert(schema, data) : data;
     if (check.Check(value)) return { value };
     const e = firstError(check.Errors(value)) ?? { field: part, reason: 'is not valid' };
     return { error: new RequestValidationError(e.field === 'value' ? part : e.field, e.reason) };
