@@ -33,10 +33,12 @@ export const MONEY_PATTERN = '^-?[0-9]{1,13}(\\.[0-9]{1,4})?$';
  */
 const char = (excluded: string) => `(?:[^${excluded}\\uD800-\\uDFFF]|[\\uD800-\\uDBFF][\\uDC00-\\uDFFF])`;
 const CONTROL = '\\u0000-\\u001F\\u007F';
-/** Free text and IDs: C0 control characters and DEL are refused (they break CSV, logs and dashboards). */
+/** Free text: C0 control characters and DEL are refused (they break CSV, logs and dashboards). */
 export const TEXT_PATTERN = `^${char(CONTROL)}*$`;
+/** IDs: text that is not `.` or `..`, which no URL path can carry as a segment (`/orders/..` is `/`). */
+export const ID_PATTERN = `^(?!\\.\\.?$)${char(CONTROL)}*$`;
 /** Cart IDs: also no `~`, which names the closed cart of a reused cart ID (`<cartId>~<orderId>`, docs/collector.md). */
-export const CART_ID_PATTERN = `^${char(`~${CONTROL}`)}*$`;
+export const CART_ID_PATTERN = `^(?!\\.\\.?$)${char(`~${CONTROL}`)}*$`;
 /** Contact email: one `@`, no spaces, quotes, angle brackets or control characters (PostgreSQL refuses U+0000 in text). */
 export const EMAIL_PATTERN = `^${char(`\\s@<>"${CONTROL}`)}+@${char(`\\s@<>"${CONTROL}`)}+$`;
 /** Customer (account) IDs: 1 to 64 of these characters (the one rule, used by the wire format, the routes, the CLI and the token format). */

@@ -1,10 +1,10 @@
 // One schema per wire message. The collector validates with these (TypeBox, compiled);
 // the SDK imports only the derived types, so the schema code stays out of the bundle.
 import { Type, type Static } from '@sinclair/typebox';
-import { CART_ID_PATTERN, CURRENCY_PATTERN, CUSTOMER_ID_PATTERN, EMAIL_PATTERN, LIMITS, MONEY_PATTERN, PATH_PATTERN, PROTOCOL_VERSION, TEXT_PATTERN } from './constants.js';
+import { CART_ID_PATTERN, CURRENCY_PATTERN, CUSTOMER_ID_PATTERN, EMAIL_PATTERN, ID_PATTERN, LIMITS, MONEY_PATTERN, PATH_PATTERN, PROTOCOL_VERSION, TEXT_PATTERN } from './constants.js';
 
 const Text = (maxLength: number, description: string) => Type.String({ maxLength, pattern: TEXT_PATTERN, description });
-const Id = (description: string, pattern = TEXT_PATTERN) => Type.String({ minLength: 1, maxLength: LIMITS.id, pattern, description });
+const Id = (description: string, pattern = ID_PATTERN) => Type.String({ minLength: 1, maxLength: LIMITS.id, pattern, description });
 
 export const Money = Type.Union(
   [Type.Number({ minimum: -1e13, maximum: 1e13 }), Type.String({ pattern: MONEY_PATTERN })],

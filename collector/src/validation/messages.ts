@@ -2,7 +2,7 @@
 // (`events[2].items[0].price`) and a reason in plain words.
 import { ValueErrorType, type ValueError } from '@sinclair/typebox/errors';
 import { CURRENCY_PATTERN, MONEY_PATTERN } from '../../../src/protocol/index.js';
-import { CART_ID_PATTERN, CUSTOMER_ID_PATTERN, EMAIL_PATTERN, PATH_PATTERN, TEXT_PATTERN } from '../../../src/protocol/constants.js';
+import { CART_ID_PATTERN, CUSTOMER_ID_PATTERN, EMAIL_PATTERN, ID_PATTERN, PATH_PATTERN, TEXT_PATTERN } from '../../../src/protocol/constants.js';
 
 export interface FieldError {
   field: string;
@@ -11,6 +11,7 @@ export interface FieldError {
 
 const KNOWN_PATTERNS: Record<string, string> = {
   [TEXT_PATTERN]: 'must not contain control characters',
+  [ID_PATTERN]: 'must not contain control characters',
   [CART_ID_PATTERN]: 'must not contain control characters or "~" (reserved for closed carts: <cartId>~<orderId>)',
   [CURRENCY_PATTERN]: 'must be an ISO 4217 currency code such as EUR',
   [MONEY_PATTERN]: 'must be a dot-decimal amount such as "2999.00" (no thousands separator)',
@@ -80,6 +81,7 @@ export function reasonOf(error: ValueError): string {
     case ValueErrorType.StringMinLength:
       return s.minLength === 1 ? 'must not be empty' : `must be at least ${String(s.minLength)} characters`;
     case ValueErrorType.StringPattern: {
+      if (error.value === '.' || error.value === '..') return 'must not be "." or ".." (an ID must fit in a URL path)';
       if (typeof error.value === 'string' && LONE_SURROGATE.test(error.value)) return 'must be valid Unicode text (it has an unpaired surrogate)';
       const known = KNOWN_PATTERNS[String(s.pattern)];
       if (known) return known;

@@ -52,6 +52,17 @@ describe('validation of ingested events', () => {
     expect(bad(order({ city: 'Tōkyō 🗼', items: [{ sku: '𝒳-1', name: '🛋️', price: 1, quantity: 1 }], email: 'ü😀@example.com' }))).toBe('ok');
   });
 
+  it('refuses "." and ".." as IDs, which no URL path can carry (the order could never be looked up or refunded)', () => {
+    const bad = (ev: object) => {
+      const r = checkEvent(ev, 'events[0]');
+      return r.ok ? 'ok' : `${r.error.field}: ${r.error.reason}`;
+    };
+    const dots = 'must not be "." or ".." (an ID must fit in a URL path)';
+    expect(bad(order({ orderId: '.' }))).toBe(`events[0].orderId: ${dots}`);
+    expect(bad(order({ cartId: '..' }))).toBe(`events[0].cartId: ${dots}`);
+    expect(bad(order({ orderId: '...', cartId: '.x', items: [{ sku: 'a.b', price: 1, quantity: 1 }] }))).toBe('ok');
+  });
+
   it('reserves "~" in cart IDs for the closed carts of a reused cart ID', () => {
     const r = checkEvent({ type: 'cart', id: 'e1', time: 1, visitor: 'v', cartId: 'K~K-O1', items: [] }, 'events[0]');
     expect(r.ok ? 'ok' : `${r.error.field}: ${r.error.reason}`).toBe('events[0].cartId: must not contain control characters or "~" (reserved for closed carts: <cartId>~<orderId>)');
