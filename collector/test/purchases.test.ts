@@ -54,6 +54,18 @@ describe.each(ENGINES)('server-side purchases on %s', (engine) => {
     expect(await a.summary()).toMatchObject([{ campaignId: 'C1', orders: 1, revenue: 29.9, buyers: 1, carts: 1, abandonedCarts: 0, conversionRate: 1 }]);
   });
 
+  it('closes the cart when the browser sends its order copy and the cart (a retry) in one batch after the backend reported the order', async () => {
+    clock.set(T0);
+    const a = await account();
+    expect((await a.purchase({ email: 'ann@example.com', orderId: 'A-9', total: '29.90' })).statusCode).toBe(201);
+    // the Thank You page's order and, behind it, the Order Confirmation page's cart that was retried
+    const res = await postEvents(suite.app, batch(a.customerId, [order({ orderId: 'A-9', cartId: 'K-9', visitor: 'v-9', total: '29.90' }), cart({ cartId: 'K-9', visitor: 'v-9', total: '29.90', time: T0 - MINUTE })]));
+    expect(res.json()).toEqual({ accepted: 1, duplicates: 1, rejected: [] });
+    clock.advance(60 * MINUTE);
+    await suite.app.sweeper.runOnce();
+    expect(await a.cart('K-9')).toMatchObject({ state: 'ordered', orderId: 'A-9' });
+  });
+
   it('counts a purchase once when the browser sent the order first, and takes what was bought from the backend', async () => {
     clock.set(T0);
     const a = await account();

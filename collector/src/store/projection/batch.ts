@@ -68,8 +68,8 @@ export class BatchState {
 
   /** for each new cart of the batch, the stored orders that may have closed it before it came */
   private readonly closers = new Map<string, { byCart: Order | null; byVisitor: Order | null }>();
-  /** the orders this batch adds, in log order */
-  private readonly added: Order[] = [];
+  /** the orders of this batch that can close a later cart, in log order: those it adds, and backend orders whose browser copy gave them a visitor and cart */
+  private readonly closing: Order[] = [];
   /** the customer's attribution window (ms) */
   private windowMs = 30 * 86_400_000;
   /** clicks: stored ones that may attribute the batch's events, and those the batch adds */
@@ -307,7 +307,7 @@ export class BatchState {
       attribution: o.how,
     };
     this.orders.set(o.orderId, added);
-    this.added.push(added);
+    this.closing.push(added);
     this.newOrders.push({ row: Object.assign(this.orderRow(o, contactKey), { attribution: o.how, click_at: o.how ? o.clickAt : null }), source: this.playing });
     this.newItems.push(...this.itemRows(o));
     fx.stats.order(customerId, o.campaignId, o.time, o.currency, o.total, o.items.length, 1, o.how);
@@ -379,6 +379,7 @@ export class BatchState {
     existing.session_id = o.sessionId;
     existing.cart_id = o.cartId;
     this.adopted.add(existing.order_id);
+    this.closing.push(existing);
     this.closeCarts(o);
   }
 
@@ -503,7 +504,7 @@ export class BatchState {
     const stored = this.closers.get(c.cartId);
     let byCart = stored?.byCart ?? undefined;
     let byVisitor = stored?.byVisitor ?? undefined;
-    for (const o of this.added) {
+    for (const o of this.closing) {
       if (o.time < c.time) continue;
       if (o.cart_id !== '' && o.cart_id === c.cartId && (!byCart || o.time < byCart.time)) byCart = o;
       if (o.cart_id === '' && o.visitor === c.visitor && (!byVisitor || o.time < byVisitor.time)) byVisitor = o;
