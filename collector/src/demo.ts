@@ -1,7 +1,7 @@
 // `emarsys-collector demo`: a ready-to-click local setup. The demo customer, a login, a
 // directory, a decorated email link into the demo shop, and (on first creation only) a few
 // weeks of sample orders and carts written through the real ingest path.
-import { campaignLinkParams, type TrackEvent } from '../../src/protocol/index.js';
+import { campaignLinkParams, type ClickEvent, type TrackEvent } from '../../src/protocol/index.js';
 import { AuthService } from './auth/service.js';
 import { generatePassword } from './auth/passwords.js';
 import { DefaultIngestService } from './ingest/service.js';
@@ -88,6 +88,16 @@ async function writeSampleData(store: Store, now: number): Promise<{ orders: num
     const dayEnd = (day + 1) * DAY_MS - 1;
     const events: TrackEvent[] = [];
     const left: TrackEvent[] = [];
+    // the email clicks behind the day's attributed carts, and those of shoppers who only looked
+    // (without them the dashboard's click conversion would read thousands of percent)
+    const clicks: ClickEvent[] = [];
+    const click = (visitor: string, attribution: ClickEvent['attribution']) =>
+      clicks.push({ type: 'click', id: `demo-click-${day}-${clicks.length}`, time: attribution.at, visitor, attribution, path: '/shop/' });
+    for (let i = 0, looked = 4 + Math.floor(rnd() * 8); i < looked; i++) {
+      const [campaign, contact] = [pick(DEMO_CAMPAIGNS).campaignId, pick(DEMO_CONTACTS).contactUid];
+      const at = day * DAY_MS + Math.floor((7 + rnd() * 15) * 3_600_000);
+      click(`demo-browser-${day}-${i}`, { emst: `${campaign}.${contact}`, sc_src: `email_${campaign}`, sc_uid: contact, at });
+    }
     for (const c of leftYesterday.slice(0, 2)) {
       if (c.type !== 'cart' || rnd() < 0.4) continue;
       n++;
@@ -110,6 +120,7 @@ async function writeSampleData(store: Store, now: number): Promise<{ orders: num
       const contact = pick(DEMO_CONTACTS).contactUid;
       const campaign = pick(DEMO_CAMPAIGNS).campaignId;
       const attribution = direct ? undefined : { emst: `${campaign}.${contact}`, sc_src: `email_${campaign}`, sc_uid: contact, at: time - 3_600_000 };
+      if (attribution) click(`demo-visitor-${n}`, attribution);
       const common = {
         time,
         visitor: `demo-visitor-${n}`,
@@ -133,7 +144,7 @@ async function writeSampleData(store: Store, now: number): Promise<{ orders: num
       }
     }
     leftYesterday = left;
-    const result = await ingest.ingest(customerId, events, { source: 'sdk', receivedAt: dayEnd });
+    const result = await ingest.ingest(customerId, [...clicks, ...events], { source: 'sdk', receivedAt: dayEnd });
     if (result.rejected.length) throw new Error(`demo data refused: ${JSON.stringify(result.rejected[0])}`);
     // that evening's sweep: carts without an order are abandoned
     for (;;) {

@@ -72,6 +72,12 @@ describe('demo', () => {
       expect(stats.reduce((n, s) => n + s.abandoned, 0)).toBeGreaterThan(0);
       expect(stats.reduce((n, s) => n + s.recovered, 0)).toBeGreaterThan(0);
       expect((await t.store.reports.campaigns(DEMO_CUSTOMER.customerId)).map((c) => c.name)).toContain('Spring Sale 2025');
+      // every campaign's orders came from clicks, and more shoppers clicked than bought
+      const clicks = await t.store.reports.clicks(filter);
+      const ordersBy = new Map<string, number>();
+      for (const s of stats) if (s.campaignId) ordersBy.set(s.campaignId, (ordersBy.get(s.campaignId) ?? 0) + s.orders);
+      expect(ordersBy.size).toBeGreaterThan(0);
+      for (const [campaign, n] of ordersBy) expect(clicks.get(campaign), campaign).toBeGreaterThan(n);
 
       const second = await prepareDemo(t.store, now + 60_000);
       expect(second).toMatchObject({ customerCreated: false, sampleOrders: 0 });

@@ -44,8 +44,10 @@ function emarsys_track_order(WC_Order $order): array {
       'sku'      => $product && $product->get_sku() !== '' ? $product->get_sku() : (string) $line->get_product_id(),
       'name'     => $line->get_name(),
       'category' => $categories !== '' ? wp_strip_all_tags($categories) : null,
-      // The unit price the shopper paid (after discounts, before tax), not the line total.
-      'price'    => emarsys_track_amount($order->get_item_total($line, false, false)),
+      // The unit price the shopper paid (after discounts, before tax), not the line total, to
+      // 4 decimals as the webhook service sends it (webhook.mjs): a line of 3 for 100.00 is
+      // 33.3333 from both, whichever copy reaches the collector first.
+      'price'    => wc_format_decimal($order->get_item_total($line, false, false), 4),
       'quantity' => $quantity,
     ];
   }

@@ -40,7 +40,8 @@ export function purchaseFromOrder(order) {
       sku: line.sku || String(line.product_id),
       name: line.name,
       // `total` is the line after discounts, before tax; divided by the quantity it is the
-      // unit price the Thank You page sends (get_item_total). toFixed: the collector keeps 4 decimals.
+      // unit price the Thank You page sends (get_item_total, unrounded, to 4 decimals there
+      // too). toFixed: the collector keeps 4 decimals.
       price: (Number(line.total) / line.quantity).toFixed(4),
       quantity: line.quantity,
     })),
