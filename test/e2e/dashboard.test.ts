@@ -449,6 +449,64 @@ describe('screenshots and sessions', () => {
     expect(await page.evaluate((p) => fetch(p).then((r) => r.status), `/api/v1/customers/${SHOP}/orders`)).toBe(401);
   });
 
+  it('recovers from a bad filter and a failed report, and keeps the view through the skip link, an ended session and a CSV download', async () => {
+    const page = await marketer('#view=orders');
+    await tableShown(page);
+    const hashOf = () => new URL(page.url()).hash;
+
+    // To before From is refused; correcting From (not To) lets Apply through
+    await page.fill('#filter-from', '2026-12-05');
+    await page.fill('#filter-to', '2026-12-01');
+    await page.click('#filters button[type=submit]');
+    expect(await page.evaluate(() => (document.getElementById('filter-to') as HTMLInputElement).validationMessage)).toBe('“To” must not be before “From”.');
+    await page.fill('#filter-from', '2026-11-25');
+    await page.click('#filters button[type=submit]');
+    await poll(hashOf).toBe('#view=orders&from=2026-11-25&to=2026-12-01');
+    // Reset clears fields that were never applied, and their error
+    await page.fill('#filter-from', '2026-12-05');
+    await page.click('#filters button[type=submit]');
+    await page.click('#filters-reset');
+    await poll(hashOf).toBe('#view=orders');
+    expect([await page.inputValue('#filter-from'), await page.inputValue('#filter-to')]).toEqual(['', '']);
+
+    // a report the collector refuses leaves no rows of the view before, and says why
+    await tableShown(page);
+    await page.evaluate(() => (location.hash = '#view=items&from=2026-12-05&to=2026-11-01'));
+    await poll(() => page.textContent('#panel-message')).toBe('The report could not be loaded: to: must not be before from');
+    expect(await page.locator('#table tbody tr').count()).toBe(0);
+    expect(await page.isHidden('#pager')).toBe(true);
+    // the Summary's chart spans at most 3660 days: the table still shows, with a note
+    await page.evaluate(() => (location.hash = '#view=summary&from=2015-01-01'));
+    await poll(() => page.textContent('#panel-message')).toMatch(/^The chart could not be drawn: from: the timeseries spans at most 3660 days/);
+    expect(await page.locator('#table tbody tr').count()).toBeGreaterThan(0);
+    expect(await page.isHidden('#chart')).toBe(true);
+
+    // the skip link moves focus, and the view stays
+    await page.evaluate(() => (location.hash = '#view=orders&campaign=612'));
+    await tableShown(page);
+    await page.focus('#skip-link');
+    await page.keyboard.press('Enter');
+    expect(hashOf()).toBe('#view=orders&campaign=612');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('main');
+
+    // a CSV after the session ended brings the login form, not a silent failed download
+    c.advance(13 * 60 * MINUTE);
+    await page.click('#csv');
+    await poll(() => page.textContent('#login-message')).toBe('Your session has ended. Please log in again.');
+    await page.fill('#login-password', PASSWORD);
+    await page.click('#login-form button[type=submit]');
+    await tableShown(page);
+    // an order opened as the session ends opens again after the login
+    const first = (await tableRows(page))[0]['Order ID'];
+    c.advance(13 * 60 * MINUTE);
+    await page.getByRole('button', { name: `Show items of order ${first}` }).click();
+    await poll(() => page.textContent('#login-message')).toBe('Your session has ended. Please log in again.');
+    expect(new URLSearchParams(hashOf().slice(1)).get('zoom')).toBe(`order:${first}`);
+    await page.fill('#login-password', PASSWORD);
+    await page.click('#login-form button[type=submit]');
+    await page.waitForSelector('#zoom[open]');
+  });
+
   it('a password change by an admin ends an open dashboard session: the next action lands on the login', async () => {
     const page = await marketer('#view=items');
     await tableShown(page);

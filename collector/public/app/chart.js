@@ -91,7 +91,8 @@ export async function renderChart(figure, canvasHost, rows, defaultCurrency, sig
           splits: (u, _i, min, max) => (xTicks = timeTicks(min, max, u.bbox.width / devicePixelRatio)).ticks,
           values: () => xTicks.labels,
         },
-        { scale: 'money', values: (_u, ticks) => ticks.map((t) => money(t, currency)), size: 80 },
+        // as wide as its longest label (a fixed width cut "€1,000,000.00" to "000,000.00")
+        { scale: 'money', values: (_u, ticks) => ticks.map((t) => money(t, currency)), size: (u, values) => axisWidth(u, values) },
         { scale: 'carts', side: 1, grid: { show: false }, values: (_u, ticks) => ticks.map((t) => (Number.isInteger(t) ? count(t) : '')) },
       ],
     },
@@ -107,4 +108,18 @@ export function destroyChart() {
   resizeObserver = undefined;
   plot?.destroy();
   plot = undefined;
+}
+
+/**
+ * The width of a value axis: its longest label, measured in the axis's font, and the room for the ticks.
+ * @param {InstanceType<UPlot>} u
+ * @param {string[] | null} values
+ */
+function axisWidth(u, values) {
+  if (!values?.length) return 80;
+  u.ctx.save();
+  u.ctx.font = getComputedStyle(u.root).font || '12px sans-serif';
+  const widest = Math.max(...values.map((v) => u.ctx.measureText(v).width));
+  u.ctx.restore();
+  return Math.ceil(widest) + 24;
 }

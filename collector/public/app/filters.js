@@ -21,8 +21,12 @@ form.addEventListener('submit', (event) => {
   to.setCustomValidity('');
   go({ from: from.value, to: to.value, campaign: campaign.value, all: all.checked, page: 1, cursor: '' });
 });
-to.addEventListener('input', () => to.setCustomValidity(''));
-byId('filters-reset').addEventListener('click', () => go({ from: '', to: '', campaign: '', all: false, page: 1, cursor: '' }));
+// either date corrected clears the error (while it stands, the browser blocks the submit)
+for (const date of [from, to]) date.addEventListener('input', () => to.setCustomValidity(''));
+byId('filters-reset').addEventListener('click', () => {
+  to.setCustomValidity('');
+  go({ from: '', to: '', campaign: '', all: false, page: 1, cursor: '' });
+});
 
 /** @param {import('./state.js').State} state */
 export function syncFilters(state) {

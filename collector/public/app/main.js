@@ -70,10 +70,36 @@ function handleError(err) {
     resetReport();
     byId('panel-title').textContent = 'No access';
     showMessage(panelMessage, 'Your user lacks the ecommerce-admin role for this account, so its ecommerce reports are not shown. Ask an admin of the account for the role.', 'error');
+  } else if (err instanceof ApiError) {
+    // the collector's own words name the field: `to: must not be before from`
+    showMessage(panelMessage, `The report could not be loaded: ${err.message}`, 'error');
   } else {
-    showMessage(panelMessage, `The report could not be loaded: ${err instanceof Error ? err.message : String(err)}. Please try again.`, 'error');
+    showMessage(panelMessage, 'The collector could not be reached. Check the connection, then choose Apply or the tab again.', 'error');
   }
 }
+
+// The skip link moves focus only: following it would put "#main" in the URL, which names no view.
+byId('skip-link').addEventListener('click', (event) => {
+  event.preventDefault();
+  byId('main').focus();
+});
+
+// A CSV is a download, which fails without a word when the session has ended: the session is
+// checked first, and an ended one brings the login form, as any other request does.
+const csv = byId('csv', HTMLAnchorElement);
+let sessionChecked = false;
+csv.addEventListener('click', (event) => {
+  if (sessionChecked) {
+    sessionChecked = false;
+    return;
+  }
+  event.preventDefault();
+  session.current().then((current) => {
+    if (!current) return leave('Your session has ended. Please log in again.');
+    sessionChecked = true;
+    csv.click();
+  }, handleError);
+});
 
 tabs.forEach(({ view, el }, i) => {
   el.addEventListener('click', () => go({ view, page: 1, cursor: '', zoom: undefined }));

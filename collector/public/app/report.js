@@ -63,16 +63,28 @@ export async function renderReport(state, customer) {
     const rows = getReport(customer.customerId, state.view, { ...params, limit: PAGE_SIZE, cursor: state.cursor }, signal);
     /** @type {Promise<ReportPage<import('./api.js').DayRow>> | undefined} */
     const days = view.chart ? getReport(customer.customerId, view.chart, params, signal) : undefined;
-    const [page, series] = await Promise.all([rows, days]);
-    if (series) await renderChart(figure, chartCanvas, series.rows, customer.currency, signal);
+    // the chart on its own: a range it cannot draw (over 3660 days) leaves the table standing
+    const [page, series] = await Promise.all([rows, days?.catch((err) => /** @type {Error} */ (err))]);
+    let chartNote = '';
+    if (series instanceof Error) {
+      if (series.name === 'AbortError') return;
+      destroyChart();
+      figure.hidden = true;
+      chartNote = `The chart could not be drawn: ${series.message}. `;
+    } else if (series) await renderChart(figure, chartCanvas, series.rows, customer.currency, signal);
     if (signal.aborted) return;
     const lag = page.dataUpTo ? `Data up to ${page.dataUpTo.toLocaleTimeString()}: newer events are still being processed. ` : '';
-    showMessage(message, lag + (page.rows.length ? '' : 'Nothing matches these filters yet.'));
+    showMessage(message, chartNote + lag + (page.rows.length ? '' : 'Nothing matches these filters yet.'));
     table.replaceChildren(...(page.rows.length ? [renderTable(columns, page.rows, { currency: customer.currency }, view.caption)] : []));
     renderPager(state, page);
   } catch (err) {
     if (err instanceof Error && err.name === 'AbortError') return;
     if (rendered === key) rendered = undefined; // a retry fetches again
+    // nothing of the view before stays under this one's title
+    table.replaceChildren();
+    pager.hidden = true;
+    destroyChart();
+    figure.hidden = true;
     throw err;
   } finally {
     if (!signal.aborted) table.removeAttribute('aria-busy');

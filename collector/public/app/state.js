@@ -63,6 +63,9 @@ export function toHash(state) {
 export function go(changes) {
   const next = toHash({ ...readState(), ...changes });
   if (next !== location.hash && !(next === '#' && !location.hash)) location.hash = next;
+  // the same view again (Apply or a tab after a failed load, Reset of fields never applied):
+  // rendered anew, which fetches only what is not on display
+  else window.dispatchEvent(new HashChangeEvent('hashchange'));
 }
 
 /**

@@ -22,10 +22,14 @@ let shown;
 /** @type {AbortController | undefined} */
 let controller;
 
+/** Set when the dialog is closed for the app (a logout, an ended session), not by the user: the URL keeps its zoom. */
+let keepZoom = false;
+
 dialog.addEventListener('close', () => {
   shown = undefined;
   controller?.abort();
-  if (location.hash.includes('zoom=')) go({ zoom: undefined });
+  if (!keepZoom && location.hash.includes('zoom=')) go({ zoom: undefined });
+  keepZoom = false;
 });
 
 /** @type {Record<string, string>} */
@@ -39,7 +43,10 @@ const CART_STATES = { open: 'Open', abandoned: 'Abandoned', ordered: 'Ordered', 
  */
 export async function syncZoom(zoom, customer, onError) {
   if (!zoom || !customer) {
-    if (dialog.open) dialog.close();
+    if (dialog.open) {
+      keepZoom = !customer;
+      dialog.close();
+    }
     return;
   }
   const key = `${zoom.kind}:${zoom.id}`;
@@ -63,6 +70,8 @@ export async function syncZoom(zoom, customer, onError) {
       showMessage(message, `No ${zoom.kind} with ID “${zoom.id}” in this account.`, 'error');
       return;
     }
+    // (an ended session: the same zoom opens again after logging in)
+    keepZoom = true;
     dialog.close();
     onError?.(err);
   }
