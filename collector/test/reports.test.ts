@@ -399,6 +399,19 @@ describe.each(ENGINES)('reports on %s', (engine) => {
     ]);
   });
 
+  it('books a range that crosses one midnight without a whole day to both of its days', async () => {
+    const from = START + DAY - 6 * 3_600_000;
+    const to = START + DAY + 10 * 3_600_000;
+    const iso = (t: number) => new Date(t).toISOString();
+    const res = await getJson(suite.app, `${base}/timeseries?from=${iso(from)}&to=${iso(to)}&attributed=all`, token);
+    for (const [date, dayStart] of [['2025-03-01', START], ['2025-03-02', START + DAY]] as const) {
+      const orders = DATA.orders.filter((o) => o.time >= Math.max(from, dayStart) && o.time < Math.min(to, dayStart + DAY));
+      expect(orders.length, date).toBeGreaterThan(0);
+      const rows = res.rows.filter((r) => r.date === date);
+      expect(rows.reduce((n, r) => n + (r.orders as number), 0), date).toBe(orders.length);
+    }
+  });
+
   it('writes CSV with the same columns, quoting, and formulas neutralised', async () => {
     const res = await suite.app.inject({ url: `${base}/items?format=csv&limit=3`, headers: { authorization: `Bearer ${token}` } });
     expect(res.statusCode).toBe(200);

@@ -15,5 +15,14 @@ describe('report ranges', () => {
       ],
     });
     expect(splitRange(d + 1000, d + 5000)).toEqual({ days: null, edges: [{ from: d + 1000, to: d + 5000 }] });
+    // across one midnight without a whole day: an edge on each side, each in its own day
+    expect(splitRange(d - 4 * 3_600_000, d + 12 * 3_600_000)).toEqual({
+      days: null,
+      edges: [
+        { from: d - 4 * 3_600_000, to: d },
+        { from: d, to: d + 12 * 3_600_000 },
+      ],
+    });
+    expect(splitRange(d + 5000, d + 1000)).toEqual({ days: null, edges: [] });
   });
 });

@@ -45,7 +45,11 @@ export function splitRange(from?: number, to?: number): SplitRange {
   const first = from === undefined ? undefined : Math.ceil(from / DAY_MS);
   const end = to === undefined ? undefined : Math.floor(to / DAY_MS);
   if (first !== undefined && end !== undefined && first >= end) {
-    return { days: null, edges: from! < to! ? [{ from: from!, to: to! }] : [] };
+    if (!(from! < to!)) return { days: null, edges: [] };
+    // no whole day inside, but it may cross one midnight: cut there, so that each edge lies in
+    // one day (the timeseries books an edge to the day it starts in)
+    const midnight = first * DAY_MS;
+    return { days: null, edges: from! < midnight && midnight < to! ? [{ from: from!, to: midnight }, { from: midnight, to: to! }] : [{ from: from!, to: to! }] };
   }
   if (from !== undefined && first! * DAY_MS > from) edges.push({ from, to: first! * DAY_MS });
   if (to !== undefined && end! * DAY_MS < to) edges.push({ from: end! * DAY_MS, to });
