@@ -473,6 +473,25 @@ describe.each(ENGINES)('webhooks on %s', (engine) => {
     }
   });
 
+  it("gives an order.placed the directory's email when the order's contact came from the visitor's click", async () => {
+    clock.set(T0);
+    const up = await receiver();
+    try {
+      const a = await account();
+      const hook = await a.register(`http://127.0.0.1:${up.port}/orders`, ['order.placed']);
+      await suite.store.directory.putContacts(a.customerId, [{ contactUid: 'u-click', email: 'clicked@example.com' }], T0);
+      const at = T0 - 60 * MINUTE;
+      await a.send({ type: 'click', id: 'ev-click-1', time: at, visitor: 'cv-1', attribution: { emst: 'CW.u-click', at }, path: '/shop/' });
+      // a later page of the same visitor: no campaign parameters, no email
+      await a.send(order({ orderId: 'WC-1', campaign: null, visitor: 'cv-1' }));
+      expect((await suite.app.outbox.runOnce()).delivered).toBe(1);
+      expect(JSON.parse(up.got[0].body).data).toMatchObject({ orderId: 'WC-1', campaignId: 'CW', contactUid: 'u-click', email: 'clicked@example.com' });
+      await suite.app.inject({ method: 'DELETE', url: `${a.base}/webhooks/${hook.webhookId}`, headers: a.auth });
+    } finally {
+      await up.close();
+    }
+  });
+
   it('says where an abandoned cart\'s email came from: the browser, the purchases API or the directory', async () => {
     clock.set(T0);
     const up = await receiver();

@@ -180,6 +180,18 @@ export class BatchState {
     await this.loadAttribution(events.filter((e): e is OrderRecord | CartRecord => e.type !== 'click' && e.campaignId === ''));
   }
 
+  /**
+   * The directory's email of a contact, for a webhook: loaded with the batch for the UIDs its
+   * events carried; a UID the contact's click gave an order is looked up when it is needed.
+   */
+  private async directoryEmail(uid: string): Promise<string | null> {
+    if (!this.emailByUid.has(uid)) {
+      const [r] = await this.tx.all<{ email: string }>('SELECT email FROM contacts WHERE customer_id = $1 AND contact_uid = $2', [this.customerId, uid]);
+      if (r) this.emailByUid.set(uid, r.email);
+    }
+    return this.emailByUid.get(uid) ?? null;
+  }
+
   /** Reads what may attribute the batch's orders and carts that came without a campaign. */
   private async loadAttribution(unattributed: readonly (OrderRecord | CartRecord)[]): Promise<void> {
     const { tx, dialect: d, customerId } = this;
@@ -314,7 +326,7 @@ export class BatchState {
     this.addBuyer(o.campaignId, o.currency, o.time, o.buyer);
     fx.profiles.order(customerId, contactKey, o, o.receivedAt);
     if (await fx.outbox.wants(this.tx, customerId, 'order.placed')) {
-      const email = o.email ?? (o.contactUid ? (this.emailByUid.get(o.contactUid) ?? null) : null);
+      const email = o.email ?? (o.contactUid ? await this.directoryEmail(o.contactUid) : null);
       await fx.outbox.enqueue(this.tx, customerId, 'order.placed', contactKey, orderPlaced(o, email), o.receivedAt);
     }
     this.closeCarts(o);
