@@ -110,6 +110,24 @@ describe.each(ENGINES)('server-side purchases on %s', (engine) => {
     expect(attributed.rows.map((o) => o.orderId)).toEqual(['C-1']);
   });
 
+  it("counts the contact's clicks as its last campaign: a purchase after a click alone, or after a later click than its cart's, goes to that click", async () => {
+    clock.set(T0);
+    const a = await account();
+    await suite.store.directory.putContacts(a.customerId, [{ contactUid: 'u-c1', email: 'one@example.com' }, { contactUid: 'u-c2', email: 'two@example.com' }], T0);
+    const click = (campaign: string, contact: string, at: number) => ({ type: 'click', id: `ev-${campaign}-${contact}`, time: at, visitor: `v-${contact}`, attribution: { emst: `${campaign}.${contact}`, at }, path: '/shop/' });
+    // a click and nothing else
+    await a.send(click('CK1', 'u-c1', T0 - 60 * MINUTE));
+    const alone = await a.purchase({ email: 'one@example.com', orderId: 'CK-1', total: 50 });
+    expect(alone.json()).toEqual({ orderId: 'CK-1', duplicate: false, campaignId: 'CK1', contactUid: 'u-c1', attribution: 'click' });
+    expect((await a.orders()).find((o) => o.orderId === 'CK-1')).toMatchObject({ campaignId: 'CK1' });
+    // a cart from campaign CA two hours ago, then a click on CB one hour ago
+    await a.send(cart({ cartId: 'K-CA', campaign: 'CA', contact: 'u-c2', visitor: 'v-u-c2', attribution: { emst: 'CA.u-c2', at: T0 - 120 * MINUTE } }), click('CB', 'u-c2', T0 - 60 * MINUTE));
+    const later = await a.purchase({ email: 'two@example.com', orderId: 'CK-2', total: 20 });
+    expect(later.json()).toMatchObject({ campaignId: 'CB', attribution: 'click' });
+    const segment = await getJson(suite.app, `/api/v1/customers/${a.customerId}/contacts?lastCampaign=CB`, a.token);
+    expect(segment.rows.map((r) => r.contactUid)).toEqual(['u-c2']);
+  });
+
   it('takes the total from the items when none is given, and clamps the time like a browser order', async () => {
     clock.set(T0);
     const a = await account();

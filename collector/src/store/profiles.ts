@@ -119,6 +119,11 @@ export class ProfileAccumulator {
     this.campaign(this.at(customerId, contactKey, f.email, now), f);
   }
 
+  /** The contact clicked a link of `campaignId` at `at`: its first and last campaign, whether or not a cart or order follows. */
+  click(customerId: string, contactKey: string, campaignId: string, at: number, now: number): void {
+    this.cart(customerId, contactKey, { email: null, campaignId, clickAt: at }, now);
+  }
+
   /** A cart of the contact was abandoned at `at`; `firstTime` unless it had been abandoned before (then it is not counted again). */
   abandoned(customerId: string, contactKey: string, at: number, firstTime: boolean): void {
     if (!contactKey) return;

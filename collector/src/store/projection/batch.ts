@@ -264,6 +264,8 @@ export class BatchState {
     };
     this.clicks.set(c.eventId, click);
     this.newClicks.push({ row: { ...click, received_at: c.receivedAt, path: c.path }, source: this.playing });
+    // the contact's last campaign is its last click, cart or order or not (segments, and the purchases API's attribution)
+    if (click.contact_key) this.fx.profiles.click(this.customerId, click.contact_key, c.campaignId, c.time, c.receivedAt);
     const day = dayOf(c.time);
     const k = `${c.campaignId}${SEP}${day}`;
     const d = this.clickDays.get(k) ?? { campaign_id: c.campaignId, day, clicks: 0 };
