@@ -185,6 +185,25 @@ describe.each(ENGINES)('refunds and cancellations on %s', (engine) => {
     expect(row).toMatchObject({ contactUid: 'u5', orders: 2, totalOrderValue: 37, lastOrderValue: 17.5 });
   });
 
+  it("keeps a browser order's refunds when the shop's backend reports the order after them: net in the new contact's total, in the new currency's sums", async () => {
+    clock.set(T0 + MINUTE);
+    const a = await account();
+    const purchase = (body: object) => suite.app.inject({ method: 'POST', url: `${a.base}/purchases`, payload: body, headers: { authorization: `Bearer ${a.token}` } });
+    // the browser's copy names a mistyped email; 30 of 100 refunded before the backend's copy
+    await a.send(order({ orderId: 'RB-1', campaign: 'C9', contact: '', email: 'typo@example.com', total: '100', items: [] }));
+    expect((await a.refund('RB-1', { amount: '30' })).statusCode).toBe(201);
+    expect((await purchase({ email: 'real@example.com', orderId: 'RB-1', total: '100' })).statusCode).toBe(200);
+    const totals = Object.fromEntries((await a.get('/contacts?currency=EUR')).rows.map((r) => [r.email, r.totalOrderValue]));
+    expect(totals).toMatchObject({ 'real@example.com': 70 });
+    expect(totals['typo@example.com'] ?? 0).toBe(0);
+    // and in another currency: the refund moves with the order
+    await a.send(order({ orderId: 'RB-2', campaign: 'C9', contact: '', email: 'eve@example.com', total: '100', currency: 'EUR', items: [] }));
+    expect((await a.refund('RB-2', { amount: '30' })).statusCode).toBe(201);
+    expect((await purchase({ email: 'eve@example.com', orderId: 'RB-2', total: '100', currency: 'USD' })).statusCode).toBe(200);
+    const byCurrency = Object.fromEntries((await a.get('/summary?campaign=C9')).rows.map((r) => [r.currency, [r.revenue, r.refunded, r.netRevenue]]));
+    expect(byCurrency).toEqual({ EUR: [100, 30, 70], USD: [100, 30, 70] });
+  });
+
   it('sends order.refunded through the outbox, in the same transaction as the refund', async () => {
     clock.set(T0 + MINUTE);
     const a = await account();

@@ -145,7 +145,7 @@ export class RefundRepository {
           'INSERT INTO refunds (customer_id, order_id, refund_id, amount, currency, items, reason, cancel, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)',
           [customerId, orderId, refund.refundId, refund.amount, refund.currency, refund.items && JSON.stringify(refund.items), refund.reason, req.cancel ? 1 : 0, now],
         );
-        fx.stats.refund(customerId, order, plan.amount, order.refunded === 0n);
+        fx.stats.refund(customerId, order, plan.amount, order.refunded === 0n ? 1 : 0);
         await this.netProfile(tx, customerId, order, plan.amount);
       }
       const after: RefundableOrder = { ...order, refunded: order.refunded + plan.amount, cancelledAt: req.cancel ? now : order.cancelledAt };

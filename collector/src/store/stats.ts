@@ -104,11 +104,11 @@ export class StatsAccumulator {
     a.revenue += total;
   }
 
-  /** A refund of an order, booked to the order's own campaign, day and attribution; `first` when the order had none before. */
-  refund(customerId: string, o: { campaignId: string; time: number; currency: string; attribution: Attribution | null }, amount: bigint, first: boolean): void {
+  /** A refund of an order, booked to the order's own campaign, day and attribution; `orders`: 1 when the order had none before (−1 to take its refunds away). */
+  refund(customerId: string, o: { campaignId: string; time: number; currency: string; attribution: Attribution | null }, amount: bigint, orders: number): void {
     const d = this.at(customerId, o.campaignId, dayOf(o.time), o.currency);
     d.refunded += amount;
-    if (first) d.refundedOrders += 1;
+    d.refundedOrders += orders;
     this.attributed(customerId, o.campaignId, dayOf(o.time), o.currency, o.attribution ?? 'none').refunded += amount;
   }
 

@@ -317,6 +317,7 @@ export class BatchState {
       contact_key: contactKey,
       currency: o.currency,
       total: o.total,
+      refunded: 0n,
       item_lines: o.items.length,
       attribution: o.how,
     };
@@ -408,10 +409,17 @@ export class BatchState {
     fx.stats.order(customerId, campaignId, existing.time, existing.currency, -existing.total, -existing.item_lines, -1, existing.attribution);
     fx.stats.order(customerId, campaignId, existing.time, o.currency, o.total, o.items.length, 1, existing.attribution);
     if (o.currency !== existing.currency) this.addBuyer(campaignId, o.currency, existing.time, existing.buyer);
+    // refunds made meanwhile stay with the order: into its new currency, and net in the profiles
+    const refunded = existing.refunded;
+    if (refunded > 0n && o.currency !== existing.currency) {
+      const at = { campaignId, time: existing.time, attribution: existing.attribution };
+      fx.stats.refund(customerId, { ...at, currency: existing.currency }, -refunded, -1);
+      fx.stats.refund(customerId, { ...at, currency: o.currency }, refunded, 1);
+    }
     // the order moves to the backend's contact (a browser can name anyone's email)
     const contactKey = this.contactKey(o.contactUid, o.email);
-    fx.profiles.orderRemoved(customerId, existing.contact_key, existing.currency, existing.total);
-    fx.profiles.order(customerId, contactKey, { email: o.email, campaignId, clickAt: null, time: existing.time, total: o.total, currency: o.currency }, o.receivedAt);
+    fx.profiles.orderRemoved(customerId, existing.contact_key, existing.currency, existing.total - refunded);
+    fx.profiles.order(customerId, contactKey, { email: o.email, campaignId, clickAt: null, time: existing.time, total: o.total - refunded, currency: o.currency }, o.receivedAt);
     existing.contact_key = contactKey;
     existing.source = 'api';
     existing.total = o.total;

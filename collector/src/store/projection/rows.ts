@@ -71,11 +71,13 @@ export interface Order {
   contact_key: string;
   currency: string;
   total: bigint;
+  /** what its refunds add up to */
+  refunded: bigint;
   item_lines: number;
   attribution: Attribution | null;
 }
 export const ORDER_SELECT =
-  'order_id, time, source, visitor, session_id, cart_id, campaign_id, buyer, contact_key, currency, total, attribution, (SELECT COUNT(*) FROM order_items i WHERE i.customer_id = orders.customer_id AND i.order_id = orders.order_id) AS item_lines';
+  'order_id, time, source, visitor, session_id, cart_id, campaign_id, buyer, contact_key, currency, total, refunded, attribution, (SELECT COUNT(*) FROM order_items i WHERE i.customer_id = orders.customer_id AND i.order_id = orders.order_id) AS item_lines';
 
 export const ORDER_COLUMNS: readonly Column[] = [
   ['order_id', 'text'],
@@ -194,6 +196,7 @@ export function toOrder(r: Record<string, unknown>): Order {
     contact_key: String(r.contact_key),
     currency: String(r.currency),
     total: big(r.total),
+    refunded: big(r.refunded),
     item_lines: num(r.item_lines),
     attribution: strOrNull(r.attribution) as Attribution | null,
   };
