@@ -196,6 +196,9 @@ describe.each(ENGINES)('refunds and cancellations on %s', (engine) => {
     const totals = Object.fromEntries((await a.get('/contacts?currency=EUR')).rows.map((r) => [r.email, r.totalOrderValue]));
     expect(totals).toMatchObject({ 'real@example.com': 70 });
     expect(totals['typo@example.com'] ?? 0).toBe(0);
+    // the mistyped contact has no order left, and so no last order; the real one has it, net
+    expect(await suite.store.profiles.get(a.customerId, 'e:typo@example.com')).toMatchObject({ orders: 0, lastOrderAt: null, lastOrderValue: null });
+    expect(await suite.store.profiles.get(a.customerId, 'e:real@example.com')).toMatchObject({ orders: 1, lastOrderValue: 700_000n });
     // and in another currency: the refund moves with the order
     await a.send(order({ orderId: 'RB-2', campaign: 'C9', contact: '', email: 'eve@example.com', total: '100', currency: 'EUR', items: [] }));
     expect((await a.refund('RB-2', { amount: '30' })).statusCode).toBe(201);

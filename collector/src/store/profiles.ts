@@ -70,6 +70,8 @@ const earlier = <T extends Stamp>(a: T | null, b: T): T => (a === null || b.at <
 
 export class ProfileAccumulator {
   private readonly deltas = new Map<string, Delta>();
+  /** contacts an order was taken from: their last order is read again from the orders once they are written */
+  private readonly lostOrder = new Set<string>();
 
   /** `now`: when the event that tells this was received */
   private at(customerId: string, contactKey: string, email: string | null, now: number): Delta {
@@ -135,6 +137,7 @@ export class ProfileAccumulator {
   /** An order taken away from the contact (the backend reported it under another, or with other values). */
   orderRemoved(customerId: string, contactKey: string, currency: string, total: bigint): void {
     if (!contactKey) return;
+    this.lostOrder.add(`${customerId}${SEP}${contactKey}`);
     const d = this.at(customerId, contactKey, null, 0);
     d.orders -= 1;
     const t = d.totals.get(currency) ?? { orders: 0, value: 0n };
@@ -200,7 +203,19 @@ export class ProfileAccumulator {
         [jsonParam(totals)],
       );
     }
+    // a delta can only move a last order later: one taken away is looked up again (the orders are written by now)
+    const latest = (column: string) =>
+      `(SELECT ${column} FROM orders o WHERE o.customer_id = $1 AND o.contact_key = $2 ORDER BY o.time DESC, o.order_id DESC LIMIT 1)`;
+    for (const key of [...this.lostOrder].sort()) {
+      const [customerId, contactKey] = key.split(SEP);
+      await tx.run(
+        `UPDATE contact_profiles SET last_order_at = ${latest('o.time')}, last_order_value = ${latest('o.total - o.refunded')},
+           last_order_currency = ${latest('o.currency')} WHERE customer_id = $1 AND contact_key = $2`,
+        [customerId, contactKey],
+      );
+    }
     this.deltas.clear();
+    this.lostOrder.clear();
   }
 }
 
