@@ -205,6 +205,8 @@ describe.each(ENGINES)('refunds and cancellations on %s', (engine) => {
     expect((await purchase({ email: 'eve@example.com', orderId: 'RB-2', total: '100', currency: 'USD' })).statusCode).toBe(200);
     const byCurrency = Object.fromEntries((await a.get('/summary?campaign=C9')).rows.map((r) => [r.currency, [r.revenue, r.refunded, r.netRevenue]]));
     expect(byCurrency).toEqual({ EUR: [100, 30, 70], USD: [100, 30, 70] });
+    // the refund itself is now in the order's currency: a retry of it answers so
+    expect((await suite.store.refunds.list(a.customerId, 'RB-2')).map((r) => r.currency)).toEqual(['USD']);
   });
 
   it('sends order.refunded through the outbox, in the same transaction as the refund', async () => {

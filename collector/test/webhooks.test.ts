@@ -478,14 +478,18 @@ describe.each(ENGINES)('webhooks on %s', (engine) => {
     const up = await receiver();
     try {
       const a = await account();
-      const hook = await a.register(`http://127.0.0.1:${up.port}/orders`, ['order.placed']);
+      const hook = await a.register(`http://127.0.0.1:${up.port}/orders`, ['order.placed', 'order.refunded']);
       await suite.store.directory.putContacts(a.customerId, [{ contactUid: 'u-click', email: 'clicked@example.com' }], T0);
       const at = T0 - 60 * MINUTE;
       await a.send({ type: 'click', id: 'ev-click-1', time: at, visitor: 'cv-1', attribution: { emst: 'CW.u-click', at }, path: '/shop/' });
       // a later page of the same visitor: no campaign parameters, no email
       await a.send(order({ orderId: 'WC-1', campaign: null, visitor: 'cv-1' }));
-      expect((await suite.app.outbox.runOnce()).delivered).toBe(1);
-      expect(JSON.parse(up.got[0].body).data).toMatchObject({ orderId: 'WC-1', campaignId: 'CW', contactUid: 'u-click', email: 'clicked@example.com' });
+      const refund = await suite.app.inject({ method: 'POST', url: `${a.base}/orders/WC-1/refunds`, payload: { amount: '1' }, headers: { authorization: `Bearer ${a.shopper}` } });
+      expect(refund.statusCode, refund.body).toBe(201);
+      expect((await suite.app.outbox.runOnce()).delivered).toBe(2);
+      const byType = Object.fromEntries(up.got.map((r) => JSON.parse(r.body)).map((b) => [b.type, b.data]));
+      expect(byType['order.placed']).toMatchObject({ orderId: 'WC-1', campaignId: 'CW', contactUid: 'u-click', email: 'clicked@example.com' });
+      expect(byType['order.refunded']).toMatchObject({ orderId: 'WC-1', contactUid: 'u-click', email: 'clicked@example.com' });
       await suite.app.inject({ method: 'DELETE', url: `${a.base}/webhooks/${hook.webhookId}`, headers: a.auth });
     } finally {
       await up.close();

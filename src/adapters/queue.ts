@@ -31,7 +31,8 @@ export function watch(name: string, handle: (entry: any) => void): void {
     try {
       handle(entry);
     } catch (e) {
-      warn(`${name} entry skipped: ${(e as Error).message}`);
+      // String(): a getter of the shop's may throw anything (null, a symbol), and this must not throw
+      warn(`${name} entry skipped: ${String(e)}`);
     }
   };
   const hook = (q: any) => {

@@ -92,7 +92,7 @@ export async function renderChart(figure, canvasHost, rows, defaultCurrency, sig
           values: () => xTicks.labels,
         },
         // as wide as its longest label (a fixed width cut "€1,000,000.00" to "000,000.00")
-        { scale: 'money', values: (_u, ticks) => ticks.map((t) => money(t, currency)), size: (u, values) => axisWidth(u, values) },
+        { scale: 'money', values: (_u, ticks) => ticks.map((t) => money(t, currency)), size: axisWidth },
         { scale: 'carts', side: 1, grid: { show: false }, values: (_u, ticks) => ticks.map((t) => (Number.isInteger(t) ? count(t) : '')) },
       ],
     },
@@ -111,15 +111,18 @@ export function destroyChart() {
 }
 
 /**
- * The width of a value axis: its longest label, measured in the axis's font, and the room for the ticks.
+ * The width of a value axis: its longest label in the font uPlot draws it with (sized for the
+ * canvas's pixel ratio), plus its ticks and gap.
  * @param {InstanceType<UPlot>} u
  * @param {string[] | null} values
+ * @param {number} axisIdx
  */
-function axisWidth(u, values) {
+function axisWidth(u, values, axisIdx) {
+  const axis = /** @type {any} */ (u.axes[axisIdx]);
   if (!values?.length) return 80;
   u.ctx.save();
-  u.ctx.font = getComputedStyle(u.root).font || '12px sans-serif';
+  u.ctx.font = axis.font[0];
   const widest = Math.max(...values.map((v) => u.ctx.measureText(v).width));
   u.ctx.restore();
-  return Math.ceil(widest) + 24;
+  return Math.ceil(widest / devicePixelRatio) + (axis.ticks?.size ?? 10) + (axis.gap ?? 5) + 4;
 }

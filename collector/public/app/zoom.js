@@ -70,8 +70,8 @@ export async function syncZoom(zoom, customer, onError) {
       showMessage(message, `No ${zoom.kind} with ID “${zoom.id}” in this account.`, 'error');
       return;
     }
-    // (an ended session: the same zoom opens again after logging in)
-    keepZoom = true;
+    // an ended session: the same zoom opens again after logging in
+    keepZoom = err instanceof ApiError && err.status === 401;
     dialog.close();
     onError?.(err);
   }

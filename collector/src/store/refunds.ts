@@ -6,6 +6,7 @@
 // net order value, and the `order.refunded` webhook through the outbox.
 import { randomUUID } from 'node:crypto';
 import { orderRefunded } from './outbox-payloads.js';
+import { directoryEmail } from './profiles.js';
 import { big, num, strOrNull, type Database, type Sql } from './database.js';
 import { WriteEffects } from './effects.js';
 import type { Attribution, StoredItem } from './types.js';
@@ -156,7 +157,9 @@ export class RefundRepository {
         after.cancelledAt,
       ]);
       if (refund && (await fx.outbox.wants(tx, customerId, 'order.refunded'))) {
-        await fx.outbox.enqueue(tx, customerId, 'order.refunded', order.contactKey, orderRefunded(after, refund), now);
+        // an order without an email of its own (its contact came from a click) has the directory's, as in order.placed
+        const email = after.email ?? (after.contactUid ? await directoryEmail(tx, customerId, after.contactUid) : null);
+        await fx.outbox.enqueue(tx, customerId, 'order.refunded', order.contactKey, orderRefunded({ ...after, email }, refund), now);
       }
       await fx.flush(tx, this.db.dialect);
       return { found: true, order: after, refund, duplicate: false };

@@ -81,7 +81,7 @@ export function reasonOf(error: ValueError): string {
     case ValueErrorType.StringMinLength:
       return s.minLength === 1 ? 'must not be empty' : `must be at least ${String(s.minLength)} characters`;
     case ValueErrorType.StringPattern: {
-      if (error.value === '.' || error.value === '..') return 'must not be "." or ".." (an ID must fit in a URL path)';
+      if ((s.pattern === ID_PATTERN || s.pattern === CART_ID_PATTERN) && (error.value === '.' || error.value === '..')) return 'must not be "." or ".." (an ID must fit in a URL path)';
       if (typeof error.value === 'string' && LONE_SURROGATE.test(error.value)) return 'must be valid Unicode text (it has an unpaired surrogate)';
       const known = KNOWN_PATTERNS[String(s.pattern)];
       if (known) return known;

@@ -61,6 +61,9 @@ describe('validation of ingested events', () => {
     expect(bad(order({ orderId: '.' }))).toBe(`events[0].orderId: ${dots}`);
     expect(bad(order({ cartId: '..' }))).toBe(`events[0].cartId: ${dots}`);
     expect(bad(order({ orderId: '...', cartId: '.x', items: [{ sku: 'a.b', price: 1, quantity: 1 }] }))).toBe('ok');
+    // other fields keep their own reasons for a dot
+    expect(bad(order({ currency: '.' }))).toBe('events[0].currency: must be an ISO 4217 currency code such as EUR');
+    expect(bad(order({ email: '..' }))).toBe('events[0].email: must be an email address');
   });
 
   it('reserves "~" in cart IDs for the closed carts of a reused cart ID', () => {

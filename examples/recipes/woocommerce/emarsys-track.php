@@ -46,7 +46,8 @@ function emarsys_track_order(WC_Order $order): array {
       'category' => $categories !== '' ? wp_strip_all_tags($categories) : null,
       // The unit price the shopper paid (after discounts, before tax), not the line total, to
       // 4 decimals as the webhook service sends it (webhook.mjs): a line of 3 for 100.00 is
-      // 33.3333 from both, whichever copy reaches the collector first.
+      // 33.3333 from both (at an exact tie in the fifth decimal PHP and JavaScript may round
+      // apart by 0.0001; the backend's copy, the webhook's, is the one the collector keeps).
       'price'    => wc_format_decimal($order->get_item_total($line, false, false), 4),
       'quantity' => $quantity,
     ];

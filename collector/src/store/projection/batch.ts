@@ -15,7 +15,7 @@ import { names, num, pick, type Column, type Dialect, type Sql } from '../databa
 import type { WriteEffects } from '../effects.js';
 import { jsonParam } from '../json-param.js';
 import { writeRows, type SourcedRow } from '../log/isolate.js';
-import { asciiLower, emailKey, uidKey } from '../profiles.js';
+import { asciiLower, directoryEmail, emailKey, uidKey } from '../profiles.js';
 import type { Attribution, CartRecord, CartState, ClickRecord, EventRecord, OrderRecord, StoredItem } from '../types.js';
 import { dayOf } from '../types.js';
 import {
@@ -186,8 +186,8 @@ export class BatchState {
    */
   private async directoryEmail(uid: string): Promise<string | null> {
     if (!this.emailByUid.has(uid)) {
-      const [r] = await this.tx.all<{ email: string }>('SELECT email FROM contacts WHERE customer_id = $1 AND contact_uid = $2', [this.customerId, uid]);
-      if (r) this.emailByUid.set(uid, r.email);
+      const email = await directoryEmail(this.tx, this.customerId, uid);
+      if (email) this.emailByUid.set(uid, email);
     }
     return this.emailByUid.get(uid) ?? null;
   }
@@ -649,6 +649,8 @@ export class BatchState {
            contact_uid = CASE WHEN $10 <> '' THEN $10 ELSE contact_uid END WHERE customer_id = $1 AND order_id = $2`,
         [customerId, orderId, o.total, o.currency, o.email, o.itemCount, o.tax, o.shipping, contactKey, o.contactUid],
       );
+      // its refunds moved with it into the backend's currency (replace())
+      await tx.run('UPDATE refunds SET currency = $3 WHERE customer_id = $1 AND order_id = $2 AND currency <> $3', [customerId, orderId, o.currency]);
       await tx.run('DELETE FROM order_items WHERE customer_id = $1 AND order_id = $2', [customerId, orderId]);
       // a browser copy added by this same batch: its items were never written
       this.newItems = this.newItems.filter((i) => i.row.order_id !== orderId);
