@@ -128,7 +128,9 @@ export class BatchState {
     const orderIds = [...orders.map((o) => o.orderId)];
     for (const c of this.carts.values()) if (c.order_id) orderIds.push(c.order_id);
     if (orderIds.length) {
-      for (const r of await tx.all(`SELECT ${ORDER_SELECT} FROM orders WHERE customer_id = $1 AND order_id IN ${d.values('$2')}`, [
+      // locked (PostgreSQL): a refund committed between this read and the write would not move
+      // with an order the backend replaces (its `refunded` is read here); refunds lock the order too
+      for (const r of await tx.all(`SELECT ${ORDER_SELECT} FROM orders WHERE customer_id = $1 AND order_id IN ${d.values('$2')} ${d.forUpdate}`, [
         customerId,
         this.list(orderIds),
       ]))
