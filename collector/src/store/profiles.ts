@@ -204,13 +204,12 @@ export class ProfileAccumulator {
       );
     }
     // a delta can only move a last order later: one taken away is looked up again (the orders are written by now)
-    const latest = (column: string) =>
-      `(SELECT ${column} FROM orders o WHERE o.customer_id = $1 AND o.contact_key = $2 ORDER BY o.time DESC, o.order_id DESC LIMIT 1)`;
     for (const key of [...this.lostOrder].sort()) {
       const [customerId, contactKey] = key.split(SEP);
       await tx.run(
-        `UPDATE contact_profiles SET last_order_at = ${latest('o.time')}, last_order_value = ${latest('o.total - o.refunded')},
-           last_order_currency = ${latest('o.currency')} WHERE customer_id = $1 AND contact_key = $2`,
+        `UPDATE contact_profiles SET (last_order_at, last_order_value, last_order_currency) =
+           (SELECT o.time, o.total - o.refunded, o.currency FROM orders o WHERE o.customer_id = $1 AND o.contact_key = $2 ORDER BY o.time DESC, o.order_id DESC LIMIT 1)
+         WHERE customer_id = $1 AND contact_key = $2`,
         [customerId, contactKey],
       );
     }
