@@ -61,10 +61,12 @@ function render() {
   syncZoom(state.zoom, user, handleError);
 }
 
+const SESSION_ENDED = 'Your session has ended. Please log in again.';
+
 /** @param {unknown} err */
 function handleError(err) {
   if (err instanceof ApiError && err.status === 401) {
-    leave('Your session has ended. Please log in again.');
+    leave(SESSION_ENDED);
   } else if (err instanceof ApiError && err.status === 403) {
     app.classList.add('denied');
     resetReport();
@@ -95,7 +97,7 @@ csv.addEventListener('click', (event) => {
   }
   event.preventDefault();
   session.current().then((current) => {
-    if (!current) return leave('Your session has ended. Please log in again.');
+    if (!current) return leave(SESSION_ENDED);
     sessionChecked = true;
     csv.click();
   }, handleError);

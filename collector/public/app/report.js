@@ -53,10 +53,7 @@ export async function renderReport(state, customer) {
   csv.setAttribute('download', `${state.view}.csv`);
   showMessage(message, 'Loading…');
   table.setAttribute('aria-busy', 'true');
-  if (!view.chart) {
-    destroyChart();
-    figure.hidden = true;
-  }
+  if (!view.chart) hideChart();
 
   try {
     /** @type {Promise<ReportPage<unknown>>} */
@@ -68,8 +65,7 @@ export async function renderReport(state, customer) {
     let chartNote = '';
     if (series instanceof Error) {
       if (series.name === 'AbortError') return;
-      destroyChart();
-      figure.hidden = true;
+      hideChart();
       chartNote = `The chart could not be drawn: ${series.message}. `;
     } else if (series) await renderChart(figure, chartCanvas, series.rows, customer.currency, signal);
     if (signal.aborted) return;
@@ -83,12 +79,17 @@ export async function renderReport(state, customer) {
     // nothing of the view before stays under this one's title
     table.replaceChildren();
     pager.hidden = true;
-    destroyChart();
-    figure.hidden = true;
+    hideChart();
     throw err;
   } finally {
     if (!signal.aborted) table.removeAttribute('aria-busy');
   }
+}
+
+/** No chart under the table: none for this view, or none that could be drawn. */
+function hideChart() {
+  destroyChart();
+  figure.hidden = true;
 }
 
 /** Forgets what is on display, e.g. after a logout. */
