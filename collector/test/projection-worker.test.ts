@@ -115,13 +115,13 @@ describe('the projection worker on PostgreSQL', () => {
     const { customerId, customer, count } = await newCustomer();
     const orders = () => count('orders');
     const group = () => [{ customerId, events: Array.from({ length: 200 }, () => eventRecord(customer, order({ orderId: uid('O') }), Date.now())), rejects: [] }];
-    // requests queue for their answers all along, and the log always holds more than a batch
+    // requests queue for their answers all along (said every 50 ms, as the collector's meter
+    // would: not once per append, which a slow machine can stretch past the pressure window),
+    // and the log always holds more than a batch
     let stop = false;
+    const pressure = setInterval(() => store.events.busy?.(), 50);
     const appending = (async () => {
-      while (!stop) {
-        store.events.busy?.();
-        await Promise.all(Array.from({ length: store.events.concurrency }, () => store.events.writeGroup(group())));
-      }
+      while (!stop) await Promise.all(Array.from({ length: store.events.concurrency }, () => store.events.writeGroup(group())));
     })();
     await new Promise((r) => setTimeout(r, 500));
     // a read waits: what was answered before it is projected at once
@@ -132,6 +132,7 @@ describe('the projection worker on PostgreSQL', () => {
     await new Promise((r) => setTimeout(r, 1500));
     const later = await orders();
     stop = true;
+    clearInterval(pressure);
     await appending;
     expect(afterRead).toBeGreaterThan(0);
     expect(later - afterRead).toBeLessThanOrEqual(500); // at most one batch that was under way
