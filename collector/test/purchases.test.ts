@@ -84,6 +84,36 @@ describe.each(ENGINES)('server-side purchases on %s', (engine) => {
     expect(await a.summary()).toMatchObject([{ campaignId: 'C2', orders: 1, revenue: 99 }]);
   });
 
+  it("moves the buyer with the order when the backend names another currency: the first currency keeps only buyers it still has orders of", async () => {
+    clock.set(T0);
+    const a = await account();
+    // the browser sent no currency (the customer's default, EUR); the backend says USD
+    await a.send(order({ orderId: 'M-1', total: '10.00', campaign: 'C4', contact: 'u4', currency: 'EUR' }));
+    // another EUR buyer of the campaign, and the same buyer's second EUR order on another day
+    await a.send(order({ orderId: 'M-2', total: '5.00', campaign: 'C4', contact: 'u5', currency: 'EUR' }));
+    clock.set(T0 + 2 * DAY + 10 * MINUTE);
+    await a.send(order({ orderId: 'M-3', total: '7.00', campaign: 'C4', contact: 'u6', currency: 'EUR', time: T0 + 2 * DAY }));
+    await a.send(order({ orderId: 'M-4', total: '3.00', campaign: 'C4', contact: 'u6', currency: 'EUR', time: T0 + 2 * DAY + MINUTE }));
+    await a.send(order({ orderId: 'M-5', total: '2.00', campaign: 'C4', contact: 'u5', currency: 'EUR', time: T0 + 2 * DAY + 2 * MINUTE }));
+    expect((await a.purchase({ email: 'four@example.com', orderId: 'M-1', total: '12.00', currency: 'USD' })).statusCode).toBe(200);
+    expect((await a.purchase({ email: 'six@example.com', orderId: 'M-3', total: '8.00', currency: 'USD' })).statusCode).toBe(200);
+    expect((await a.purchase({ email: 'five@example.com', orderId: 'M-2', total: '6.00', currency: 'USD' })).statusCode).toBe(200);
+    const byCurrency = (rows: Record<string, unknown>[]) => Object.fromEntries(rows.map((r) => [r.currency, [r.orders, r.buyers]]));
+    // u4 left EUR with its only order; u6 (M-4, the same day) and u5 (M-5, another day) are still EUR buyers
+    expect(byCurrency(await a.summary())).toEqual({ EUR: [2, 2], USD: [3, 3] });
+    // the same over a range of whole days (buyers counted by day) and with partial days at its edges
+    const base = `/api/v1/customers/${a.customerId}/summary?attributed=all`;
+    const ranged = async (from: number, to: number) =>
+      byCurrency((await getJson(suite.app, `${base}&from=${new Date(from).toISOString()}&to=${new Date(to).toISOString()}`, a.token)).rows);
+    expect(await ranged(T0 - 10 * DAY, T0 + 10 * DAY)).toEqual({ EUR: [2, 2], USD: [3, 3] });
+    expect(await ranged(T0 - 10 * DAY, T0 + DAY)).toEqual({ USD: [2, 2] });
+    expect(await ranged(T0 - 5 * MINUTE, T0 + 2 * DAY + MINUTE / 2)).toEqual({ USD: [3, 3] });
+    // a campaign whose only order moved has no row left in the first currency
+    await a.send(order({ orderId: 'M-6', total: '1.00', campaign: 'C5', contact: 'u4', currency: 'EUR' }));
+    expect((await a.purchase({ email: 'four@example.com', orderId: 'M-6', total: '1.00', currency: 'USD' })).statusCode).toBe(200);
+    expect(byCurrency((await getJson(suite.app, `${base}&campaign=C5`, a.token)).rows)).toEqual({ USD: [1, 1] });
+  });
+
   it("attributes a purchase without emst to the contact's last click within 30 days, else stores it unattributed", async () => {
     clock.set(T0);
     const a = await account();

@@ -131,13 +131,13 @@ export class StatsAccumulator {
     if (c.state === 'recovered') d.recovered += sign;
   }
 
-  /** An order time for (campaign, currency); `isNewBuyer` when the buyer's first order there. */
-  buyer(customerId: string, campaignId: string, currency: string, time: number, isNewBuyer: boolean): void {
+  /** An order time for (campaign, currency), and the change to its distinct buyers: 1 for the buyer's first order there, -1 for a buyer who has none left there. */
+  buyer(customerId: string, campaignId: string, currency: string, time: number, change: number): void {
     const key = [customerId, campaignId, currency].join(SEP);
     const t = this.buyers.get(key);
-    if (!t) this.buyers.set(key, { buyers: isNewBuyer ? 1 : 0, first: time, last: time });
+    if (!t) this.buyers.set(key, { buyers: change, first: time, last: time });
     else {
-      if (isNewBuyer) t.buyers += 1;
+      t.buyers += change;
       t.first = Math.min(t.first, time);
       t.last = Math.max(t.last, time);
     }

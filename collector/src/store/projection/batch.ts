@@ -17,7 +17,7 @@ import { jsonParam } from '../json-param.js';
 import { writeRows, type SourcedRow } from '../log/isolate.js';
 import { asciiLower, directoryEmail, emailKey, uidKey } from '../profiles.js';
 import type { Attribution, CartRecord, CartState, ClickRecord, EventRecord, OrderRecord, StoredItem } from '../types.js';
-import { dayOf } from '../types.js';
+import { DAY_MS, dayOf } from '../types.js';
 import {
   BUYER_COLUMNS,
   BUYER_DAY_COLUMNS,
@@ -62,6 +62,8 @@ export class BatchState {
   private readonly buyerDays = new Map<string, Json>();
   /** each order's buyer, per campaign and currency: counted once written (new buyers are told by the insert) */
   private readonly buyers: { campaign_id: string; currency: string; buyer: string; time: number }[] = [];
+  /** buyers whose order the backend moved to another currency: kept in the first one only while they have orders there */
+  private readonly leftCurrency = new Map<string, { campaignId: string; currency: string; buyer: string; time: number }>();
   /** directory: lower-cased email → contact UID; contact UID → email */
   private readonly uidByEmail = new Map<string, string>();
   private readonly emailByUid = new Map<string, string>();
@@ -410,7 +412,11 @@ export class BatchState {
     const campaignId = existing.campaign_id;
     fx.stats.order(customerId, campaignId, existing.time, existing.currency, -existing.total, -existing.item_lines, -1, existing.attribution);
     fx.stats.order(customerId, campaignId, existing.time, o.currency, o.total, o.items.length, 1, existing.attribution);
-    if (o.currency !== existing.currency) this.addBuyer(campaignId, o.currency, existing.time, existing.buyer);
+    if (o.currency !== existing.currency) {
+      this.addBuyer(campaignId, o.currency, existing.time, existing.buyer);
+      const left = { campaignId, currency: existing.currency, buyer: existing.buyer, time: existing.time };
+      this.leftCurrency.set([campaignId, left.currency, left.buyer, dayOf(left.time)].join(SEP), left);
+    }
     // refunds made meanwhile stay with the order: into its new currency, and net in the profiles
     const refunded = existing.refunded;
     if (refunded > 0n && o.currency !== existing.currency) {
@@ -635,7 +641,31 @@ export class BatchState {
       );
       for (const b of this.buyers) {
         const key = keyOf(b);
-        this.fx.stats.buyer(customerId, b.campaign_id, b.currency, b.time, fresh.delete(key));
+        this.fx.stats.buyer(customerId, b.campaign_id, b.currency, b.time, fresh.delete(key) ? 1 : 0);
+      }
+    }
+    if (this.leftCurrency.size) await this.writeLeftCurrency();
+  }
+
+  /**
+   * Buyers a backend copy took out of a currency (rare: a few statements each, after the
+   * orders and buyers above are written): out of the day's buyers when they have no other
+   * order of the campaign in that currency that day, and out of the campaign's when no day is left.
+   */
+  private async writeLeftCurrency(): Promise<void> {
+    const { tx, customerId } = this;
+    for (const { campaignId, currency, buyer, time } of this.leftCurrency.values()) {
+      const key = [customerId, campaignId, currency];
+      const day = dayOf(time);
+      const sameDay = await tx.get(
+        `SELECT 1 AS x FROM orders WHERE customer_id = $1 AND campaign_id = $2 AND time >= $4 AND time < $5 AND currency = $3 AND buyer = $6 LIMIT 1`,
+        [...key, day * DAY_MS, (day + 1) * DAY_MS, buyer],
+      );
+      if (sameDay) continue;
+      await tx.run('DELETE FROM buyer_days WHERE customer_id = $1 AND campaign_id = $2 AND currency = $3 AND day = $4 AND buyer = $5', [...key, day, buyer]);
+      if (await tx.get('SELECT 1 AS x FROM buyer_days WHERE customer_id = $1 AND campaign_id = $2 AND currency = $3 AND buyer = $4 LIMIT 1', [...key, buyer])) continue;
+      if (await tx.run('DELETE FROM campaign_buyers WHERE customer_id = $1 AND campaign_id = $2 AND currency = $3 AND buyer = $4', [...key, buyer])) {
+        this.fx.stats.buyer(customerId, campaignId, currency, time, -1);
       }
     }
   }
