@@ -33,6 +33,8 @@ describe.each(ENGINES)('clicks on %s', (engine) => {
     const base = `/api/v1/customers/${customerId}`;
     return {
       customerId,
+      base,
+      token,
       post: async (events: unknown[], extra: Record<string, unknown> = {}) => (await postEvents(suite.app, batch(customerId, events, extra))).json(),
       purchase: (body: object) => suite.app.inject({ method: 'POST', url: `${base}/purchases`, payload: body, headers: { authorization: `Bearer ${admin}` } }),
       /** the stored orders' campaign and how it was found, once the reports have them */
@@ -126,6 +128,22 @@ describe.each(ENGINES)('clicks on %s', (engine) => {
       'O-emst': ['C2', 'emst', T0 - DAY],
       'O-visitor': ['CV', 'visitor', T0 - 2 * DAY],
     });
+  });
+
+  it("counts an order the visitor's click attributed under the click's contact: one buyer with the contact's other order", async () => {
+    clock.set(T0 + MINUTE);
+    const a = await account();
+    await a.post([click({ id: 'k-b', campaign: 'CB', contact: 'ub', visitor: 'v-b' })]);
+    // the first order came with the email link's parameters, the second without (cookie lost)
+    await a.post([order({ orderId: 'B-1', campaign: 'CB', contact: 'ub', visitor: 'v-b', time: T0 - 60 * MINUTE })]);
+    await a.post([order({ orderId: 'B-2', campaign: null, visitor: 'v-b', time: T0 })]);
+    const orders = await allRows(suite.app, `${a.base}/orders?attributed=all`, a.token);
+    expect(orders.map((o) => [o.orderId, o.campaignId, o.contactUid])).toEqual([
+      ['B-2', 'CB', 'ub'],
+      ['B-1', 'CB', 'ub'],
+    ]);
+    const summary = await allRows(suite.app, `${a.base}/summary`, a.token);
+    expect(summary.map((r) => [r.campaignId, r.orders, r.buyers])).toEqual([['CB', 2, 1]]);
   });
 
   it("a server-side purchase that takes the contact's last campaign says so; outside the window nothing attributes", async () => {

@@ -114,6 +114,31 @@ describe.each(ENGINES)('server-side purchases on %s', (engine) => {
     expect(byCurrency((await getJson(suite.app, `${base}&campaign=C5`, a.token)).rows)).toEqual({ USD: [1, 1] });
   });
 
+  it("moves the order to the backend's contact entirely: erasing the browser's contact leaves it alone, and a refund nets the new contact's value", async () => {
+    clock.set(T0 + MINUTE);
+    const a = await account();
+    const auth = { authorization: `Bearer ${a.admin}` };
+    const base = `/api/v1/customers/${a.customerId}`;
+    await a.send(order({ orderId: 'E-1', campaign: 'C1', contact: 'u1', email: 'ann@example.com', total: '30.00', items: [item('A', '10.00', 3)] }));
+    expect((await a.purchase({ email: 'bob@example.com', orderId: 'E-1', total: '40.00' })).json()).toMatchObject({ duplicate: true, contactUid: null });
+    expect((await a.orders()).map((o) => [o.contactUid, o.email, o.campaignId])).toEqual([[null, 'bob@example.com', 'C1']]);
+    expect((await suite.app.inject({ method: 'POST', url: `${base}/contacts/erase`, payload: { contactUid: 'u1' }, headers: auth })).statusCode).toBe(200);
+    expect((await a.orders()).map((o) => o.email)).toEqual(['bob@example.com']);
+    expect((await suite.app.inject({ method: 'POST', url: `${base}/orders/E-1/refunds`, payload: { amount: '10.00' }, headers: auth })).statusCode).toBe(201);
+    expect(await suite.store.profiles.get(a.customerId, 'e:bob@example.com')).toMatchObject({ orders: 1, lastOrderValue: 300_000n });
+  });
+
+  it("drops the browser's tax and shipping when the backend names another currency (they were in the first one)", async () => {
+    clock.set(T0 + MINUTE);
+    const a = await account();
+    await a.send(order({ orderId: 'T-1', total: '30.00', tax: '5.00', shipping: '4.90', currency: 'EUR' }));
+    await a.send(order({ orderId: 'T-2', total: '30.00', tax: '5.00', shipping: '4.90', currency: 'EUR' }));
+    await a.purchase({ email: 'tess@example.com', orderId: 'T-1', total: '40.00', currency: 'USD' });
+    await a.purchase({ email: 'tess@example.com', orderId: 'T-2', total: '40.00', currency: 'EUR' });
+    const byId = Object.fromEntries((await a.orders()).map((o) => [o.orderId, [o.currency, o.tax, o.shipping]]));
+    expect(byId).toEqual({ 'T-1': ['USD', null, null], 'T-2': ['EUR', 5, 4.9] });
+  });
+
   it("attributes a purchase without emst to the contact's last click within 30 days, else stores it unattributed", async () => {
     clock.set(T0);
     const a = await account();

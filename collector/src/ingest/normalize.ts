@@ -2,7 +2,7 @@
 // captured parameters, the customer's currency by default, and a trustworthy order date.
 import { parseCampaign, type WireEvent } from '../../../src/protocol/index.js';
 import { parseMoney } from '../money.js';
-import type { ClickRecord, Customer, EventRecord, OrderRecord, StoredItem } from '../store/types.js';
+import { buyerOf, type ClickRecord, type Customer, type EventRecord, type OrderRecord, type StoredItem } from '../store/types.js';
 
 /** How far back a browser's clock is believed: 7 days before the collector received the event. */
 export const MAX_EVENT_AGE_MS = 7 * 86_400_000;
@@ -70,11 +70,6 @@ function toClick(
     path: ev.path ?? null,
     source,
   };
-}
-
-/** Who bought, for the distinct buyer count: u:<contactUid>, e:<email> or v:<visitor>. */
-export function buyerOf(contactUid: string, email: string | null, visitor: string): string {
-  return contactUid ? `u:${contactUid}` : email ? `e:${email.toLowerCase()}` : `v:${visitor}`;
 }
 
 /** What the items add up to, for a cart or purchase sent without a total. */

@@ -8,12 +8,12 @@
 // so buyers who never came from an email are captured too.
 import { parseCampaign } from '../../../src/protocol/index.js';
 import { badRequest } from '../errors.js';
-import { buyerOf, clampTime, itemsTotal, toStoredItem } from '../ingest/normalize.js';
+import { clampTime, itemsTotal, toStoredItem } from '../ingest/normalize.js';
 import type { IngestService } from '../ingest/service.js';
 import { parseMoney } from '../money.js';
 import { directoryUid, emailKey, uidKey } from '../store/profiles.js';
 import type { Store } from '../store/store.js';
-import { DAY_MS, type Customer, type OrderRecord } from '../store/types.js';
+import { DAY_MS, buyerOf, type Customer, type OrderRecord } from '../store/types.js';
 import { checkAmounts, STORABLE } from '../validation/amounts.js';
 
 export interface PurchaseInput {

@@ -164,6 +164,12 @@ export interface ContactEmail {
 export const DAY_MS = 86_400_000;
 export const dayOf = (ms: number): number => Math.floor(ms / DAY_MS);
 
+/** Who bought, for the distinct buyer count: u:<contactUid>, e:<email> or v:<visitor>. */
+export function buyerOf(contactUid: string, email: string | null, visitor: string): string {
+  return contactUid ? `u:${contactUid}` : email ? `e:${email.toLowerCase()}` : `v:${visitor}`;
+}
+
+
 /** An API token as listed: never the token itself. */
 export interface ApiToken {
   id: string;

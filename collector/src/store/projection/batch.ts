@@ -17,7 +17,7 @@ import { jsonParam } from '../json-param.js';
 import { writeRows, type SourcedRow } from '../log/isolate.js';
 import { asciiLower, directoryEmail, emailKey, uidKey } from '../profiles.js';
 import type { Attribution, CartRecord, CartState, ClickRecord, EventRecord, OrderRecord, StoredItem } from '../types.js';
-import { DAY_MS, dayOf } from '../types.js';
+import { DAY_MS, buyerOf, dayOf } from '../types.js';
 import {
   BUYER_COLUMNS,
   BUYER_DAY_COLUMNS,
@@ -295,7 +295,12 @@ export class BatchState {
       this.playing = ev;
       if (ev.type === 'click') this.click(ev);
       // Object.assign, not spreads: spreading a record's ~20 fields costs microseconds on this V8
-      else if (ev.type === 'order') await this.order(Object.assign({}, ev, this.attribute(ev)));
+      else if (ev.type === 'order') {
+        const o = Object.assign({}, ev, this.attribute(ev));
+        // a contact the attribution found (the visitor's or contact's click) is the buyer too
+        if (o.contactUid !== ev.contactUid) o.buyer = buyerOf(o.contactUid, o.email, o.visitor);
+        await this.order(o);
+      }
       else this.cart(Object.assign({}, ev, this.attribute(ev)));
     }
   }
@@ -676,9 +681,11 @@ export class BatchState {
     for (const [orderId, { order: o, items }] of this.replaced) {
       const contactKey = this.orders.get(orderId)!.contact_key;
       await tx.run(
+        // the browser's tax and shipping stay only while the currency does; the contact is the backend's
         `UPDATE orders SET total = $3, currency = $4, email = COALESCE($5, email), item_count = $6, source = 'api',
-           tax = COALESCE($7, tax), shipping = COALESCE($8, shipping), contact_key = $9,
-           contact_uid = CASE WHEN $10 <> '' THEN $10 ELSE contact_uid END WHERE customer_id = $1 AND order_id = $2`,
+           tax = CASE WHEN currency = $4 THEN COALESCE($7, tax) ELSE $7 END,
+           shipping = CASE WHEN currency = $4 THEN COALESCE($8, shipping) ELSE $8 END,
+           contact_key = $9, contact_uid = $10 WHERE customer_id = $1 AND order_id = $2`,
         [customerId, orderId, o.total, o.currency, o.email, o.itemCount, o.tax, o.shipping, contactKey, o.contactUid],
       );
       // its refunds moved with it into the backend's currency (replace())
