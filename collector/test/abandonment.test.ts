@@ -158,6 +158,32 @@ describe.each(ENGINES)('abandoned carts on %s', (engine) => {
     expect(await a.summary()).toMatchObject([{ carts: 2, orders: 2, revenue: 45, abandonedCarts: 0, abandonedValue: 0, recoveredCarts: 2, conversionRate: 1 }]);
   });
 
+  it("counts an abandonment once per contact: a cart abandoned anonymously, re-sent by a known shopper and left again counts for that shopper", async () => {
+    clock.set(T0);
+    const a = await account();
+    const profile = (key: string) => suite.store.profiles.get(a.customerId, key);
+    await a.send(cart({ cartId: 'K-A', campaign: null, visitor: 'va', total: '10.00', items: [item('A', '10.00', 1)] }));
+    clock.advance(31 * MINUTE);
+    await suite.app.sweeper.runOnce();
+    // back a day later, now with the email link's contact: left again
+    clock.advance(DAY);
+    await a.send(cart({ cartId: 'K-A', visitor: 'va', contact: 'u9', email: 'carl@example.com', total: '10.00', time: clock.now, items: [item('A', '10.00', 1)] }));
+    clock.advance(31 * MINUTE);
+    await suite.app.sweeper.runOnce();
+    expect(await profile('u:u9')).toMatchObject({ abandonedCarts: 1, lastAbandonedAt: clock.now });
+    // and once more, by the same shopper: still one cart
+    clock.advance(DAY);
+    await a.send(cart({ cartId: 'K-A', visitor: 'va', contact: 'u9', email: 'carl@example.com', total: '12.00', time: clock.now, items: [item('A', '12.00', 1)] }));
+    clock.advance(31 * MINUTE);
+    await suite.app.sweeper.runOnce();
+    expect(await profile('u:u9')).toMatchObject({ abandonedCarts: 1, lastAbandonedAt: clock.now });
+    const segment = await getJson(suite.app, `/api/v1/customers/${a.customerId}/contacts?minAbandonedCarts=1`, (await addUser(suite.store, a.customerId)).token);
+    expect(segment.rows.map((r) => r.contactUid)).toEqual(['u9']);
+    // what it was counted for is the contact's key: erased with the contact
+    await suite.store.erasure.erase(a.customerId, { contactUid: 'u9' });
+    expect(await suite.store.db.all('SELECT contact_key, abandoned_for FROM carts WHERE customer_id = $1', [a.customerId])).toEqual([{ contact_key: '', abandoned_for: null }]);
+  });
+
   it('closes a cart whose order arrived first (a retried cart)', async () => {
     clock.set(T0);
     const a = await account();

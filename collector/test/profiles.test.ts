@@ -50,7 +50,8 @@ interface ModelCart {
   cents: number;
   receivedAt: number;
   state: 'open' | 'abandoned' | 'closed';
-  everAbandoned: boolean;
+  /** the contact an abandonment of the cart was counted for */
+  countedFor: string;
 }
 
 /** The identity rule, written again here: UID, else the directory's UID for the email, else the email. */
@@ -100,10 +101,10 @@ class Model {
       c.state = 'abandoned';
       if (c.key) {
         const p = this.profile(c.key);
-        if (!c.everAbandoned) p.abandoned++; // a cart abandoned again is counted once
+        if (c.countedFor !== c.key) p.abandoned++; // a cart abandoned again is counted once for its contact
         p.lastAbandonedAt = Math.max(p.lastAbandonedAt ?? now, now);
+        c.countedFor = c.key;
       }
-      c.everAbandoned = true;
     }
   }
 }
@@ -184,7 +185,7 @@ describe.each(ENGINES)('contact profiles and segments on %s', (engine) => {
         await send({ type: 'cart', id: `ev-${++n}`, cartId, visitor, total: money(cents), items: [item('S', money(cents), 1)], ...common });
         model.touch(key, email, campaign);
         if (again) Object.assign(again, { key, receivedAt: now, state: 'open' as const });
-        else model.carts.push({ cartId, key, visitor, persona: pi, cents, receivedAt: now, state: 'open', everAbandoned: false });
+        else model.carts.push({ cartId, key, visitor, persona: pi, cents, receivedAt: now, state: 'open', countedFor: '' });
       } else if (action < 0.75) {
         const closes = mine.length > 0 && rnd() < 0.6 ? pick(mine) : undefined;
         const cents = closes?.cents ?? 100 + Math.floor(rnd() * 40_000);

@@ -70,6 +70,9 @@ export class ErasureRepository {
       const orders = await tx.run(`UPDATE orders SET email = NULL, contact_uid = '', contact_key = '' WHERE customer_id = $1 AND ${matching(w)}`, w.params);
       w = forCustomer(customerId);
       const carts = await tx.run(`UPDATE carts SET email = NULL, contact_uid = '', contact_key = '' WHERE customer_id = $1 AND ${matching(w)}`, w.params);
+      // the contact a cart's abandonment counted for (sweep.ts), which may have re-sent it under another since
+      w = forCustomer(customerId);
+      await tx.run(`UPDATE carts SET abandoned_for = NULL WHERE customer_id = $1 AND abandoned_for IN ${inList(w, keys)}`, w.params);
 
       w = forCustomer(customerId);
       const profileKeys = new Set(keys);

@@ -484,6 +484,17 @@ ALTER TABLE attribution_days ALTER COLUMN revenue TYPE NUMERIC, ALTER COLUMN ref
 `,
     },
   },
+  {
+    version: 10,
+    name: "the contact a cart's abandonment was counted for",
+    // A cart abandoned, re-sent and abandoned again counts once in its contact's profile; an
+    // anonymous cart that a known shopper re-sends and leaves again counts for that shopper.
+    // Carts abandoned before this migration counted for the contact they name.
+    sql: `
+ALTER TABLE carts ADD COLUMN abandoned_for TEXT;
+UPDATE carts SET abandoned_for = contact_key WHERE abandoned_at IS NOT NULL AND contact_key <> '';
+`,
+  },
 ];
 
 const ADVISORY_LOCK = 74_301_771;

@@ -23,7 +23,8 @@ interface DueRow {
   city: string | null;
   country: string | null;
   items: string;
-  abandoned_at: unknown;
+  /** the contact key an earlier abandonment of the cart was counted for */
+  abandoned_for: string | null;
 }
 
 /**
@@ -54,7 +55,7 @@ export class SweepRepository {
   abandonDue(customerId: string, cutoff: number, now: number, limit = 500): Promise<{ claimed: number; abandoned: number }> {
     return this.db.transaction(async (tx) => {
       const due = await tx.all<DueRow>(
-        `SELECT cart_id, time, campaign_id, contact_uid, contact_key, email, currency, item_count, total, tax, shipping, city, country, items, abandoned_at
+        `SELECT cart_id, time, campaign_id, contact_uid, contact_key, email, currency, item_count, total, tax, shipping, city, country, items, abandoned_for
          FROM carts WHERE customer_id = $1 AND state = 'open' AND received_at <= $2
          ORDER BY received_at LIMIT $3 ${this.db.dialect.skipLocked}`,
         [customerId, cutoff, limit],
@@ -68,7 +69,8 @@ export class SweepRepository {
       const slots = 2 ** Math.ceil(Math.log2(due.length));
       const ids = Array.from({ length: slots }, (_, i) => due[Math.min(i, due.length - 1)].cart_id);
       const changed = await tx.all<{ cart_id: string }>(
-        `UPDATE carts SET state = 'abandoned', abandoned_at = $2 WHERE customer_id = $1 AND cart_id IN (${ids.map((_, i) => `$${i + 3}`).join(', ')})
+        `UPDATE carts SET state = 'abandoned', abandoned_at = $2,
+           abandoned_for = CASE WHEN contact_key <> '' THEN contact_key ELSE abandoned_for END WHERE customer_id = $1 AND cart_id IN (${ids.map((_, i) => `$${i + 3}`).join(', ')})
          AND state = 'open' RETURNING cart_id`,
         [customerId, now, ...ids],
       );
@@ -86,8 +88,8 @@ export class SweepRepository {
           total: big(row.total),
         };
         fx.stats.cart(customerId, before, { ...before, state: 'abandoned' });
-        // a cart re-sent after an earlier abandonment is abandoned again, but counted once
-        fx.profiles.abandoned(customerId, row.contact_key, now, row.abandoned_at === null);
+        // a cart re-sent after an earlier abandonment is abandoned again, but counted once for its contact
+        fx.profiles.abandoned(customerId, row.contact_key, now, row.abandoned_for !== row.contact_key);
         if (notify) {
           const data = cartAbandoned({
             cartId: row.cart_id,
