@@ -44,6 +44,17 @@ describe('the OpenAPI document', () => {
     await t.close();
   });
 
+  it("names each route's real parameters, each with a schema object", () => {
+    for (const [path, ops] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(ops)) {
+        for (const p of op.parameters ?? []) expect(typeof (p as { schema?: unknown }).schema, `${method} ${path} ${p.name}`).toBe('object');
+      }
+    }
+    const names = (path: string) => (doc.paths[path].get.parameters ?? []).map((p) => p.name);
+    expect(names('/v1/pixel.gif')).toEqual(['customerId', 'e']);
+    expect(names('/upages/ti.php')).toEqual(expect.arrayContaining(['ems_customer', 'order', 'total', 'code[]', 'price[]', 'quantity[]']));
+  });
+
   it('is OpenAPI 3.1 with the credentials the API takes', () => {
     expect(doc.openapi).toBe('3.1.0');
     expect(doc.paths['/api/v1/customers/{customerId}/orders'].get).toMatchObject({ security: [{ token: [] }, { session: [] }] });

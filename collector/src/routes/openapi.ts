@@ -7,7 +7,34 @@ import fp from 'fastify-plugin';
 import { Batch } from '../../../src/protocol/schema.js';
 
 const PIXEL = { description: 'a 1×1 GIF (also with status 429 over a rate limit)', content: { 'image/gif': { schema: { type: 'string', contentMediaType: 'image/gif' } } } };
-const ANY_QUERY = { type: 'object', additionalProperties: { type: 'string' } };
+// The pixels' query strings, documented (the routes read them themselves and answer an image whatever they hold).
+const text = (description: string) => ({ type: 'string', description });
+const slots = (description: string) => ({ type: 'array', items: { type: 'string' }, description });
+const PIXEL_QUERY = {
+  type: 'object',
+  properties: { customerId: text('the customer (account) ID'), e: text('one event of the wire format, as JSON (docs/protocol.md)') },
+};
+const TI_PHP_QUERY = {
+  type: 'object',
+  properties: {
+    ems_customer: text('the customer (account) ID'),
+    ems_visitor: text("the event's visitor"),
+    ems_session: text("the event's session"),
+    ems_campaign: text("the email link's emst value"),
+    ems_action: text('"purchase", or absent'),
+    order: text('the order ID: an order; absent, a cart'),
+    total: text('the total; required with order'),
+    tax: text('0 when absent'),
+    shipping: text('0 when absent'),
+    city: text('the city'),
+    country: text('the country (also as Country)'),
+    'code[]': slots("the items' product codes, one per slot"),
+    'category[]': slots("the items' categories"),
+    'productname[]': slots("the items' names"),
+    'price[]': slots("the items' unit prices"),
+    'quantity[]': slots("the items' quantities"),
+  },
+};
 
 /** Registered before the routes, so it sees every one of them. */
 export const openapi = fp(async (app: FastifyInstance) => {
@@ -29,7 +56,9 @@ export const openapi = fp(async (app: FastifyInstance) => {
       // the ingest route reads its body as text itself (text/plain, no CORS preflight): documented, not validated
       if (url === '/v1/events' && route.method === 'POST') return { schema: { ...schema, body: Batch }, url };
       // the pixels answer an image, whatever happens (their query strings: docs/protocol.md, docs/legacy.md)
-      if (url === '/v1/pixel.gif' || url === '/upages/ti.php') return { schema: { ...schema, response: { 200: PIXEL }, ...(schema.querystring ? {} : { querystring: ANY_QUERY }) }, url };
+      if (url === '/v1/pixel.gif' || url === '/upages/ti.php') {
+        return { schema: { ...schema, response: { 200: PIXEL }, querystring: url === '/v1/pixel.gif' ? PIXEL_QUERY : TI_PHP_QUERY }, url };
+      }
       const secured = url.startsWith('/api/v1/customers/');
       return { schema: secured ? { ...schema, security: [{ token: [] }, { session: [] }] } : schema, url };
     },
