@@ -23,7 +23,7 @@ import { sessionRoutes } from './routes/session.js';
 import { openapi } from './routes/openapi.js';
 import { staticRoutes } from './routes/static.js';
 import { openStore, type Store } from './store/store.js';
-import { typeboxValidatorCompiler } from './validation/fastify.js';
+import { NoQuery, typeboxValidatorCompiler } from './validation/fastify.js';
 import type { RetryPolicy } from './webhooks/backoff.js';
 import { systemResolver, type Resolver } from './webhooks/destination.js';
 import { createOutboxWorker } from './webhooks/worker.js';
@@ -133,6 +133,10 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
   app.decorate('reports', new ReportsService(store));
 
   app.addHook('onRequest', securityHeaders);
+  // an API route that names no query parameters refuses any (a typo must not pass unnoticed)
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/api/v1/') && !route.schema?.querystring) route.schema = { ...route.schema, querystring: NoQuery };
+  });
   await app.register(openapi);
 
   for (const plugin of [eventRoutes, pixelRoutes, legacyPixelRoutes, staticRoutes]) await app.register(plugin);

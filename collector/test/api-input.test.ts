@@ -75,6 +75,23 @@ describe.each(ENGINES)('API input on %s', (engine) => {
     }
   });
 
+  it('refuses a query parameter no route names, on every API route: users, tokens, the directory, the session too', async () => {
+    const { customerId, admin } = await shop();
+    const base = `/api/v1/customers/${customerId}`;
+    const auth = { authorization: `Bearer ${admin.token}` };
+    const calls: [string, string, object?][] = [
+      ['GET', `${base}/users?x=1`],
+      ['GET', `${base}/tokens?x=1`],
+      ['PUT', `${base}/campaigns/C9?x=1`, { name: 'Spring' }],
+      ['GET', `${base}/webhooks?x=1`],
+      ['POST', `/api/v1/session?x=1`, { customerId, email: 'a@example.com', password: 'x' }],
+    ];
+    for (const [method, url, payload] of calls) {
+      const res = await suite.app.inject({ method: method as 'GET', url, payload, headers: auth });
+      expect([res.statusCode, res.json().message], `${method} ${url}`).toEqual([400, 'x: is not a known field']);
+    }
+  });
+
   it('answers 400 for a token that would expire at once', async () => {
     const { admin, call } = await shop();
     for (const expires of ['0s', '0000000d']) expect(await call('POST', '/tokens', { email: admin.email, expires })).toEqual([400, 'expires: must be longer than 0']);

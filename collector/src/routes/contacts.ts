@@ -19,7 +19,6 @@ const EraseBody = Type.Object(
 );
 /** When `DELETE /contacts?email=` was deprecated (RFC 9745 `Deprecation`: `@` epoch seconds): the email belongs in a body. */
 const EMAIL_QUERY_DEPRECATED = '@1796342400';
-const NoQuery = Type.Object({}, { additionalProperties: false });
 
 const Erased = Type.Object({
   erased: Type.Object({
@@ -50,7 +49,7 @@ export async function contactRoutes(app: FastifyInstance): Promise<void> {
 
   app.delete(
     '/contacts/:contactUid',
-    { config: admin, schema: { params: ContactParams, querystring: NoQuery, response: { 200: Erased, '4xx': ErrorBody } } },
+    { config: admin, schema: { params: ContactParams, response: { 200: Erased, '4xx': ErrorBody } } },
     async (req: FastifyRequest<{ Params: Static<typeof ContactParams> }>) => erase(req.params.customerId, { contactUid: req.params.contactUid }),
   );
 

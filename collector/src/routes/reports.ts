@@ -37,7 +37,6 @@ const WholeQuery = Type.Object(
   { additionalProperties: false },
 );
 const FormatQuery = Type.Object({ format: ReportQuery.properties.format }, { additionalProperties: false });
-const NoQuery = Type.Object({}, { additionalProperties: false });
 
 export const pageSchema = (row: TSchema) =>
   Type.Object({ rows: Type.Array(row), total: Type.Integer(), next: Type.Union([Type.String(), Type.Null()]) });
@@ -132,7 +131,6 @@ export async function reportRoutes(app: FastifyInstance): Promise<void> {
       {
         schema: {
           params: IdParam(id),
-          querystring: NoQuery,
           response: { 200: rowSchema(columns, { items: Type.Array(rowSchema(LINE_COLUMNS)) }), '4xx': ErrorBody },
         },
       },

@@ -30,7 +30,6 @@ const NewWebhook = Type.Object(
   },
   { additionalProperties: false },
 );
-const NoQuery = Type.Object({}, { additionalProperties: false });
 const DeliveriesQuery = Type.Object(
   {
     state: Type.Optional(Type.Union([Type.Literal('pending'), Type.Literal('delivered'), Type.Literal('dead')])),
@@ -151,7 +150,7 @@ export async function webhookRoutes(app: FastifyInstance): Promise<void> {
 
   app.get(
     '/webhooks',
-    { config: admin, schema: { params: CustomerParams, querystring: NoQuery, response: { 200: pageSchema(HookStatus), '4xx': ErrorBody } } },
+    { config: admin, schema: { params: CustomerParams, response: { 200: pageSchema(HookStatus), '4xx': ErrorBody } } },
     async (req: P<Static<typeof CustomerParams>>) => {
       const rows = (await hooks.list(req.params.customerId)).map(statusJson);
       return { rows, total: rows.length, next: null };
@@ -160,7 +159,7 @@ export async function webhookRoutes(app: FastifyInstance): Promise<void> {
 
   app.delete(
     '/webhooks/:webhookId',
-    { config: admin, schema: { params: HookParams, querystring: NoQuery, response: { 204: NoContent, '4xx': ErrorBody } } },
+    { config: admin, schema: { params: HookParams, response: { 204: NoContent, '4xx': ErrorBody } } },
     async (req: P<Static<typeof HookParams>>, reply: FastifyReply) => {
       if (!(await hooks.remove(req.params.customerId, req.params.webhookId))) throw notFound('webhookId', 'no such webhook');
       return reply.code(204).send();
@@ -169,7 +168,7 @@ export async function webhookRoutes(app: FastifyInstance): Promise<void> {
 
   app.post(
     '/webhooks/:webhookId/rotate-secret',
-    { config: admin, schema: { params: HookParams, querystring: NoQuery, response: { 200: Rotated, '4xx': ErrorBody } } },
+    { config: admin, schema: { params: HookParams, response: { 200: Rotated, '4xx': ErrorBody } } },
     async (req: P<Static<typeof HookParams>>) => {
       const { customerId, webhookId } = req.params;
       const secret = newWebhookSecret();
@@ -193,7 +192,7 @@ export async function webhookRoutes(app: FastifyInstance): Promise<void> {
 
   app.post(
     '/webhooks/:webhookId/deliveries/:deliveryId/retry',
-    { config: admin, schema: { params: DeliveryParams, querystring: NoQuery, response: { 200: Type.Object({ deliveryId: Type.String(), state: Type.Literal('pending') }), '4xx': ErrorBody } } },
+    { config: admin, schema: { params: DeliveryParams, response: { 200: Type.Object({ deliveryId: Type.String(), state: Type.Literal('pending') }), '4xx': ErrorBody } } },
     async (req: P<Static<typeof DeliveryParams>>) => {
       const { customerId, webhookId, deliveryId } = req.params;
       await mustExist(customerId, webhookId);

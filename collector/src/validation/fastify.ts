@@ -1,10 +1,13 @@
 // Route schemas (TypeBox) are checked by TypeBox's compiled checker instead of Ajv, so a
 // 400 names the field and the reason the same way everywhere.
 import type { FastifySchemaCompiler } from 'fastify';
-import type { TSchema } from '@sinclair/typebox';
+import { Type, type TSchema } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { Value } from '@sinclair/typebox/value';
 import { firstError, formatFieldError } from './messages.js';
+
+/** The query of an API route that takes no parameters: any is refused (app.ts gives it to every such route). */
+export const NoQuery = Type.Object({}, { additionalProperties: false });
 
 export class RequestValidationError extends Error {
   readonly statusCode = 400;
