@@ -92,6 +92,24 @@ describe.each(ENGINES)('API input on %s', (engine) => {
     }
   });
 
+  it('takes an empty body sent as application/json as no body: fine where the body is optional, a 400 naming it where it is required', async () => {
+    const { customerId, admin } = await shop();
+    expect((await postEvents(suite.app, batch(customerId, [order({ orderId: 'O2', total: '10', items: [item('A', '10', 1)] })]))).json().accepted).toBe(1);
+    const base = `/api/v1/customers/${customerId}`;
+    const headers = { authorization: `Bearer ${admin.token}`, 'content-type': 'application/json' };
+    const send = (method: 'POST' | 'DELETE', url: string, payload = '') => suite.app.inject({ method, url: `${base}${url}`, payload, headers });
+    const cancel = await send('POST', '/orders/O2/cancel');
+    expect([cancel.statusCode, cancel.json().cancelledAt != null], cancel.body).toEqual([200, true]);
+    const created = await suite.app.inject({ method: 'POST', url: `${base}/tokens`, payload: { email: admin.email }, headers });
+    expect(created.statusCode, created.body).toBe(201);
+    expect((await send('DELETE', `/tokens/${created.json().id}`)).statusCode).toBe(204);
+    const refund = await send('POST', '/orders/O2/refunds');
+    expect([refund.statusCode, refund.json().error]).toEqual([400, 'invalid_request']);
+    expect(refund.json().message).toMatch(/^body: /);
+    // and a body that is not JSON is still refused as such
+    expect((await send('POST', '/orders/O2/refunds', '{')).json()).toEqual({ error: 'invalid_json', message: 'body: is not valid JSON' });
+  });
+
   it('answers 400 for a token that would expire at once', async () => {
     const { admin, call } = await shop();
     for (const expires of ['0s', '0000000d']) expect(await call('POST', '/tokens', { email: admin.email, expires })).toEqual([400, 'expires: must be longer than 0']);

@@ -16,7 +16,6 @@ export const BODY_TOO_LARGE = `body: must be at most ${LIMITS.bodyBytes} bytes (
 const FASTIFY: Record<string, [number, string, string]> = {
   FST_ERR_CTP_BODY_TOO_LARGE: [413, 'payload_too_large', BODY_TOO_LARGE],
   FST_ERR_CTP_INVALID_JSON_BODY: [400, 'invalid_json', 'body: is not valid JSON'],
-  FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'invalid_json', 'body: is empty; send a JSON object'],
   FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'unsupported_media_type', 'content-type: must be application/json'],
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'invalid_request', 'content-length: does not match the body'],
   FST_ERR_BAD_URL: [400, 'invalid_request', 'url: is not a valid URL (a malformed %-sequence)'],
