@@ -284,8 +284,11 @@ describe.each(ENGINES)('hostile ingest on %s', (engine) => {
     }
     expect(await a.orders()).toEqual([]);
     expect(await suite.store.rejected.list(a.customerId)).toEqual([]);
-    // the same URLs with GET record their hits
-    for (const url of urls) expect((await suite.app.inject({ url })).statusCode).toBe(200);
+    // the same URLs with GET record their hits, CORS open like POST /v1/events
+    for (const url of urls) {
+      const res = await suite.app.inject({ url, headers: { origin: 'https://shop.example' } });
+      expect([res.statusCode, res.headers['access-control-allow-origin']]).toEqual([200, '*']);
+    }
     expect((await a.orders()).map((o) => o.orderId).sort()).toEqual(['HEAD-1', 'HEAD-2']);
   });
 

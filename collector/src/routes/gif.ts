@@ -7,6 +7,8 @@ export const GIF_1X1: Buffer = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAA
 export function sendGif(reply: FastifyReply, status = 200): FastifyReply {
   return reply
     .code(status)
+    // CORS open, as on POST /v1/events: a shop's script may fetch a pixel and read its status
+    .header('access-control-allow-origin', '*')
     .header('content-type', 'image/gif')
     .header('cache-control', 'no-store, no-cache, must-revalidate, max-age=0')
     .header('pragma', 'no-cache')
