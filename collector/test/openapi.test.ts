@@ -1,7 +1,7 @@
 // The HTTP API's OpenAPI document (/api/openapi.json) is generated from the routes' own
 // schemas: every route docs/http-api.md documents is in it, with its request body and its
 // answers, so a client generated from it covers the whole API.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
@@ -42,6 +42,20 @@ describe('the OpenAPI document', () => {
   afterAll(async () => {
     await app.close();
     await t.close();
+  });
+
+  it("documents every error code the collector answers in docs/http-api.md's error table", () => {
+    const src = join(__dirname, '..', 'src');
+    const files = readdirSync(src, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts') && !f.endsWith('cli.ts'));
+    const codes = new Set<string>();
+    for (const f of files) {
+      const text = readFileSync(join(src, f), 'utf8');
+      for (const m of text.matchAll(/(?:HttpError\(|super\(|\[)\d{3}, '([a-z_]+)'/g)) codes.add(m[1]);
+    }
+    expect(codes.size).toBeGreaterThan(12);
+    const doc = readFileSync(join(__dirname, '..', '..', 'docs', 'http-api.md'), 'utf8');
+    const table = new Set([...doc.matchAll(/^\| \d{3} \| ([^|]+)\|/gm)].flatMap((m) => [...m[1].matchAll(/`([a-z_]+)`/g)].map((c) => c[1])));
+    expect([...codes].filter((c) => !table.has(c)).sort()).toEqual([]);
   });
 
   it("names each route's real parameters, each with a schema object", () => {
