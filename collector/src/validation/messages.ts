@@ -21,6 +21,9 @@ const KNOWN_PATTERNS: Record<string, string> = {
   '^[0-9]{4}-[0-9]{2}-[0-9]{2}$': 'must be a date (YYYY-MM-DD)',
 };
 
+/** A well-formed amount with more decimals than the wire format keeps says so; anything else gets the format. */
+const moneyReason = (v: string) => (/^-?[0-9]{1,13}\.[0-9]{5,}$/.test(v) ? 'must have at most 4 decimals' : KNOWN_PATTERNS[MONEY_PATTERN]);
+
 /** A surrogate that is not half of a pair: valid in JSON ("\ud800"), but no text. */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
@@ -72,7 +75,7 @@ export function reasonOf(error: ValueError): string {
           const range = (s.anyOf as { minimum?: number; maximum?: number }[]).find((x) => x.maximum !== undefined)!;
           return `must be between ${range.minimum} and ${range.maximum}`;
         }
-        if (typeof error.value === 'string') return KNOWN_PATTERNS[MONEY_PATTERN];
+        if (typeof error.value === 'string') return moneyReason(error.value);
         return 'must be a number or a dot-decimal string';
       }
       return typeof s.description === 'string' ? `must be ${s.description}` : 'has an unexpected type';
@@ -83,6 +86,7 @@ export function reasonOf(error: ValueError): string {
     case ValueErrorType.StringPattern: {
       if ((s.pattern === ID_PATTERN || s.pattern === CART_ID_PATTERN) && (error.value === '.' || error.value === '..')) return 'must not be "." or ".." (an ID must fit in a URL path)';
       if (typeof error.value === 'string' && LONE_SURROGATE.test(error.value)) return 'must be valid Unicode text (it has an unpaired surrogate)';
+      if (s.pattern === MONEY_PATTERN && typeof error.value === 'string') return moneyReason(error.value);
       const known = KNOWN_PATTERNS[String(s.pattern)];
       if (known) return known;
       return typeof s.description === 'string' ? `must be ${s.description}` : 'has an invalid format';

@@ -34,6 +34,9 @@ describe('validation of ingested events', () => {
     expect(bad(order({ shipping: -2e13 }))).toBe('events[0].shipping: must be between -10000000000000 and 10000000000000');
     expect(bad(order({ tax: '2,999.00' }))).toBe('events[0].tax: must be a dot-decimal amount such as "2999.00" (no thousands separator)');
     expect(bad(order({ total: null }))).toBe('events[0].total: must be a number or a dot-decimal string');
+    // a well-formed amount with too many decimals says so (the number 1.23456 is rounded instead)
+    expect(bad(order({ total: '1.23456' }))).toBe('events[0].total: must have at most 4 decimals');
+    expect(bad(order({ total: '1.2.3' }))).toBe('events[0].total: must be a dot-decimal amount such as "2999.00" (no thousands separator)');
     expect(bad(order({ total: 1e13 }))).toBe('ok');
   });
 
