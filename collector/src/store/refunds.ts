@@ -175,10 +175,12 @@ export class RefundRepository {
       order.currency,
       amount,
     ]);
+    // the last order is told by its time, currency and net value (two orders of one contact
+    // at the same millisecond: the one the profile holds has its own net value)
     await tx.run(
       `UPDATE contact_profiles SET last_order_value = last_order_value - $5
-       WHERE customer_id = $1 AND contact_key = $2 AND last_order_at = $3 AND last_order_currency = $4`,
-      [customerId, order.contactKey, order.time, order.currency, amount],
+       WHERE customer_id = $1 AND contact_key = $2 AND last_order_at = $3 AND last_order_currency = $4 AND last_order_value = $6`,
+      [customerId, order.contactKey, order.time, order.currency, amount, order.total - order.refunded],
     );
   }
 }
