@@ -63,7 +63,9 @@ export function fields(v: any, required: string[], prefix = ''): Record<string, 
   for (const k of required) if (v[k] == null) fail(prefix + k, 'is required');
   for (const k in v) {
     const x = v[k];
-    const [pattern, what, to = (x: unknown) => x] = RULES[k] || [];
+    // (x + 0 throws for a BigInt or a Symbol, which JSON cannot carry: refused here, not
+    // queued to fail every send after it)
+    const [pattern, what, to = (x: any) => x + 0 && x] = RULES[k] || [];
     if (x != null)
       out[k] =
         k == 'items'

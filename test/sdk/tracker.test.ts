@@ -63,7 +63,8 @@ describe('order()', () => {
     // Two event IDs, the visitor's and the kept cart's.
     const ids = net.events().flatMap((e) => [e.id, e.visitor, (e as { cartId?: string }).cartId]);
     expect(new Set(ids).size).toBe(4);
-    for (const id of ids) expect(id).toMatch(/^0\.\d+-0\.\d+$/);
+    // the time in ms, then a random fraction
+    for (const id of ids) expect(id).toMatch(/^\d{13}0\.\d+$|^\d{13}\d(\.\d+)?e-\d+$/);
   });
 
   it('sends the same order ID once per browser: a reload of the Thank You page is a duplicate', async () => {
@@ -110,6 +111,20 @@ describe('order()', () => {
     // Anything but 'granted' is a denial: a typo never tracks without consent.
     expect(() => tracker.consent('maybe' as never)).not.toThrow();
     await expect(tracker.order(ORDER)).rejects.toThrow('consent: denied');
+  });
+
+  it('refuses a BigInt (JSON cannot carry one) at the call, and the orders after it are sent', async () => {
+    const net = fakeFetch();
+    const { tracker } = page('/', {}, { fetch: net.fetch });
+    await expect(tracker.order({ ...ORDER, total: 10n } as never)).rejects.toThrow(TypeError);
+    await expect(tracker.order({ ...ORDER, orderId: 'B-2', city: 5n } as never)).rejects.toThrow(TypeError);
+    await expect(tracker.cart({ items: [{ sku: 'S', price: 1n }] } as never)).rejects.toThrow(TypeError);
+    expect(net.calls).toHaveLength(0);
+    // an ID or a quantity given as a BigInt is a plain number's string or number
+    await expect(tracker.order({ ...ORDER, orderId: 1001n, items: [{ sku: 7n, price: '1', quantity: 2n }] } as never)).resolves.toBe('sent');
+    await expect(tracker.order({ ...ORDER, orderId: 'B-3' })).resolves.toBe('sent');
+    expect(net.events().map((e) => (e as { orderId: string }).orderId)).toEqual(['1001', 'B-3']);
+    expect(net.events()[0]).toMatchObject({ items: [{ sku: '7', quantity: 2 }] });
   });
 
   it('refuses an order ID that is NaN (a failed parseInt): each such order would otherwise share one ID and count once', async () => {
