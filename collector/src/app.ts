@@ -1,5 +1,6 @@
 // Builds the collector's Fastify app (it does not listen: server.ts does). Tests call
 // `buildApp` and use `app.inject`, or listen on a free port as a browser would.
+import { createServer } from 'node:http';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import fastifyCookie from '@fastify/cookie';
 import fastifyRateLimit from '@fastify/rate-limit';
@@ -41,6 +42,8 @@ export interface AppOptions {
   sweepIntervalMs?: number;
   /** how often webhook deliveries are sent (default 5000); 0 disables the timer (tests call app.outbox.runOnce()) */
   outboxIntervalMs?: number;
+  /** the longest a request may take to arrive, headers and body (default 30 s): a body sent a byte at a time holds a connection no longer */
+  requestTimeoutMs?: number;
   /** webhook retries (default: 20 attempts over about 24 h) */
   webhookRetry?: RetryPolicy;
   logger?: FastifyServerOptions['logger'];
@@ -73,7 +76,12 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
   const store = options.store ?? (await openStore(options.db!));
   const clock = options.clock ?? Date.now;
 
+  const requestTimeout = options.requestTimeoutMs ?? 30_000;
   const app = Fastify({
+    // Node checks the request timeout on an interval (30 s by default): often enough here that
+    // a slow request is cut near its limit
+    serverFactory: (handler) =>
+      createServer({ requestTimeout, headersTimeout: requestTimeout, connectionsCheckingInterval: Math.min(1000, requestTimeout) }, handler),
     logger: options.logger ?? false,
     trustProxy: options.trustProxy ?? false,
     // reports and logins are small; the ingest route sets its own 512 KiB limit

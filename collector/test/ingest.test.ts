@@ -1,5 +1,6 @@
 // Ingest (docs/http-api.md, "Ingest") on both engines: batches, bad input of every kind, de-duplication, the
 // modern pixel, CORS, and a real port.
+import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { GIF_1X1 } from '../src/routes/gif.js';
 import { ENGINES } from './helpers/engines.js';
@@ -267,6 +268,38 @@ describe.each(ENGINES)('ingest on %s', (engine) => {
       const none = (await suite.store.rejected.list(null, 1000)).map((r) => r.reason);
       expect(none).toEqual(expect.arrayContaining(['customerId: is required (once)', expect.stringMatching(/^customerId: unknown customer "nobody_/)]));
     });
+  });
+
+  it('cuts a request whose body arrives too slowly (a byte at a time would hold the connection for ever), and logs no error for it', async () => {
+    const a = await account();
+    const errors: string[] = [];
+    const served = await testApp(suite.store, {
+      clock: clock.clock,
+      requestTimeoutMs: 1000,
+      logger: { level: 'error', stream: { write: (line: string) => errors.push(line) } },
+    });
+    const address = new URL(await served.listen({ port: 0, host: '127.0.0.1' }));
+    try {
+      const started = Date.now();
+      const answer = await new Promise<string>((resolve, reject) => {
+        const socket = connect(Number(address.port), '127.0.0.1', () => {
+          socket.write(`POST /v1/events HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 100000\r\n\r\n{`);
+          const drip = setInterval(() => socket.write(' '), 200);
+          let got = '';
+          socket.on('data', (d) => (got += d));
+          socket.on('close', () => (clearInterval(drip), resolve(got)));
+          socket.on('error', (e) => (clearInterval(drip), reject(e)));
+        });
+      });
+      expect(answer).toMatch(/^HTTP\/1.1 408/);
+      expect(Date.now() - started).toBeLessThan(10_000);
+      // the collector still answers everyone else
+      const res = await fetch(`${address.origin}/v1/events`, { method: 'POST', body: batch(a.customerId, [order({ orderId: 'AFTER-1' })]) });
+      expect(await res.json()).toMatchObject({ accepted: 1 });
+      expect(errors).toEqual([]);
+    } finally {
+      await served.close();
+    }
   });
 
   it('works over a real port, as a browser sends it', async () => {

@@ -22,6 +22,10 @@ const FASTIFY: Record<string, [number, string, string]> = {
 };
 
 export function errorAnswer(err: FastifyError | Error): { status: number; body: { error: string; message: string }; headers: Record<string, string> } {
+  // a client that closed the connection mid-body (Node's "aborted"): no server error to log
+  if ((err as FastifyError).code === 'ECONNRESET' && err.message === 'aborted') {
+    return { status: 400, body: { error: 'invalid_request', message: 'body: the connection closed before all of it arrived' }, headers: {} };
+  }
   // a lost database connection that reached here untranslated still gets its 503
   if (!(err instanceof HttpError) && isConnectionError(err)) return errorAnswer(new DatabaseUnavailableError(err));
   if (err instanceof HttpError) return { status: err.statusCode, body: { error: err.code, message: err.message }, headers: err.headers };
