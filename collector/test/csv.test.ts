@@ -14,4 +14,13 @@ describe('CSV lines', () => {
     expect(csvText('=HYPERLINK("http://x","y")')).toBe(`"'=HYPERLINK(""http://x"",""y"")"`);
     expect(csvText('plain')).toBe('plain');
   });
+
+  it("prefixes a formula after a ';' too: where ';' is the separator (German, French spreadsheets), it starts a cell", () => {
+    expect(csvText('Berlin;=HYPERLINK(A1);')).toBe(`Berlin;'=HYPERLINK(A1);`);
+    expect(csvText(`x;=cmd|'/C calc'!A0;`)).toBe(`x;'=cmd|'/C calc'!A0;`);
+    // read with ';' as the separator, no cell of a hostile line starts a formula
+    const line = csvLine(['2026-12-05', csvText('O-1'), csvText('Berlin;=HYPERLINK(A1);-1;@x'), csvText('-2;+3')]);
+    for (const cell of line.trim().split(';')) expect(cell).not.toMatch(/^[=+\-@\t\r]/);
+    expect(csvText('a;b')).toBe('a;b');
+  });
 });
