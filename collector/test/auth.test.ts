@@ -122,6 +122,25 @@ describe.each(ENGINES)('access on %s', (engine) => {
     clock.set(T0);
   });
 
+  it("keeps a password check for a user's usual address: a flood of made-up logins taking every other check cannot keep the user out", async () => {
+    const user = await addUser(suite.store, shop);
+    const login = (email: string, password: string, remoteAddress: string) =>
+      suite.app.inject({ method: 'POST', url: '/api/v1/session', payload: { customerId: shop, email, password }, remoteAddress });
+    // the user's usual address: logged in from it before
+    expect((await login(user.email, user.password, '10.1.1.1')).statusCode).toBe(200);
+    // three made-up logins from elsewhere and the user, all at once: the made-up ones take both
+    // shared checks (the third is told to wait), the user's goes through on the kept one
+    const [a, b, c, own, stranger] = await Promise.all([
+      login('x1@example.com', 'guess', '10.9.9.1'),
+      login('x2@example.com', 'guess', '10.9.9.2'),
+      login('x3@example.com', 'guess', '10.9.9.3'),
+      login(user.email, user.password, '10.1.1.1'),
+      login(user.email, user.password, '10.2.2.2'),
+    ]);
+    expect([a.statusCode, b.statusCode, c.statusCode, own.statusCode, stranger.statusCode]).toEqual([401, 401, 429, 200, 429]);
+    expect(c.json().error).toBe('busy');
+  });
+
   it('refuses wrong credentials alike, names a bad login body, and limits failed logins', async () => {
     const user = await addUser(suite.store, shop);
     const attempt = (payload: object) => suite.app.inject({ method: 'POST', url: '/api/v1/session', payload });

@@ -112,6 +112,16 @@ export class LoginLimiter {
     return at !== undefined && this.clock() - at < USUAL_ADDRESS_MS;
   }
 
+  /** Whether the account logged in from this address within USUAL_ADDRESS_MS. */
+  usualAddress(customerId: string, email: string, ip: string): boolean {
+    return this.isUsual(this.account(customerId, email), addressKey(ip));
+  }
+
+  /** The address was refused a password check (all were taken): counted as a failure of the address, so one flooding the checks runs out of tries. */
+  busy(ip: string): void {
+    this.addresses.fail(addressKey(ip));
+  }
+
   /** Milliseconds until this address may try this account again; 0 when now. */
   retryAfter(customerId: string, email: string, ip: string): number {
     const account = this.account(customerId, email);

@@ -47,6 +47,7 @@ const noSuchUser = (customerId: string, email: string) => new HttpError(404, 'no
 export class AuthService {
   private readonly limiter: LoginLimiter;
   private hashing = 0;
+  private reservedHashing = 0;
 
   constructor(
     private readonly store: Store,
@@ -55,16 +56,23 @@ export class AuthService {
     this.limiter = new LoginLimiter(clock);
   }
 
-  /** Runs password hashing within MAX_CONCURRENT_HASHES; 429 beyond. */
-  private async hashSlot<T>(work: () => Promise<T>): Promise<T> {
-    if (this.hashing >= MAX_CONCURRENT_HASHES) {
+  /**
+   * Runs password hashing within MAX_CONCURRENT_HASHES; 429 beyond. One more slot is kept for
+   * a login from an address the account logged in from before (`usual`): a flood of made-up
+   * logins takes every other slot, never that one, so it cannot keep a user out.
+   */
+  private async hashSlot<T>(work: () => Promise<T>, usual = false): Promise<T> {
+    const shared = this.hashing < MAX_CONCURRENT_HASHES;
+    if (!shared && !(usual && this.reservedHashing === 0)) {
       throw new HttpError(429, 'busy', 'password: too many password checks at once; try again in 1 s', { 'retry-after': '1' });
     }
-    this.hashing++;
+    if (shared) this.hashing++;
+    else this.reservedHashing++;
     try {
       return await work();
     } finally {
-      this.hashing--;
+      if (shared) this.hashing--;
+      else this.reservedHashing--;
     }
   }
 
@@ -152,7 +160,7 @@ export class AuthService {
       const seconds = Math.ceil(wait / 1000);
       throw new HttpError(429, 'too_many_attempts', `password: too many failed logins; try again in ${seconds} s`, { 'retry-after': String(seconds) });
     }
-    const { user, ok } = await this.hashSlot(async () => {
+    const check = async () => {
       const found = await this.store.users.get(customerId, email);
       // an unknown email costs the same scrypt run as a wrong password
       const matches = found ? await verifyPassword(password, found.passwordHash) : (await burnPasswordCheck(password), false);
@@ -160,6 +168,10 @@ export class AuthService {
         await this.store.users.rehash(customerId, email, found.passwordHash, await hashPassword(password));
       }
       return { user: found, ok: matches };
+    };
+    const { user, ok } = await this.hashSlot(check, this.limiter.usualAddress(customerId, email, ip)).catch((err: unknown) => {
+      if (err instanceof HttpError && err.code === 'busy') this.limiter.busy(ip);
+      throw err;
     });
     const customer = ok ? await this.store.customers.get(customerId) : undefined;
     if (!ok || !user || !customer) {
