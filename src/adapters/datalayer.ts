@@ -5,7 +5,7 @@ import { call, watch } from './queue.js';
 
 /** A GA4 item as our item: `price` is a unit price in GA4 too. */
 const items = (list: unknown) =>
-  [].concat((list as never) || []).map((i: any) => ({ sku: i.item_id, name: i.item_name, category: i.item_category, price: i.price, quantity: i.quantity }));
+  [].concat((list as never) || []).map((i: any) => ({ sku: i.item_id, name: i.item_name, category: i.item_category, price: i.price ?? 0, quantity: i.quantity }));
 
 /** The page's data model, as GTM keeps it: each `ecommerce` push merges in, `{ ecommerce: null }` clears it. */
 let model: any;

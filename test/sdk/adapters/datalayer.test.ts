@@ -57,6 +57,14 @@ it('turns gtag.js begin_checkout and purchase, pushed after load, into a cart an
   expect(order).toMatchObject({ type: 'order', orderId: 'T-1001', cartId: cart.cartId });
 });
 
+it('takes an item without a price (optional in GA4) as priced 0, rather than losing the order', async () => {
+  const { net } = tracker();
+  await loadAdapters('data-datalayer');
+  global.dataLayer!.push({ event: 'purchase', ecommerce: { transaction_id: 'NP-1', value: 20, currency: 'EUR', items: [{ item_id: 'GIFT', item_name: 'Gift card', quantity: 1 }] } });
+  await settle();
+  expect(net.events()).toMatchObject([{ type: 'order', orderId: 'NP-1', total: 20, items: [{ sku: 'GIFT', price: 0, quantity: 1 }] }]);
+});
+
 it('never sends one transaction_id twice (a theme and a tag manager both pushing it)', async () => {
   const { net } = tracker();
   await loadAdapters('data-datalayer');
