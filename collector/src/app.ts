@@ -79,9 +79,13 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
   const requestTimeout = options.requestTimeoutMs ?? 30_000;
   const app = Fastify({
     // Node checks the request timeout on an interval (30 s by default): often enough here that
-    // a slow request is cut near its limit
+    // a slow request is cut near its limit. Idle keep-alive connections stay open 72 s, as
+    // Fastify's own server keeps them (longer than a load balancer's usual 60 s, so it never
+    // reuses one the collector just closed)
     serverFactory: (handler) =>
-      createServer({ requestTimeout, headersTimeout: requestTimeout, connectionsCheckingInterval: Math.min(1000, requestTimeout) }, handler),
+      Object.assign(createServer({ requestTimeout, headersTimeout: requestTimeout, connectionsCheckingInterval: Math.min(1000, requestTimeout) }, handler), {
+        keepAliveTimeout: 72_000,
+      }),
     logger: options.logger ?? false,
     trustProxy: options.trustProxy ?? false,
     // reports and logins are small; the ingest route sets its own 512 KiB limit
