@@ -5,6 +5,7 @@ import { dailySeries } from '../../collector/public/app/series.js';
 import { ATTRIBUTION, COLUMNS, attributionText, orderStatus } from '../../collector/public/app/columns.js';
 import { readState, toHash } from '../../collector/public/app/state.js';
 import { VIEWS, ZOOMS } from '../../collector/public/app/views.js';
+import { waitText } from '../../collector/public/app/format.js';
 
 describe('the list of views', () => {
   it('gives every view its columns, and the zoom only views of the list', () => {
@@ -58,5 +59,11 @@ describe('orders: attribution and refunds', () => {
     expect(Object.keys(ATTRIBUTION)).toEqual(['cookie', 'visitor', 'contact', 'emst', 'api', 'none']);
     expect(attributionText(null)).toBe('Direct');
     expect(attributionText('visitor')).toBe('Same visitor');
+  });
+});
+
+describe('waitText', () => {
+  it("says a login throttle's Retry-After in words", () => {
+    expect([1, 5, 59, 60, 61, 900].map(waitText)).toEqual(['1 second', '5 seconds', '59 seconds', '1 minute', '2 minutes', '15 minutes']);
   });
 });

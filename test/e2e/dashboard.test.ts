@@ -159,7 +159,7 @@ describe('the dashboard', () => {
     await tableShown(page);
     // the hostile link's landing is a click, and its order converts it
     expect(await tableRows(page)).toMatchObject([{ Campaign: EVIL_CAMPAIGN, Clicks: '1', 'Click-to-order conversion': '100%', 'Net revenue': '€13.37' }]);
-    expect(await page.$$eval('#filter-campaign option', (os) => os.map((o) => o.textContent))).toContain(`${EVIL_CAMPAIGN} (666)`);
+    expect(await page.$$eval('#filter-campaign option', (os) => os.map((o) => o.textContent))).toContain(`\u2068${EVIL_CAMPAIGN}\u2069 (666)`);
 
     await page.getByRole('tab', { name: 'Orders' }).click();
     await page.getByRole('button', { name: `Show items of order ${IMG}` }).click();
@@ -487,7 +487,7 @@ describe('screenshots and sessions', () => {
     await page.focus('#skip-link');
     await page.keyboard.press('Enter');
     expect(hashOf()).toBe('#view=orders&campaign=612');
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe('main');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('panel');
 
     // a CSV after the session ended brings the login form, not a silent failed download
     c.advance(13 * 60 * MINUTE);
@@ -505,6 +505,40 @@ describe('screenshots and sessions', () => {
     await page.fill('#login-password', PASSWORD);
     await page.click('#login-form button[type=submit]');
     await page.waitForSelector('#zoom[open]');
+  });
+
+  it("keeps the reader's place: an order opened and closed far down a list, or Apply, never scrolls back up; Apply and a tab chosen again load new orders; focus shows as a solid ring", async () => {
+    const page = await marketer('#view=orders&all=1', { width: 1280, height: 700 });
+    await tableShown(page);
+    const row = page.locator('#table tbody tr').nth(40);
+    const id = (await tableRows(page))[40]['Order ID'];
+    await row.scrollIntoViewIfNeeded();
+    const scrolled = await page.evaluate(() => window.scrollY);
+    expect(scrolled).toBeGreaterThan(500);
+    await page.getByRole('button', { name: `Show items of order ${id}` }).click();
+    await page.waitForSelector('#zoom[open] #zoom-items tbody tr');
+    await page.keyboard.press('Escape');
+    await poll(() => page.evaluate(() => window.scrollY)).toBe(scrolled);
+    // the button the zoom returned focus to is on screen, with a solid ring
+    const focused = await page.evaluate(() => {
+      const el = document.activeElement as HTMLElement;
+      const r = el.getBoundingClientRect();
+      return { label: el.getAttribute('aria-label'), onScreen: r.top >= 0 && r.bottom <= innerHeight, outline: getComputedStyle(el).outlineStyle };
+    });
+    expect(focused).toEqual({ label: `Show items of order ${id}`, onScreen: true, outline: 'solid' });
+
+    // an order that came in since: Apply (the same filters) and the tab again both show it
+    const { total } = await report(c, 'orders?attributed=all&limit=1');
+    const res = await fetch(`${c.url}/v1/events`, {
+      method: 'POST',
+      body: JSON.stringify({ v: 1, customerId: SHOP, events: [{ type: 'order', id: 'ev-late-1', time: c.app.clock(), visitor: 'v-late', orderId: 'LATE-1', total: '5.00', items: [] }] }),
+    });
+    expect(res.status).toBe(200);
+    await page.click('#filters button[type=submit]');
+    await poll(() => page.textContent('#pager-range')).toBe(`Rows 1–50 of ${total + 1}`);
+    await page.getByRole('tab', { name: 'Orders' }).focus();
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate(() => getComputedStyle(document.activeElement as HTMLElement).outlineStyle)).toBe('solid');
   });
 
   it('a password change by an admin ends an open dashboard session: the next action lands on the login', async () => {

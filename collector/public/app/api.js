@@ -41,11 +41,12 @@
 /** @typedef {Record<string, string | number | undefined>} Params */
 
 export class ApiError extends Error {
-  /** @param {number} status @param {string | undefined} code @param {string | undefined} message */
-  constructor(status, code, message) {
+  /** @param {number} status @param {string | undefined} code @param {string | undefined} message @param {number} [retryAfter] seconds, from a 429's Retry-After */
+  constructor(status, code, message, retryAfter) {
     super(message || code || `HTTP ${status}`);
     this.status = status;
     this.code = code;
+    this.retryAfter = retryAfter;
   }
 }
 
@@ -66,7 +67,7 @@ async function request(method, path, { body, signal } = {}) {
   });
   if (res.status === 204) return /** @type {T} */ (undefined);
   const data = await res.json().catch(() => undefined);
-  if (!res.ok) throw new ApiError(res.status, data?.error, data?.message);
+  if (!res.ok) throw new ApiError(res.status, data?.error, data?.message, Number(res.headers.get('retry-after')) || undefined);
   // set while events received before this time are still being applied (docs/dashboard.md)
   const upTo = res.headers.get('x-data-up-to');
   if (upTo && data && typeof data === 'object') Object.defineProperty(data, 'dataUpTo', { value: new Date(upTo) });

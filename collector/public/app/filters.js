@@ -3,6 +3,7 @@
 // typed digit by digit does not fire a report request per keystroke.
 import { getReport } from './api.js';
 import { byId, h } from './dom.js';
+import { reloadReport } from './report.js';
 import { go } from './state.js';
 
 const form = byId('filters', HTMLFormElement);
@@ -19,6 +20,8 @@ form.addEventListener('submit', (event) => {
     return;
   }
   to.setCustomValidity('');
+  // Apply loads the report anew even when the filters did not change (new orders may have come in)
+  reloadReport();
   go({ from: from.value, to: to.value, campaign: campaign.value, all: all.checked, page: 1, cursor: '' });
 });
 // either date corrected clears the error (while it stands, the browser blocks the submit)
@@ -50,7 +53,8 @@ export async function loadCampaigns(customerId) {
   const sorted = [...rows].sort((a, b) => (a.name || a.campaignId).localeCompare(b.name || b.campaignId));
   campaign.replaceChildren(
     h('option', { value: '' }, 'All campaigns'),
-    ...sorted.map((c) => h('option', { value: c.campaignId }, c.name ? `${c.name} (${c.campaignId})` : `Campaign ${c.campaignId}`)),
+    // the name isolated (U+2068…U+2069): a right-to-left name must not carry the ID into its middle
+    ...sorted.map((c) => h('option', { value: c.campaignId }, c.name ? `\u2068${c.name}\u2069 (${c.campaignId})` : `Campaign ${c.campaignId}`)),
   );
   ensureOption(selected);
   campaign.value = selected;

@@ -38,3 +38,10 @@ export function count(value) {
 export function percent(ratio) {
   return Number(ratio ?? 0).toLocaleString(undefined, { style: 'percent', maximumFractionDigits: 1 });
 }
+
+/** A wait in words, as the collector's Retry-After gives it: "5 seconds", "1 minute", "15 minutes". @param {number} seconds */
+export function waitText(seconds) {
+  if (seconds < 60) return seconds === 1 ? '1 second' : `${seconds} seconds`;
+  const minutes = Math.ceil(seconds / 60);
+  return minutes === 1 ? '1 minute' : `${minutes} minutes`;
+}

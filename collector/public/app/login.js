@@ -2,6 +2,7 @@
 // The login form: POST /api/v1/session sets the HttpOnly session cookie.
 import { ApiError, session } from './api.js';
 import { byId, showMessage } from './dom.js';
+import { waitText } from './format.js';
 
 const section = byId('login');
 const form = byId('login-form', HTMLFormElement);
@@ -27,7 +28,9 @@ form.addEventListener('submit', async (event) => {
       : err.status === 401
         ? 'The customer ID, email or password is not right.'
         : err.status === 429
-          ? 'Too many failed logins. Please wait a minute and try again.'
+          ? err.code === 'busy'
+            ? 'Other logins are being checked right now. Please try again in a second.'
+            : `Too many failed logins. Please wait ${waitText(err.retryAfter ?? 60)} and try again.`
           : `Please check the form: ${err.message}`;
     showMessage(message, text, 'error');
     password.select();

@@ -5,7 +5,7 @@ import { ApiError, session } from './api.js';
 import { byId, h, showMessage } from './dom.js';
 import { loadCampaigns, resetCampaigns, syncFilters } from './filters.js';
 import { hideLogin, showLogin } from './login.js';
-import { renderReport, resetReport } from './report.js';
+import { reloadReport, renderReport, resetReport } from './report.js';
 import { go, readState } from './state.js';
 import { VIEWS } from './views.js';
 import { syncZoom } from './zoom.js';
@@ -38,6 +38,7 @@ function enter(loggedIn) {
 /** @param {string} [reason] why the login form shows, e.g. an ended session */
 function leave(reason) {
   user = undefined;
+  shownView = '';
   resetReport();
   resetCampaigns();
   syncZoom(undefined);
@@ -46,6 +47,9 @@ function leave(reason) {
   showLogin(reason, enter);
 }
 
+/** The view on display: the selected tab is scrolled into sight only when it changes, not when an order opens or a page turns (that would throw the reader back to the top). */
+let shownView = '';
+
 function render() {
   if (!user) return;
   const state = readState();
@@ -53,8 +57,9 @@ function render() {
     const selected = view === state.view;
     el.setAttribute('aria-selected', String(selected));
     el.tabIndex = selected ? 0 : -1;
-    if (selected) el.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+    if (selected && view !== shownView) el.scrollIntoView({ block: 'nearest', inline: 'nearest' });
   }
+  shownView = state.view;
   byId('panel').setAttribute('aria-labelledby', `tab-${state.view}`);
   syncFilters(state);
   renderReport(state, user).catch(handleError);
@@ -80,10 +85,11 @@ function handleError(err) {
   }
 }
 
-// The skip link moves focus only: following it would put "#main" in the URL, which names no view.
+// The skip link moves focus only (following it would put "#main" in the URL, which names no
+// view): to the report when one shows, else to the login form's page.
 byId('skip-link').addEventListener('click', (event) => {
   event.preventDefault();
-  byId('main').focus();
+  byId(user ? 'panel' : 'main').focus();
 });
 
 // A CSV is a download, which fails without a word when the session has ended: the session is
@@ -104,7 +110,8 @@ csv.addEventListener('click', (event) => {
 });
 
 tabs.forEach(({ view, el }, i) => {
-  el.addEventListener('click', () => go({ view, page: 1, cursor: '', zoom: undefined }));
+  // a tab chosen again loads its report anew (new orders may have come in)
+  el.addEventListener('click', () => (reloadReport(), go({ view, page: 1, cursor: '', zoom: undefined })));
   // Arrow keys move between tabs, as the ARIA tabs pattern expects.
   el.addEventListener('keydown', (event) => {
     /** @type {Record<string, number>} */

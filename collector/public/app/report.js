@@ -93,6 +93,11 @@ function hideChart() {
 }
 
 /** Forgets what is on display, e.g. after a logout. */
+/** The next render fetches its report again, though the same one is on display (Apply, a tab chosen again). */
+export function reloadReport() {
+  rendered = undefined;
+}
+
 export function resetReport() {
   controller?.abort();
   rendered = undefined;
