@@ -475,6 +475,8 @@ describe('screenshots and sessions', () => {
     await poll(() => page.textContent('#panel-message')).toBe('The report could not be loaded: to: must not be before from');
     expect(await page.locator('#table tbody tr').count()).toBe(0);
     expect(await page.isHidden('#pager')).toBe(true);
+    // and no CSV link to the same refused query (a download that fails says nothing)
+    expect(await page.isHidden('#csv')).toBe(true);
     // the Summary's chart spans at most 3660 days: the table still shows, with a note
     await page.evaluate(() => (location.hash = '#view=summary&from=2015-01-01'));
     await poll(() => page.textContent('#panel-message')).toMatch(/^The chart could not be drawn: from: the timeseries spans at most 3660 days/);

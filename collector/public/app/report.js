@@ -50,6 +50,7 @@ export async function renderReport(state, customer) {
 
   panelTitle.textContent = view.title;
   csv.href = reportUrl(customer.customerId, state.view, { ...params, format: 'csv' });
+  csv.hidden = false;
   csv.setAttribute('download', `${state.view}.csv`);
   showMessage(message, 'Loading…');
   table.setAttribute('aria-busy', 'true');
@@ -79,6 +80,8 @@ export async function renderReport(state, customer) {
     // nothing of the view before stays under this one's title
     table.replaceChildren();
     pager.hidden = true;
+    // the same query as a CSV would fail too, as a download that says nothing
+    csv.hidden = true;
     hideChart();
     throw err;
   } finally {
@@ -92,12 +95,12 @@ function hideChart() {
   figure.hidden = true;
 }
 
-/** Forgets what is on display, e.g. after a logout. */
 /** The next render fetches its report again, though the same one is on display (Apply, a tab chosen again). */
 export function reloadReport() {
   rendered = undefined;
 }
 
+/** Forgets what is on display, e.g. after a logout. */
 export function resetReport() {
   controller?.abort();
   rendered = undefined;
