@@ -521,6 +521,13 @@ describe('screenshots and sessions', () => {
     await page.waitForSelector('#zoom[open] #zoom-items tbody tr');
     await page.keyboard.press('Escape');
     await poll(() => page.evaluate(() => window.scrollY)).toBe(scrolled);
+    // closing went back to the list's own history entry (so Back leaves the list rather than
+    // opening the order again), with the order one step forward
+    expect(new URL(page.url()).hash).toBe('#view=orders&all=1');
+    await page.goForward();
+    await page.waitForSelector('#zoom[open] #zoom-items tbody tr');
+    await page.keyboard.press('Escape');
+    await poll(() => page.evaluate(() => window.scrollY)).toBe(scrolled);
     // the button the zoom returned focus to is on screen, with a solid ring
     const focused = await page.evaluate(() => {
       const el = document.activeElement as HTMLElement;

@@ -4,7 +4,7 @@
 import { h } from './dom.js';
 import { count, dateTimeText, percent, toDate } from './format.js';
 import { lineTotal, money, toUnits } from './money.js';
-import { go } from './state.js';
+import { openZoom } from './state.js';
 
 /** @typedef {import('./api.js').Attributed} Attributed */
 /** @typedef {import('./api.js').LineItem} LineItem */
@@ -72,7 +72,7 @@ const statusCell = (row) => {
  * @param {string} id
  */
 const zoomButton = (kind, id) =>
-  h('button', { type: 'button', class: 'link', 'aria-label': `Show items of ${kind} ${id}`, onclick: () => go({ zoom: { kind, id } }) }, id);
+  h('button', { type: 'button', class: 'link', 'aria-label': `Show items of ${kind} ${id}`, onclick: () => openZoom({ kind, id }) }, id);
 
 /**
  * An amount in the row's own currency, else the context's (the order's, the account's).

@@ -69,6 +69,27 @@ export function go(changes) {
 }
 
 /**
+ * Whether a zoom was opened on this page, on top of its list in the history. A zoom entry is
+ * always made so (or loaded with the page): when one opens again by Back or Forward, the entry
+ * before it is still its list.
+ */
+let zoomPushed = false;
+
+/** Opens the zoom on an order or cart: a history entry of its own, which Back closes. @param {import('./views.js').Zoom} zoom */
+export function openZoom(zoom) {
+  go({ zoom });
+  zoomPushed = true;
+}
+
+/** Closes the zoom: back to the list's own entry when the zoom was opened here (Back must not open it again), else in place. */
+export function closeZoom() {
+  if (zoomPushed) {
+    zoomPushed = false;
+    history.back();
+  } else location.replace(toHash({ ...readState(), zoom: undefined }));
+}
+
+/**
  * The report query the filters stand for (docs/http-api.md, common parameters).
  * @param {State} state
  * @returns {import('./api.js').Params}

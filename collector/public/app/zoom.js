@@ -6,7 +6,7 @@ import { byId, h, showMessage } from './dom.js';
 import { ZOOM_ITEM_COLUMNS, attributionText, campaignCell, orderStatus } from './columns.js';
 import { count, dateTimeText } from './format.js';
 import { money } from './money.js';
-import { go } from './state.js';
+import { closeZoom } from './state.js';
 import { renderTable } from './table.js';
 import { ZOOMS } from './views.js';
 
@@ -28,7 +28,7 @@ let keepZoom = false;
 dialog.addEventListener('close', () => {
   shown = undefined;
   controller?.abort();
-  if (!keepZoom && location.hash.includes('zoom=')) go({ zoom: undefined });
+  if (!keepZoom && location.hash.includes('zoom=')) closeZoom();
   keepZoom = false;
 });
 
