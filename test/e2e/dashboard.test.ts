@@ -512,6 +512,7 @@ describe('screenshots and sessions', () => {
   it("keeps the reader's place: an order opened and closed far down a list, or Apply, never scrolls back up; Apply and a tab chosen again load new orders; focus shows as a solid ring", async () => {
     const page = await marketer('#view=orders&all=1', { width: 1280, height: 700 });
     await tableShown(page);
+    const hashOf = () => new URL(page.url()).hash;
     const row = page.locator('#table tbody tr').nth(40);
     const id = (await tableRows(page))[40]['Order ID'];
     await row.scrollIntoViewIfNeeded();
@@ -521,12 +522,26 @@ describe('screenshots and sessions', () => {
     await page.waitForSelector('#zoom[open] #zoom-items tbody tr');
     await page.keyboard.press('Escape');
     await poll(() => page.evaluate(() => window.scrollY)).toBe(scrolled);
+    // an order that fails to load says so in its own dialog, not over the list
+    const panelBefore = await page.textContent('#panel-message');
+    await page.route(`**/orders/${encodeURIComponent(id)}`, (route) => route.fulfill({ status: 500, contentType: 'application/json', body: '{"error":"internal_error","message":"server: internal error"}' }));
+    await page.getByRole('button', { name: `Show items of order ${id}` }).click();
+    await poll(() => page.textContent('#zoom-message')).toBe(`The order “${id}” is not shown: it could not be loaded: server: internal error. Close this and open it again to retry.`);
+    expect(await page.textContent('#panel-message')).toBe(panelBefore);
+    await page.unroute(`**/orders/${encodeURIComponent(id)}`);
+    await page.keyboard.press('Escape');
+    await poll(hashOf).toBe('#view=orders&all=1');
+    await poll(() => page.evaluate(() => window.scrollY)).toBe(scrolled);
+    await page.getByRole('button', { name: `Show items of order ${id}` }).click();
+    await page.waitForSelector('#zoom[open] #zoom-items tbody tr');
+    await page.keyboard.press('Escape');
+    await poll(hashOf).toBe('#view=orders&all=1');
     // closing went back to the list's own history entry (so Back leaves the list rather than
     // opening the order again), with the order one step forward
-    expect(new URL(page.url()).hash).toBe('#view=orders&all=1');
     await page.goForward();
     await page.waitForSelector('#zoom[open] #zoom-items tbody tr');
     await page.keyboard.press('Escape');
+    await poll(hashOf).toBe('#view=orders&all=1');
     await poll(() => page.evaluate(() => window.scrollY)).toBe(scrolled);
     // the button the zoom returned focus to is on screen, with a solid ring
     const focused = await page.evaluate(() => {

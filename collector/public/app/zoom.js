@@ -70,8 +70,15 @@ export async function syncZoom(zoom, customer, onError) {
       showMessage(message, `No ${zoom.kind} with ID “${zoom.id}” in this account.`, 'error');
       return;
     }
+    if (!(err instanceof ApiError && (err.status === 401 || err.status === 403))) {
+      // said here, about this order or cart, not over the list (which loaded fine); opening it again retries
+      shown = undefined;
+      const why = err instanceof ApiError ? `it could not be loaded: ${err.message}` : 'the collector could not be reached';
+      showMessage(message, `The ${zoom.kind} “${zoom.id}” is not shown: ${why}. Close this and open it again to retry.`, 'error');
+      return;
+    }
     // an ended session: the same zoom opens again after logging in
-    keepZoom = err instanceof ApiError && err.status === 401;
+    keepZoom = err.status === 401;
     dialog.close();
     onError?.(err);
   }
