@@ -5,7 +5,9 @@
 // `npm run bench` (BENCHMARKS.md, "Poison").
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Customer, EventRecord } from '../src/store/types.js';
-import { ENGINES, openTestStore } from './helpers/engines.js';
+import pg from 'pg';
+import { openStore } from '../src/store/store.js';
+import { ENGINES, createTestDatabase, openTestStore } from './helpers/engines.js';
 import { addCustomer, cart, eventRecord, item, order } from './helpers/fixtures.js';
 
 const POISON_SQL = {
@@ -166,4 +168,35 @@ describe.each(ENGINES)('entries refused within one batch, on %s', (engine) => {
     expect(r.rejected[0].reason).toMatch(/^event: could not be applied \(.*unique/i);
     expect(r.rejected[0].raw).toContain('"C-012"');
   });
+});
+
+describe('an entry that waits on a lock past lock_timeout, on postgres', () => {
+  it('is retried, never set aside: a DBA lock (a CREATE INDEX, a VACUUM FULL) loses no acknowledged event', async () => {
+    const db = await createTestDatabase('postgres');
+    // a lock_timeout many databases set, shorter than the lock held below
+    const admin = new pg.Client({ connectionString: db.url });
+    await admin.connect();
+    await admin.query(`ALTER DATABASE ${new URL(db.url).pathname.slice(1)} SET lock_timeout = '200ms'`);
+    const store = await openStore(db.url);
+    try {
+      const customer = (await store.customers.get(await addCustomer(store)))!;
+      await store.db.get('SELECT 1 AS x FROM daily_stats LIMIT 1');
+      // the lock a plain CREATE INDEX on daily_stats takes, held for a second
+      await admin.query('BEGIN');
+      await admin.query('LOCK TABLE daily_stats IN SHARE MODE');
+      const events = Array.from({ length: 40 }, (_, i) => eventRecord(customer, order({ orderId: `L-${i}`, total: '1.00', items: [item('A', '1.00', 1)] })));
+      const answers = await store.events.writeGroup([{ customerId: customer.customerId, events, rejects: [] }]);
+      expect(answers[0].every((a) => a === 'accepted')).toBe(true);
+      await new Promise((r) => setTimeout(r, 1000));
+      await admin.query('COMMIT');
+      // reads wait until what was answered is applied
+      const stored = await store.db.get<{ n: unknown }>('SELECT COUNT(*) AS n FROM orders WHERE customer_id = $1', [customer.customerId]);
+      expect(Number(stored?.n)).toBe(40);
+      expect(await store.rejected.list(customer.customerId)).toEqual([]);
+    } finally {
+      await admin.end();
+      await store.close();
+      await db.drop();
+    }
+  }, 30_000);
 });

@@ -25,8 +25,33 @@ const first = byId('pager-first', HTMLButtonElement);
 const prev = byId('pager-prev', HTMLButtonElement);
 const next = byId('pager-next', HTMLButtonElement);
 
-/** Cursors of the pages seen, so "Previous page" can go back without the API paging backwards. @type {Map<string, string>} */
-const cursors = new Map();
+/**
+ * Cursors of the pages seen, so "Previous page" can go back without the API paging backwards;
+ * kept in the tab's sessionStorage too, so a reload keeps "Previous page" working.
+ */
+const CURSORS_KEY = 'emarsys-track:cursors';
+/** @type {Map<string, string>} */
+const cursors = new Map(storedCursors());
+
+/** @returns {[string, string][]} */
+function storedCursors() {
+  try {
+    const list = JSON.parse(sessionStorage.getItem(CURSORS_KEY) ?? '[]');
+    return Array.isArray(list) ? list : [];
+  } catch {
+    return [];
+  }
+}
+
+/** @param {string} key @param {string} cursor */
+function keepCursor(key, cursor) {
+  cursors.set(key, cursor);
+  try {
+    sessionStorage.setItem(CURSORS_KEY, JSON.stringify([...cursors].slice(-200)));
+  } catch {
+    // storage refused: "Previous page" still works until a reload
+  }
+}
 /** @type {AbortController | undefined} */
 let controller;
 /** @type {string | undefined} the state key on display: the zoom opening and closing must not refetch */
@@ -105,6 +130,11 @@ export function resetReport() {
   controller?.abort();
   rendered = undefined;
   cursors.clear();
+  try {
+    sessionStorage.removeItem(CURSORS_KEY);
+  } catch {
+    // nothing stored
+  }
   table.replaceChildren();
   destroyChart();
 }
@@ -119,7 +149,7 @@ function renderPager(state, page) {
   const multi = state.page > 1 || page.next;
   pager.hidden = !multi;
   if (!multi) return;
-  cursors.set(`${fk}\u0000${state.page}`, state.cursor);
+  keepCursor(`${fk}\u0000${state.page}`, state.cursor);
   pagerRange.textContent = `Rows ${count(start + 1)}–${count(start + page.rows.length)} of ${count(page.total)}`;
   const prevCursor = state.page === 2 ? '' : cursors.get(`${fk}\u0000${state.page - 1}`);
   first.disabled = state.page === 1;
