@@ -10,7 +10,7 @@ import { decorateLink } from '../../src/server/decorate-link.js';
 import { AuthService } from './auth/service.js';
 import { DEFAULT_ABANDON_AFTER_MINUTES, DEFAULT_HOST, DEFAULT_KEEP_REJECTED_MS, DEFAULT_PORT, parseDatabaseTarget, parseDuration, resolveDatabase } from './config.js';
 import { importDirectoryCsv } from './directory/service.js';
-import { HttpError } from './errors.js';
+import { DatabaseUnavailableError, HttpError } from './errors.js';
 import { DEFAULT_INGEST_RATE_LIMITS } from './ingest/limits.js';
 import { MAX_ORDER_VALUE_CEILING } from './store/customers.js';
 import { openStore, type Store } from './store/store.js';
@@ -550,7 +550,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
       io.err(`usage: ${command.usage}`);
       return 2;
     }
-    io.err(`error: ${(err as Error).message}`);
+    // the operator's own terminal: why the database could not be reached (a wrong port or host
+    // reads "connect ECONNREFUSED 127.0.0.1:1"), which an HTTP answer never tells the public
+    const cause = err instanceof DatabaseUnavailableError && err.cause instanceof Error ? ` (${err.cause.message})` : '';
+    io.err(`error: ${(err as Error).message}${cause}`);
     return 1;
   }
 }

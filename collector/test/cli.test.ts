@@ -234,6 +234,12 @@ describe('emarsys-collector', () => {
     expect(await runHere('rejected', 'list', '--db', 'http://x')).toMatchObject({ code: 2, err: expect.stringContaining('--db: unsupported URL "http://"') });
   });
 
+  it('says why a PostgreSQL database could not be reached (a wrong port reads as refused), with exit code 1', async () => {
+    const r = await runHere('users', 'list', '--customer', '1', '--db', 'postgres://u:p@127.0.0.1:1/x');
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^error: database: not reachable right now .*\(connect ECONNREFUSED 127\.0\.0\.1:1\)/);
+  }, 30_000);
+
   it('decorates an email link through the real bin, keeping its query and fragment', async () => {
     expect(run('links', 'decorate', 'https://shop.example.com/p/drill?color=red&emst=OLD.x#reviews', '--campaign', '5521', '--contact', 'UID9', '--link', '7')).toEqual({
       code: 0,

@@ -3,7 +3,8 @@
 // rejected events (cut, hashed, counted, purged), exact money sums, and migration 4.
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { exactOrderValueCap } from '../src/ingest/limits.js';
+import type { FastifyInstance } from 'fastify';
+import { IngestLimiter, RateLimitedError, exactOrderValueCap } from '../src/ingest/limits.js';
 import { MAX_ORDER_VALUE_CEILING } from '../src/store/customers.js';
 import { migrate } from '../src/store/migrations.js';
 import { PostgresDatabase } from '../src/store/postgres.js';
@@ -361,5 +362,15 @@ describe.each(ENGINES)('migration 4 on %s', (engine) => {
       );
       expect(types.map((t) => t.data_type)).toEqual(['numeric', 'numeric', 'numeric']);
     }
+  });
+});
+
+describe('the per-customer limit', () => {
+  it('gives back the events of a request that stored nothing (a 503 the SDK retries), so its retry does not count them twice', () => {
+    const limiter = new IngestLimiter({} as FastifyInstance, { perAddress: 0, perCustomer: 10 }, () => T0);
+    limiter.takeCustomer('shop', 10);
+    expect(() => limiter.takeCustomer('shop', 1)).toThrow(RateLimitedError);
+    limiter.giveBackCustomer('shop', 10);
+    expect(() => limiter.takeCustomer('shop', 10)).not.toThrow();
   });
 });

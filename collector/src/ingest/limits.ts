@@ -76,4 +76,10 @@ export class IngestLimiter {
     }
     w.events += events;
   }
+
+  /** Events counted by takeCustomer that were not stored after all (the write failed: a 503 the client retries): its retry must not count them twice. */
+  giveBackCustomer(customerId: string, events: number): void {
+    const w = this.customers.get(customerId);
+    if (w && this.clock() < w.start + WINDOW_MS) w.events = Math.max(0, w.events - events);
+  }
 }

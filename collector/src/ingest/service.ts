@@ -114,7 +114,14 @@ export class DefaultIngestService implements IngestService {
     });
     limiter?.takeCustomer(customerId, write.events.length);
     if (write.events.length === 0 && write.rejects.length === 0) return { accepted: 0, duplicates: 0, rejected };
-    const outcomes = await this.committer.submit(write);
+    let outcomes: EventOutcome[];
+    try {
+      outcomes = await this.committer.submit(write);
+    } catch (err) {
+      // nothing stored (a database away answers 503, and the SDK retries): not this minute's
+      limiter?.giveBackCustomer(customerId, write.events.length);
+      throw err;
+    }
     let accepted = 0;
     for (const o of outcomes) if (o === 'accepted') accepted++;
     return { accepted, duplicates: outcomes.length - accepted, rejected };

@@ -41,10 +41,19 @@ export function errorAnswer(err: FastifyError | Error): { status: number; body: 
   return { status: 500, body: { error: 'internal_error', message: 'server: internal error; the request was not stored, retry later' }, headers: {} };
 }
 
+/**
+ * Logs a request that failed on our side: a 503 (database restarting, queue full: a passing
+ * state the client retries) as one short warning, without a stack (a failover answers every
+ * request so); any other server error as an error, with it.
+ */
+export function logFailure(request: FastifyRequest, err: unknown, what: string): void {
+  const a = errorAnswer(err as Error);
+  if (a.status === 503) request.log.warn(`${what}: ${a.body.message}`);
+  else if (a.status >= 500) request.log.error({ err }, what);
+}
+
 export function errorHandler(err: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const a = errorAnswer(err);
-  // 503 is a passing state (database restarting, queue full) the client retries: not an error of ours
-  if (a.status === 503) request.log.warn({ err }, a.body.message);
-  else if (a.status >= 500) request.log.error({ err }, 'request failed');
+  logFailure(request, err, 'request failed');
   return reply.code(a.status).headers(a.headers).send(a.body);
 }

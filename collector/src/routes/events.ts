@@ -6,7 +6,7 @@ import { HttpError } from '../errors.js';
 import { UnknownCustomerError, type IngestContext } from '../ingest/service.js';
 import { parseBatch } from '../validation/events.js';
 import { formatFieldError } from '../validation/messages.js';
-import { BODY_TOO_LARGE, ErrorBody, errorAnswer } from './errors.js';
+import { BODY_TOO_LARGE, ErrorBody, errorAnswer, logFailure } from './errors.js';
 
 export function corsHeaders(reply: FastifyReply): void {
   reply.header('access-control-allow-origin', '*');
@@ -42,7 +42,7 @@ export async function eventRoutes(app: FastifyInstance): Promise<void> {
     if (a.status === 413) {
       await app.ingest.reject(null, '', BODY_TOO_LARGE, { source: 'sdk' }).catch((e: unknown) => req.log.error({ err: e }, 'could not keep a rejected request'));
     }
-    if (a.status >= 500) req.log.error({ err }, 'ingest failed');
+    logFailure(req, err, 'ingest failed');
     return reply.code(a.status).headers(a.headers).send(a.body);
   });
 

@@ -7,6 +7,7 @@ import { ROUTES } from '../../../src/protocol/index.js';
 import { RateLimitedError } from '../ingest/limits.js';
 import { UnknownCustomerError, type IngestContext } from '../ingest/service.js';
 import { parseTiPhp } from '../legacy/ti-php.js';
+import { logFailure } from './errors.js';
 import { headOnly, sendGif, sendRateLimitedGif } from './gif.js';
 
 export default async function legacyPixelRoutes(app: FastifyInstance): Promise<void> {
@@ -32,7 +33,7 @@ export default async function legacyPixelRoutes(app: FastifyInstance): Promise<v
       }
     } catch (err) {
       if (err instanceof RateLimitedError) return sendRateLimitedGif(reply, err);
-      request.log.error({ err }, 'legacy ti.php hit could not be stored');
+      logFailure(request, err, 'legacy ti.php hit could not be stored');
     }
     return sendGif(reply);
   });

@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ROUTES } from '../../../src/protocol/index.js';
 import { RateLimitedError } from '../ingest/limits.js';
 import { UnknownCustomerError, type IngestContext } from '../ingest/service.js';
+import { logFailure } from './errors.js';
 import { headOnly, sendGif, sendRateLimitedGif } from './gif.js';
 
 const CUSTOMER_ID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -42,7 +43,7 @@ export async function pixelRoutes(app: FastifyInstance): Promise<void> {
       }
     } catch (err) {
       if (err instanceof RateLimitedError) return sendRateLimitedGif(reply, err);
-      req.log.error({ err }, 'pixel event could not be stored');
+      logFailure(req, err, 'pixel event could not be stored');
     }
     return sendGif(reply);
   });

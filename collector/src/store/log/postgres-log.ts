@@ -18,6 +18,7 @@ import type { GroupWriter } from './writer.js';
 import { Thread } from '../thread.js';
 import type { EventOutcome, IngestWrite } from '../types.js';
 import { encodeEvent } from './entry.js';
+import { logError } from '../../log-line.js';
 
 /** A read waits at most this long for the projection of what this collector answered. */
 const MAX_WAIT_MS = 10_000;
@@ -91,7 +92,7 @@ export class PostgresLog implements GroupWriter {
   constructor(
     private readonly db: Database,
     url: string,
-    private readonly onError: (message: string) => void = (m) => console.error(`emarsys-collector: ${m}`),
+    private readonly onError: (message: string) => void = logError,
   ) {
     this.append = appendSql(db.dialect);
     this.projection = new Thread<ToProjection, FromProjection>(

@@ -19,6 +19,7 @@ import type { GroupWriter } from '../log/writer.js';
 import type { EventOutcome, IngestWrite } from '../types.js';
 import type { FromApplier, FromAppender, ThreadData, ToApplier, ToAppender } from './messages.js';
 import { Thread } from '../thread.js';
+import { logError } from '../../log-line.js';
 
 /** Entries waiting beyond this are refused with 503 (the SDK retries): a burst is absorbed, an overload does not grow the queue without end. */
 export const MAX_BACKLOG = 500_000;
@@ -48,7 +49,7 @@ export class IngestQueue implements GroupWriter {
   constructor(
     path: string,
     { appliedSeq, queueId, maxBacklog = MAX_BACKLOG }: { appliedSeq: number; queueId: string; maxBacklog?: number },
-    private readonly onError: (message: string) => void = (m) => console.error(`emarsys-collector: ${m}`),
+    private readonly onError: (message: string) => void = logError,
   ) {
     this.applied = appliedSeq;
     const data = (): ThreadData => ({ path, appliedSeq: this.applied, maxBacklog, queueId });
