@@ -189,6 +189,8 @@ const COMMANDS: Record<string, Command> = {
       const trustProxy = values['trust-proxy'] === true;
       const allowPrivateWebhooks = values['allow-private-webhooks'] === true;
       const server = await startServer({ db, port, host, abandonAfterMinutes, trustProxy, allowPrivateWebhooks, keepRejectedMs, rateLimits, logger: logger(io) });
+      const migrated = server.app.store.migrated ?? [];
+      if (migrated.length) io.out(`emarsys-collector: the database schema was migrated (applied version${migrated.length > 1 ? 's' : ''} ${migrated.join(', ')})`);
       io.out(`emarsys-collector listening on ${server.url} (${server.app.store.description}, carts abandoned after ${abandonAfterMinutes} min)`);
       return untilSignal(server.close, io);
     },

@@ -264,6 +264,26 @@ describe('emarsys-collector', () => {
     }
   });
 
+  it('says when serve migrated the database schema, and not when it was up to date', async () => {
+    const fresh = join(dir, 'fresh.db');
+    const firstLines = async () => {
+      const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--db', fresh], { cwd: dir, env: { ...process.env, DATABASE_URL: '' } });
+      const out = await new Promise<string>((resolve, reject) => {
+        let text = '';
+        child.stdout.on('data', (d: Buffer) => {
+          text += d.toString();
+          if (/listening on/.test(text)) resolve(text);
+        });
+        child.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${text}`)));
+      });
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+      return out;
+    };
+    expect(await firstLines()).toMatch(/^emarsys-collector: the database schema was migrated \(applied versions 1, 2, .*, 10\)\n/);
+    expect(await firstLines()).toMatch(/^emarsys-collector listening on /);
+  }, 30_000);
+
   it('serves until SIGTERM', async () => {
     const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--db', db, '--abandon-after', '90s', '--trust-proxy'], { cwd: dir, env: { ...process.env, DATABASE_URL: '' } });
     const url = await new Promise<string>((resolve, reject) => {

@@ -39,6 +39,8 @@ export interface Store {
   readonly erasure: ErasureRepository;
   /** the engine underneath, for tests and tools */
   readonly db: Database;
+  /** the schema versions openStore applied (none when the database was up to date) */
+  migrated?: readonly number[];
   close(): Promise<void>;
 }
 
@@ -76,12 +78,18 @@ export interface StoreOptions {
 export async function openStore(target: string, options: StoreOptions = {}): Promise<Store> {
   const t = parseDatabaseTarget(target);
   const db = t.engine === 'sqlite' ? new SqliteDatabase(t.path) : new PostgresDatabase(t.url);
+  let migrated: number[];
   try {
-    await migrate(db);
+    migrated = await migrate(db);
   } catch (err) {
     await db.close().catch(() => undefined);
     throw err;
   }
+  return Object.assign(await withWriter(db, t, options), { migrated });
+}
+
+/** The store over `db`, with the ingest write path its engine takes. */
+async function withWriter(db: SqliteDatabase | PostgresDatabase, t: ReturnType<typeof parseDatabaseTarget>, options: StoreOptions): Promise<Store> {
   // an in-memory database has no file for a queue or a second connection
   if (db instanceof SqliteDatabase && t.engine === 'sqlite' && t.path !== ':memory:') {
     const at = await db.get<{ seq: unknown; queue_id: string }>('SELECT seq, queue_id FROM ingest_applied WHERE id = 1');
