@@ -280,7 +280,7 @@ describe('emarsys-collector', () => {
       await new Promise((r) => child.once('exit', r));
       return out;
     };
-    expect(await firstLines()).toMatch(/^emarsys-collector: the database schema was migrated \(applied versions 1, 2, .*, 10\)\n/);
+    expect(await firstLines()).toMatch(/^emarsys-collector: the database schema was migrated \(applied versions 1, 2, [0-9, ]+\)\n/);
     expect(await firstLines()).toMatch(/^emarsys-collector listening on /);
   }, 30_000);
 
