@@ -126,9 +126,10 @@ async function withStore<T>(values: Values, io: Io, fn: (store: Store) => Promis
   }
 }
 
-async function requireCustomer(store: Store, customerId: string): Promise<void> {
+/** `field`: how the command took the ID (the --customer flag, or `customerId` for `customers set <customerId>`). */
+async function requireCustomer(store: Store, customerId: string, field = '--customer'): Promise<void> {
   if (!(await store.customers.get(customerId))) {
-    throw new HttpError(404, 'unknown_customer', `--customer: customer ${customerId} does not exist (add it with "emarsys-collector customers add ${customerId}")`);
+    throw new HttpError(404, 'unknown_customer', `${field}: customer ${customerId} does not exist (add it with "emarsys-collector customers add ${customerId}")`);
   }
 }
 
@@ -264,7 +265,7 @@ const COMMANDS: Record<string, Command> = {
       const settings = { maxOrderValue: maxOrderValueOf(values), attributionDays: attributionDaysOf(values), abandonAfterSeconds: abandonAfterOf(values) };
       if (Object.values(settings).every((v) => v === undefined)) throw new UsageError('give at least one of --max-order-value, --attribution-days, --abandon-after');
       const c = await withStore(values, io, async (store) => {
-        await requireCustomer(store, customerId);
+        await requireCustomer(store, customerId, 'customerId');
         return (await store.customers.update(customerId, settings))!;
       });
       const abandon = c.abandonAfterSeconds === null ? 'the collector default' : `${c.abandonAfterSeconds} s`;

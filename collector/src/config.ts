@@ -34,7 +34,10 @@ export type DatabaseTarget = { engine: 'sqlite'; path: string } | { engine: 'pos
 
 /** A `postgres://` / `postgresql://` URL selects PostgreSQL; anything else is a SQLite file path (`:memory:` included). */
 export function parseDatabaseTarget(value: string): DatabaseTarget {
-  if (/^postgres(ql)?:\/\//i.test(value)) return { engine: 'postgres', url: value };
+  if (/^postgres(ql)?:\/\//i.test(value)) {
+    if (!URL.canParse(value)) throw new Error('--db: is not a valid postgres:// URL (a space, or a password with @ / # not percent-encoded?)');
+    return { engine: 'postgres', url: value };
+  }
   if (value.trim() === '') throw new Error('--db: must not be empty');
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
     throw new Error(`--db: unsupported URL "${value.split('://')[0]}://"; use a SQLite file path or a postgres:// URL`);

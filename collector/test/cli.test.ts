@@ -71,7 +71,7 @@ describe('emarsys-collector', () => {
     expect(await err('capped', '--max-order-value', '0')).toContain('--max-order-value: must be a whole number from 1 to 10000000 (got "0")');
     expect(await err('capped', '--max-order-value', '99999999')).toContain('from 1 to 10000000 (got "99999999")');
     expect(await err('capped', '--attribution-days', '1.5')).toContain('--attribution-days: must be a whole number from 1 to 365 (got "1.5")');
-    expect(await err('nobody', '--attribution-days', '3')).toContain('error: --customer: customer nobody does not exist');
+    expect(await err('nobody', '--attribution-days', '3')).toContain('error: customerId: customer nobody does not exist');
     expect((await runHere('serve', '--keep-rejected', '30', '--db', db)).err).toContain('--keep-rejected: "30" is not a duration');
     expect((await runHere('serve', '--rate-limit-address', 'many', '--db', db)).err).toContain('--rate-limit-address: must be a whole number from 0 to 1000000000 (got "many")');
   });
@@ -232,6 +232,7 @@ describe('emarsys-collector', () => {
     expect(await runHere('serve', '--port', 'eighty')).toMatchObject({ code: 2, err: expect.stringContaining('--port: must be a number from 0 to 65535') });
     expect(await runHere('rejected', 'list', '--db', '')).toMatchObject({ code: 2, err: expect.stringContaining('--db: must not be empty') });
     expect(await runHere('rejected', 'list', '--db', 'http://x')).toMatchObject({ code: 2, err: expect.stringContaining('--db: unsupported URL "http://"') });
+    expect(await runHere('rejected', 'list', '--db', 'postgres://bad url')).toMatchObject({ code: 2, err: expect.stringContaining('--db: is not a valid postgres:// URL') });
   });
 
   it('says why a PostgreSQL database could not be reached (a wrong port reads as refused), with exit code 1', async () => {
