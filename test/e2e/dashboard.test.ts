@@ -563,6 +563,22 @@ describe('screenshots and sessions', () => {
     await page.getByRole('tab', { name: 'Orders' }).focus();
     await page.keyboard.press('Enter');
     expect(await page.evaluate(() => getComputedStyle(document.activeElement as HTMLElement).outlineStyle)).toBe('solid');
+
+    // page 3, then a reload: "Previous page" still goes back (the cursors seen are kept in the tab)
+    const more = Array.from({ length: 60 }, (_, i) => ({ type: 'order', id: `ev-page-${i}`, time: c.app.clock(), visitor: 'v-page', orderId: `PAGE-${i}`, total: '1.00', items: [] }));
+    expect((await fetch(`${c.url}/v1/events`, { method: 'POST', body: JSON.stringify({ v: 1, customerId: SHOP, events: more }) })).status).toBe(200);
+    const rows = total + 61;
+    await page.click('#filters button[type=submit]');
+    await poll(() => page.textContent('#pager-range')).toBe(`Rows 1–50 of ${rows}`);
+    await page.click('#pager-next');
+    await poll(() => page.textContent('#pager-range')).toBe(`Rows 51–100 of ${rows}`);
+    await page.click('#pager-next');
+    await poll(() => page.textContent('#pager-range')).toMatch(/^Rows 101–/);
+    await page.reload();
+    await poll(() => page.textContent('#pager-range')).toMatch(/^Rows 101–/);
+    expect(await page.isEnabled('#pager-prev')).toBe(true);
+    await page.click('#pager-prev');
+    await poll(() => page.textContent('#pager-range')).toBe(`Rows 51–100 of ${rows}`);
   });
 
   it('a password change by an admin ends an open dashboard session: the next action lands on the login', async () => {
