@@ -169,7 +169,6 @@ export function buyerOf(contactUid: string, email: string | null, visitor: strin
   return contactUid ? `u:${contactUid}` : email ? `e:${email.toLowerCase()}` : `v:${visitor}`;
 }
 
-
 /** An API token as listed: never the token itself. */
 export interface ApiToken {
   id: string;

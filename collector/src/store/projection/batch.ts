@@ -417,17 +417,17 @@ export class BatchState {
     const campaignId = existing.campaign_id;
     fx.stats.order(customerId, campaignId, existing.time, existing.currency, -existing.total, -existing.item_lines, -1, existing.attribution);
     fx.stats.order(customerId, campaignId, existing.time, o.currency, o.total, o.items.length, 1, existing.attribution);
+    // refunds made meanwhile stay with the order: into its new currency, and net in the profiles
+    const refunded = existing.refunded;
     if (o.currency !== existing.currency) {
       this.addBuyer(campaignId, o.currency, existing.time, existing.buyer);
       const left = { campaignId, currency: existing.currency, buyer: existing.buyer, time: existing.time };
       this.leftCurrency.set([campaignId, left.currency, left.buyer, dayOf(left.time)].join(SEP), left);
-    }
-    // refunds made meanwhile stay with the order: into its new currency, and net in the profiles
-    const refunded = existing.refunded;
-    if (refunded > 0n && o.currency !== existing.currency) {
-      const at = { campaignId, time: existing.time, attribution: existing.attribution };
-      fx.stats.refund(customerId, { ...at, currency: existing.currency }, -refunded, -1);
-      fx.stats.refund(customerId, { ...at, currency: o.currency }, refunded, 1);
+      if (refunded > 0n) {
+        const at = { campaignId, time: existing.time, attribution: existing.attribution };
+        fx.stats.refund(customerId, { ...at, currency: existing.currency }, -refunded, -1);
+        fx.stats.refund(customerId, { ...at, currency: o.currency }, refunded, 1);
+      }
     }
     // the order moves to the backend's contact (a browser can name anyone's email)
     const contactKey = this.contactKey(o.contactUid, o.email);
