@@ -52,14 +52,13 @@ export function errorAnswer(err: FastifyError | Error): { status: number; body: 
  * state the client retries) as one short warning, without a stack (a failover answers every
  * request so); any other server error as an error, with it.
  */
-export function logFailure(request: FastifyRequest, err: unknown, what: string): void {
-  const a = errorAnswer(err as Error);
+export function logFailure(request: FastifyRequest, err: unknown, what: string, a = errorAnswer(err as Error)): void {
   if (a.status === 503) request.log.warn(`${what}: ${a.body.message}`);
   else if (a.status >= 500) request.log.error({ err }, what);
 }
 
 export function errorHandler(err: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const a = errorAnswer(err);
-  logFailure(request, err, 'request failed');
+  logFailure(request, err, 'request failed', a);
   return reply.code(a.status).headers(a.headers).send(a.body);
 }

@@ -42,7 +42,7 @@ export async function eventRoutes(app: FastifyInstance): Promise<void> {
     if (a.status === 413) {
       await app.ingest.reject(null, '', BODY_TOO_LARGE, { source: 'sdk' }).catch((e: unknown) => req.log.error({ err: e }, 'could not keep a rejected request'));
     }
-    logFailure(req, err, 'ingest failed');
+    logFailure(req, err, 'ingest failed', a);
     return reply.code(a.status).headers(a.headers).send(a.body);
   });
 
