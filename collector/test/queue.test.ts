@@ -6,6 +6,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { queuePath, type QueueEntry } from '../src/store/queue/messages.js';
 import { IngestQueue, QueueFullError } from '../src/store/queue/index.js';
+import { errorAnswer } from '../src/routes/errors.js';
 import { openStore } from '../src/store/store.js';
 import type { Customer, EventRecord } from '../src/store/types.js';
 import { createTestDatabase, type TestDatabase } from './helpers/engines.js';
@@ -152,6 +153,27 @@ describe('the SQLite ingest queue', () => {
       expect(refused).toMatchObject({ statusCode: 503, headers: { 'retry-after': '5' } });
       lock.exec('COMMIT');
       await queue.settled();
+      expect(await write()).toEqual([['accepted']]);
+    } finally {
+      if (lock.inTransaction) lock.exec('ROLLBACK');
+      lock.close();
+      await queue.close();
+    }
+  });
+
+  it('answers 503 when the queue file stays locked (or the disk is full), and takes the group once it is free', async () => {
+    const queue = new IngestQueue(test.url, { appliedSeq: 0, queueId: queueId(), busyTimeoutMs: 100 });
+    const write = () => queue.writeGroup([{ customerId: customer.customerId, events: [record(order())], rejects: [] }]);
+    expect(await write()).toEqual([['accepted']]);
+    // another collector on the same queue file holds its write lock past the busy timeout
+    const lock = new BetterSqlite3(queuePath(test.url));
+    lock.exec('BEGIN IMMEDIATE');
+    try {
+      const refused = (await write().catch((e: unknown) => e)) as Error;
+      // the code crossed from the append thread: a passing state, answered 503 and retried
+      expect(refused).toMatchObject({ code: 'SQLITE_BUSY' });
+      expect(errorAnswer(refused)).toMatchObject({ status: 503, headers: { 'retry-after': '2' } });
+      lock.exec('COMMIT');
       expect(await write()).toEqual([['accepted']]);
     } finally {
       if (lock.inTransaction) lock.exec('ROLLBACK');

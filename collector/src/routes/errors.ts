@@ -3,8 +3,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { LIMITS } from '../../../src/protocol/index.js';
 import { DatabaseUnavailableError, HttpError } from '../errors.js';
-import { isTransient } from '../store/log/isolate.js';
-import { isConnectionError } from '../store/postgres.js';
+import { failureOf } from '../store/failures.js';
 
 /** The answer of a route that answers 204 with no body. */
 export const NoContent = Type.Null({ description: 'no content' });
@@ -27,11 +26,12 @@ export function errorAnswer(err: FastifyError | Error): { status: number; body: 
   if ((err as FastifyError).code === 'ECONNRESET' && err.message === 'aborted') {
     return { status: 400, body: { error: 'invalid_request', message: 'body: the connection closed before all of it arrived' }, headers: {} };
   }
+  const failure = err instanceof HttpError ? undefined : failureOf(err);
   // a lost database connection that reached here untranslated still gets its 503
-  if (!(err instanceof HttpError) && isConnectionError(err)) return errorAnswer(new DatabaseUnavailableError(err));
+  if (failure === 'unreachable') return errorAnswer(new DatabaseUnavailableError(err));
   // a statement the database could not run now (a lock or statement timeout, a full disk, a
   // deadlock): nothing was stored, and the same request may pass in a moment
-  if (!(err instanceof HttpError) && isTransient(err)) {
+  if (failure === 'busy') {
     return { status: 503, body: { error: 'unavailable', message: 'database: busy right now (a lock or statement timeout, or a full disk); retry in a few seconds' }, headers: { 'retry-after': '2' } };
   }
   if (err instanceof HttpError) return { status: err.statusCode, body: { error: err.code, message: err.message }, headers: err.headers };

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { DatabaseUnavailableError } from '../errors.js';
 import type { Database, Dialect, Queryable, Row, Sql, SqlValue } from './database.js';
+import { isConnectionError } from './failures.js';
 
 const dialect: Dialect = {
   forUpdate: 'FOR UPDATE',
@@ -17,22 +18,6 @@ const dialect: Dialect = {
 /** deadlock_detected, serialization_failure: safe to run the whole transaction again */
 const RETRYABLE = new Set(['40P01', '40001']);
 const MAX_ATTEMPTS = 5;
-
-/** Socket errors of a server that is down, restarting or unreachable. */
-const NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
-/** admin_shutdown, crash_shutdown, cannot_connect_now (starting up, shutting down), idle_session_timeout */
-const SERVER_GOING = new Set(['57P01', '57P02', '57P03', '57P05']);
-/** What `pg` throws, without a code, for a connection that died under it or could not be made in time. */
-const LOST = /^(Connection terminated|Client has encountered a connection error|Client was closed|timeout exceeded when trying to connect|Query read timeout)/;
-
-/** True when the error says the server cannot be reached, not that the statement was wrong. */
-export function isConnectionError(err: unknown): boolean {
-  if (!(err instanceof Error)) return false;
-  if (err instanceof DatabaseUnavailableError) return true;
-  const code = (err as { code?: unknown }).code;
-  if (typeof code === 'string' && (NETWORK.has(code) || SERVER_GOING.has(code) || code.startsWith('08'))) return true;
-  return LOST.test(err.message);
-}
 
 /** A lost connection becomes the 503 every route answers; other errors pass unchanged. */
 function translate(err: unknown): unknown {

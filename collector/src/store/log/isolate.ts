@@ -13,26 +13,11 @@
 //   entries' work where halving throws away 400.
 // Nothing checked at ingest should fail here; this keeps one that slipped through from
 // stopping everyone behind it.
-import { DatabaseUnavailableError } from '../../errors.js';
 import type { Sql, SqlValue } from '../database.js';
+import { isTransient } from '../failures.js';
 import { insertRejected } from '../rejected.js';
 import type { EventRecord } from '../types.js';
 import { encodeEvent } from './entry.js';
-
-/**
- * Errors after which the same batch may succeed later, retried whole and never set aside:
- * SQLite busy, locked, full or I/O; PostgreSQL connection (08), resources (53), a lock or
- * object in use (55: `lock_timeout` ran out while a DBA's CREATE INDEX or VACUUM FULL held
- * a table), operator intervention and timeouts (57), system and I/O errors (58),
- * serialization and deadlocks (40), an idle transaction's timeout (25P03); network errors
- * (ECONNRESET, …), and pg's connection losses, which carry no code.
- */
-export function isTransient(err: unknown): boolean {
-  if (err instanceof DatabaseUnavailableError) return true;
-  const code = (err as { code?: unknown } | null)?.code;
-  if (typeof code === 'string') return /^SQLITE_(BUSY|LOCKED|FULL|IOERR|NOMEM|CANTOPEN|READONLY|INTERRUPT)|^(08|53|55|57|58|40)...$|^25P03$|^E[A-Z]+$/.test(code);
-  return /connection|terminated/i.test(err instanceof Error ? err.message : String(err));
-}
 
 const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 

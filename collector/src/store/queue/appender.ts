@@ -11,7 +11,7 @@ import { queuePath, type FromAppender, type QueueEntry, type ThreadData, type To
 
 const port = parentPort!;
 const post = (m: FromAppender) => port.postMessage(m);
-const { path, appliedSeq, maxBacklog, queueId } = workerData as ThreadData;
+const { path, appliedSeq, maxBacklog, queueId, busyTimeoutMs } = workerData as ThreadData;
 
 /**
  * The queue file, checked to be this database's: a queue file left by another database (the
@@ -36,7 +36,7 @@ const q = openQueue();
 q.defaultSafeIntegers(false);
 q.pragma('journal_mode = WAL');
 q.pragma('synchronous = FULL');
-q.pragma('busy_timeout = 10000');
+q.pragma(`busy_timeout = ${busyTimeoutMs}`);
 // event_key and order_key tell what an entry is, for the duplicate checks; no index on them
 // (each would cost a random page per entry and commit): they are kept in memory instead
 q.exec(`CREATE TABLE IF NOT EXISTS queue (
@@ -122,7 +122,7 @@ queued.catchUp(); // what an earlier process left queued
 // within the queue's write transaction: an entry leaves the queue only once it is applied, so
 // an event is always found in one or the other.
 const main = new BetterSqlite3(path, { fileMustExist: true });
-main.pragma('busy_timeout = 10000');
+main.pragma(`busy_timeout = ${busyTimeoutMs}`);
 const seenEvent = main.prepare('SELECT 1 FROM seen_events WHERE customer_id = ? AND event_id = ?').pluck();
 const seenOrder = main.prepare('SELECT 1 FROM orders WHERE customer_id = ? AND order_id = ?').pluck();
 
@@ -185,7 +185,9 @@ function turn(): void {
     tail = Number(lastSeq.get());
     queued.undo(mark, tail); // never queued after all
     const message = err instanceof Error ? err.message : String(err);
-    for (const r of batch) post({ type: 'ack', id: r.id, error: message, busy: false });
+    // the code crosses too: a full disk or a lock held too long is a 503 the client retries
+    const code = (err as { code?: unknown }).code;
+    for (const r of batch) post({ type: 'ack', id: r.id, error: message, code: typeof code === 'string' ? code : undefined, busy: false });
   }
 }
 

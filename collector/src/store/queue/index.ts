@@ -14,7 +14,7 @@
 //
 // Reads on the main connection wait until every event answered before them is applied
 // (`settled`, the main connection's barrier), so reports never miss an answered event.
-import { HttpError } from '../../errors.js';
+import { DatabaseUnavailableError, HttpError } from '../../errors.js';
 import type { GroupWriter } from '../log/writer.js';
 import type { EventOutcome, IngestWrite } from '../types.js';
 import type { FromApplier, FromAppender, ThreadData, ToApplier, ToAppender } from './messages.js';
@@ -48,18 +48,19 @@ export class IngestQueue implements GroupWriter {
   /** `path` is the main database file, migrated; `appliedSeq` and `queueId` as recorded there. */
   constructor(
     path: string,
-    { appliedSeq, queueId, maxBacklog = MAX_BACKLOG }: { appliedSeq: number; queueId: string; maxBacklog?: number },
+    { appliedSeq, queueId, maxBacklog = MAX_BACKLOG, busyTimeoutMs = 10_000 }: { appliedSeq: number; queueId: string; maxBacklog?: number; busyTimeoutMs?: number },
     private readonly onError: (message: string) => void = logError,
   ) {
     this.applied = appliedSeq;
-    const data = (): ThreadData => ({ path, appliedSeq: this.applied, maxBacklog, queueId });
+    const data = (): ThreadData => ({ path, appliedSeq: this.applied, maxBacklog, queueId, busyTimeoutMs });
     this.appender = new Thread<ToAppender, FromAppender>(
       'queue/appender',
       data,
       (m) => this.fromAppender(m),
       (why) => {
         this.onError(`the ingest queue's append thread stopped (${why}); starting a new one`);
-        for (const a of this.appends.values()) a.reject(new Error(`the ingest queue's append thread stopped (${why})`));
+        // nothing of theirs was committed: a 503, retried
+        for (const a of this.appends.values()) a.reject(new DatabaseUnavailableError(new Error(`the ingest queue's append thread stopped (${why})`)));
         this.appends.clear();
       },
     );
@@ -90,7 +91,7 @@ export class IngestQueue implements GroupWriter {
     if (!a) return;
     this.appends.delete(m.id);
     if ('error' in m) {
-      a.reject(m.busy ? new QueueFullError() : new Error(m.error));
+      a.reject(m.busy ? new QueueFullError() : Object.assign(new Error(m.error), { code: m.code }));
       return;
     }
     if (m.seq > (this.acked ?? 0)) {
@@ -130,7 +131,7 @@ export class IngestQueue implements GroupWriter {
       this.appends.set(id, { resolve, reject, receivedAt });
       if (!this.appender.post({ type: 'append', id, writes })) {
         this.appends.delete(id);
-        reject(new Error("the ingest queue's append thread is restarting"));
+        reject(new DatabaseUnavailableError(new Error("the ingest queue's append thread is restarting")));
       }
     });
   }

@@ -15,6 +15,8 @@ export interface ThreadData {
   maxBacklog: number;
   /** the identity the main database gives its queue file */
   queueId: string;
+  /** how long a statement waits for a lock another connection holds */
+  busyTimeoutMs: number;
 }
 
 export type ToAppender = { type: 'append'; id: number; writes: readonly IngestWrite[] } | { type: 'applied'; seq: number } | { type: 'close' };
@@ -22,7 +24,7 @@ export type FromAppender =
   | { type: 'ready'; tail: number }
   | { type: 'warning'; message: string }
   | { type: 'ack'; id: number; outcomes: EventOutcome[][]; seq: number }
-  | { type: 'ack'; id: number; error: string; busy: boolean };
+  | { type: 'ack'; id: number; error: string; code?: string; busy: boolean };
 
 export type ToApplier = { type: 'appended'; seq: number } | { type: 'close' };
 export type FromApplier = { type: 'applied'; seq: number } | { type: 'failed'; message: string };
