@@ -293,8 +293,13 @@ describe.each(ENGINES)('reports on %s', (engine) => {
         netRevenue: Number(formatMoney(s.revenue - s.refunded)),
       });
     }
-    const revenues = rows.map((r) => r.revenue as number);
-    expect(revenues).toEqual([...revenues].sort((a, b) => b - a));
+    // the customer's currency first, then the others by code; highest revenue first in each
+    const currencies = rows.map((r) => r.currency as string);
+    expect(currencies).toEqual([...currencies].sort((a, b) => +(b === 'EUR') - +(a === 'EUR') || a.localeCompare(b)));
+    for (const c of new Set(currencies)) {
+      const revenues = rows.filter((r) => r.currency === c).map((r) => r.revenue as number);
+      expect(revenues).toEqual([...revenues].sort((a, b) => b - a));
+    }
   });
 
   it('counts each buyer once over a range: campaigns with all, some or none of their orders in it, partial days at both ends', async () => {
@@ -368,6 +373,29 @@ describe.each(ENGINES)('reports on %s', (engine) => {
       const want = Object.fromEntries([...expected].map(([key, s]) => [key, { orders: s.orders, buyers: s.buyers.size }]));
       expect(got, JSON.stringify(f)).toEqual(want);
     }
+  });
+
+  it('ranks the summary within each currency, the customer\'s own first: amounts in different currencies are not compared', async () => {
+    const shop = await addCustomer(suite.store, 'HUF');
+    const shopToken = (await addUser(suite.store, shop)).token;
+    const at = Date.UTC(2025, 7, 1);
+    const sent: [string, string, string][] = [
+      ['SMALL-HUF', 'HUF', '9000.00'],
+      ['BIG-HUF', 'HUF', '80000.00'],
+      ['BIG-EUR', 'EUR', '900.00'],
+      ['SMALL-EUR', 'EUR', '20.00'],
+      ['CZK', 'CZK', '100000.00'],
+    ];
+    const before = clock.now;
+    clock.set(at + MINUTE);
+    for (const [campaignId, currency, total] of sent) {
+      const o: SentOrder = { orderId: `C-${campaignId}`, time: at, campaignId, contactUid: null, email: null, visitor: `v-${campaignId}`, total, currency, items: [{ sku: 'S', name: 'S', price: total, quantity: 1 }] };
+      expect((await postEvents(suite.app, batch(shop, [orderEvent(o)]))).json()).toMatchObject({ accepted: 1, rejected: [] });
+    }
+    clock.set(before);
+    const rows = await allRows(suite.app, `/api/v1/customers/${shop}/summary?from=${new Date(at - DAY).toISOString()}`, shopToken);
+    // HUF (the customer's) first, then CZK and EUR by code; highest revenue first within each
+    expect(rows.map((r) => `${r.campaignId} ${r.currency}`)).toEqual(['BIG-HUF HUF', 'SMALL-HUF HUF', 'CZK CZK', 'BIG-EUR EUR', 'SMALL-EUR EUR']);
   });
 
   it('draws the timeseries per UTC day, days without data as zeros', async () => {

@@ -149,20 +149,19 @@ export class ReportsService {
   }
 
   /**
-   * Per campaign and currency, highest revenue first. A campaign clicked but without orders or
+   * Per campaign and currency: the customer's currency first, then the others by code, each
+   * highest revenue first (amounts in different currencies are not ranked against each
+   * other: 50,000 HUF is not more than 200 EUR). A campaign clicked but without orders or
    * carts in the range gets a row in the customer's currency, so its clicks show.
    */
   async summaryRows(f: ReportFilter): Promise<SummaryOut[]> {
     const r = this.store.reports;
-    const [stats, buyers, names, clicks] = await Promise.all([r.stats(f), r.buyers(f), r.campaignNames(f.customerId), r.clicks(f)]);
+    const [stats, buyers, names, clicks, customer] = await Promise.all([r.stats(f), r.buyers(f), r.campaignNames(f.customerId), r.clicks(f), this.store.customers.get(f.customerId)]);
+    const home = customer?.currency ?? 'EUR';
     const active = stats.filter((s) => s.orders !== 0 || s.carts !== 0 || s.abandoned !== 0 || s.recovered !== 0 || s.refunded !== 0n);
     const ordersOf = new Map<string, number>();
     for (const s of active) ordersOf.set(s.campaignId ?? '', (ordersOf.get(s.campaignId ?? '') ?? 0) + s.orders);
-    const clickedOnly = [...clicks.keys()].filter((id) => !ordersOf.has(id));
-    if (clickedOnly.length) {
-      const currency = (await this.store.customers.get(f.customerId))?.currency ?? 'EUR';
-      active.push(...clickedOnly.map((campaignId) => emptyStats(campaignId, currency)));
-    }
+    for (const campaignId of clicks.keys()) if (!ordersOf.has(campaignId)) active.push(emptyStats(campaignId, home));
     const rows = active.map<SummaryOut>((s) => {
       const campaignClicks = clicks.get(s.campaignId ?? '') ?? 0;
       return {
@@ -186,6 +185,8 @@ export class ReportsService {
     });
     return rows.sort(
       (a, b) =>
+        +(b.currency === home) - +(a.currency === home) ||
+        cmp(a.currency, b.currency) ||
         (a.revenue === b.revenue ? 0 : a.revenue > b.revenue ? -1 : 1) ||
         cmp(a.campaignId ?? '\uffff', b.campaignId ?? '\uffff') ||
         cmp(a.currency, b.currency),
