@@ -173,21 +173,21 @@ describe.each(ENGINES)('webhooks on %s', (engine) => {
     expect((await suite.app.sweeper.runOnce()).abandoned).toBeGreaterThanOrEqual(1);
 
     // down: every attempt fails, and the operator sees it
-    expect(await suite.app.outbox.runOnce()).toEqual({ delivered: 0, failed: 3, dead: 0 });
+    expect(await suite.app.outbox.runOnce()).toEqual({ delivered: 0, failed: 3, dead: 0, postponed: 0 });
     const failingAt = new Date(clock.now).toISOString();
     expect((await a.hooks())[0]).toMatchObject({ pending: 3, dead: 0, failingSince: failingAt, lastErrorAt: failingAt, lastSuccessAt: null });
     expect((await a.hooks())[0].lastError).toBe('unreachable');
     // nothing is due again before its backoff
     clock.advance(5_000);
-    expect(await suite.app.outbox.runOnce()).toEqual({ delivered: 0, failed: 0, dead: 0 });
+    expect(await suite.app.outbox.runOnce()).toEqual({ delivered: 0, failed: 0, dead: 0, postponed: 0 });
 
     const up = await receiver(port);
     try {
       clock.advance(60_000);
-      expect(await suite.app.outbox.runOnce()).toEqual({ delivered: 3, failed: 0, dead: 0 });
+      expect(await suite.app.outbox.runOnce()).toEqual({ delivered: 3, failed: 0, dead: 0, postponed: 0 });
       const sentAt = clock.now;
       clock.advance(3_600_000);
-      expect(await suite.app.outbox.runOnce()).toEqual({ delivered: 0, failed: 0, dead: 0 });
+      expect(await suite.app.outbox.runOnce()).toEqual({ delivered: 0, failed: 0, dead: 0, postponed: 0 });
       expect(up.got).toHaveLength(3);
       const ids = up.got.map((r) => r.headers['webhook-id']);
       expect(new Set(ids).size).toBe(3);
@@ -233,13 +233,13 @@ describe.each(ENGINES)('webhooks on %s', (engine) => {
       const a = await account(retrying);
       const hook = await a.register(`http://127.0.0.1:${r.port}/`, ['order.placed']);
       await a.send(order({ orderId: 'D-1' }));
-      expect(await retrying.outbox.runOnce()).toEqual({ delivered: 0, failed: 1, dead: 0 });
+      expect(await retrying.outbox.runOnce()).toEqual({ delivered: 0, failed: 1, dead: 0, postponed: 0 });
       clock.advance(2_000 * 1.2);
-      expect(await retrying.outbox.runOnce()).toEqual({ delivered: 0, failed: 1, dead: 0 });
+      expect(await retrying.outbox.runOnce()).toEqual({ delivered: 0, failed: 1, dead: 0, postponed: 0 });
       clock.advance(2_000 * 1.2);
-      expect(await retrying.outbox.runOnce()).toEqual({ delivered: 0, failed: 0, dead: 1 });
+      expect(await retrying.outbox.runOnce()).toEqual({ delivered: 0, failed: 0, dead: 1, postponed: 0 });
       clock.advance(86_400_000);
-      expect(await retrying.outbox.runOnce()).toEqual({ delivered: 0, failed: 0, dead: 0 });
+      expect(await retrying.outbox.runOnce()).toEqual({ delivered: 0, failed: 0, dead: 0, postponed: 0 });
       expect(r.got).toHaveLength(3);
       expect(new Set(r.got.map((g) => g.headers['webhook-id'])).size).toBe(1); // one stable ID across retries
       expect((await a.hooks(retrying))[0]).toMatchObject({ pending: 0, dead: 1, lastError: 'HTTP 503', failingSince: new Date(T0).toISOString() });
@@ -253,7 +253,7 @@ describe.each(ENGINES)('webhooks on %s', (engine) => {
       answer = 204;
       expect((await retry(id)).json()).toEqual({ deliveryId: id, state: 'pending' });
       expect((await retry(id)).json()).toEqual({ error: 'not_found', message: 'deliveryId: no dead delivery with this ID' });
-      expect(await retrying.outbox.runOnce()).toEqual({ delivered: 1, failed: 0, dead: 0 });
+      expect(await retrying.outbox.runOnce()).toEqual({ delivered: 1, failed: 0, dead: 0, postponed: 0 });
       expect(r.got.map((g) => g.headers['webhook-id'])).toEqual([id, id, id, id]);
       expect((await a.hooks(retrying))[0]).toMatchObject({ pending: 0, dead: 0, failingSince: null });
     } finally {
@@ -277,7 +277,7 @@ describe.each(ENGINES)('webhooks on %s', (engine) => {
     const second = await buildApp({ db: suite.url, clock: clock.clock, sweepIntervalMs: 0, outboxIntervalMs: 0, allowPrivateWebhooks: true });
     try {
       clock.advance(60_000);
-      expect(await second.outbox.runOnce()).toEqual({ delivered: 8, failed: 0, dead: 0 });
+      expect(await second.outbox.runOnce()).toEqual({ delivered: 8, failed: 0, dead: 0, postponed: 0 });
       const got = up.got.map((r) => JSON.parse(r.body).data.orderId).sort();
       expect(got).toEqual([...orderIds].sort());
       expect(up.got.every((r) => verifyWebhook(r.body, r.headers, hook.secret, clock.now))).toBe(true);
@@ -368,7 +368,7 @@ describe.each(ENGINES)('webhooks on %s', (engine) => {
       // and a webhook registered by a collector that allowed private receivers
       await a.register(`http://127.0.0.1:${up.port}/hook`, ['order.placed'], suite.app);
       await a.send(order({ orderId: 'RB-1' }));
-      expect(await guarded.outbox.runOnce()).toEqual({ delivered: 0, failed: 2, dead: 0 });
+      expect(await guarded.outbox.runOnce()).toEqual({ delivered: 0, failed: 2, dead: 0, postponed: 0 });
       const hooks = await a.hooks(guarded);
       expect(hooks.map((h) => h.lastError)).toEqual(['refused: private address', 'refused: private address']);
       expect(up.connections).toBe(0);
@@ -378,7 +378,7 @@ describe.each(ENGINES)('webhooks on %s', (engine) => {
       const onPremises = await testApp(suite.store, { clock: clock.clock, webhookResolver: dns.resolve, allowPrivateWebhooks: true });
       try {
         clock.advance(60_000);
-        expect(await onPremises.outbox.runOnce()).toEqual({ delivered: 2, failed: 0, dead: 0 });
+        expect(await onPremises.outbox.runOnce()).toEqual({ delivered: 2, failed: 0, dead: 0, postponed: 0 });
         expect(up.got.map((r) => JSON.parse(r.body).data.orderId)).toEqual(['RB-1', 'RB-1']);
         const local = await a.register(`http://localhost:${up.port}/local`, ['order.placed'], onPremises);
         expect(local.url).toBe(`http://localhost:${up.port}/local`);
@@ -402,7 +402,7 @@ describe.each(ENGINES)('webhooks on %s', (engine) => {
     const down = await a.register(`http://127.0.0.1:${port}/down`, ['order.placed']);
     const unknown = await a.register('http://no-such-host.invalid/x', ['order.placed']);
     await a.send(order({ orderId: 'E-1' }));
-    expect(await suite.app.outbox.runOnce()).toEqual({ delivered: 0, failed: 3, dead: 0 });
+    expect(await suite.app.outbox.runOnce()).toEqual({ delivered: 0, failed: 3, dead: 0, postponed: 0 });
     const errors = async () => Object.fromEntries((await a.hooks()).map((h) => [h.webhookId, h.lastError]));
     expect(await errors()).toEqual({ [redirected.webhookId]: 'HTTP 302', [down.webhookId]: 'unreachable', [unknown.webhookId]: 'unreachable' });
     expect(r.got).toHaveLength(1); // the Location was not followed

@@ -72,6 +72,8 @@ export interface ClaimedDelivery {
   url: string;
   /** the current secret first, then a rotated-out one still honoured */
   secrets: string[];
+  /** its webhook's last attempt failed: one delivery is sent first, to see whether it is back */
+  failing: boolean;
 }
 
 export type AttemptOutcome = { ok: true } | { ok: false; error: string; retryAt: number | null };
@@ -110,8 +112,8 @@ export class OutboxRepository {
       if (rows.length === 0) return [];
       const hooks = new Map(
         (
-          await tx.all<{ webhook_id: string; url: string; secret: string; previous_secret: string | null; previous_secret_expires_at: unknown }>(
-            'SELECT webhook_id, url, secret, previous_secret, previous_secret_expires_at FROM webhooks WHERE customer_id = $1',
+          await tx.all<{ webhook_id: string; url: string; secret: string; previous_secret: string | null; previous_secret_expires_at: unknown; failing_since: unknown }>(
+            'SELECT webhook_id, url, secret, previous_secret, previous_secret_expires_at, failing_since FROM webhooks WHERE customer_id = $1',
             [customerId],
           )
         ).map((h) => [h.webhook_id, h]),
@@ -131,6 +133,7 @@ export class OutboxRepository {
           url: hook.url,
           // a rotated-out secret still signs until it expires, so receivers can switch without a gap
           secrets: hook.previous_secret !== null && num(hook.previous_secret_expires_at) > now ? [hook.secret, hook.previous_secret] : [hook.secret],
+          failing: hook.failing_since !== null,
         });
       }
       return claimed;
@@ -167,6 +170,19 @@ export class OutboxRepository {
         );
       }
     });
+  }
+
+  /**
+   * Gives a claimed delivery back unsent, due again at `until`, its attempts unchanged: its
+   * webhook is failing, and another delivery to it is the one tried.
+   */
+  async postpone(d: ClaimedDelivery, until: number): Promise<void> {
+    await this.db.run("UPDATE webhook_deliveries SET next_attempt_at = $4 WHERE customer_id = $1 AND delivery_id = $2 AND state = 'pending' AND attempts = $3", [
+      d.customerId,
+      d.deliveryId,
+      d.attempts,
+      until,
+    ]);
   }
 
   /** Drops delivered rows older than `before` (dead ones stay listable). */
