@@ -1,11 +1,12 @@
 // emarsys-track for Shopify: a custom web pixel. Paste this whole file into Shopify admin →
-// Settings → Customer events → Add custom pixel, set the two values below, Save, Connect
-// (README.md beside this file has the steps).
+// Settings → Customer events → Add custom pixel (name it, Add pixel), set the two values
+// below, Save, Connect (README.md beside this file has the steps).
 //
 // Shopify runs the pixel in a sandbox, without the page's DOM or its script tags, on every
 // page, the checkout and the Thank You page included. It reads the campaign of an email
-// link from `page_viewed`, and sends the checkout as a cart (`checkout_started`) and the
-// order (`checkout_completed`) to the collector, as the browser SDK would (docs/protocol.md).
+// link from `page_viewed` and sends that landing as a click, and sends the checkout as a cart
+// (`checkout_started`) and the order (`checkout_completed`) to the collector, as the browser
+// SDK would (docs/protocol.md).
 const EMARSYS_TRACK = {
   customerId: 'YOUR-CUSTOMER-ID', // your account at the collector, e.g. '112734771'
   endpoint: 'https://collector.example.com', // the collector's base URL
@@ -16,9 +17,10 @@ const EMARSYS_TRACK = {
 // Nothing to change below.
 
 const DAY = 864e5;
-// The campaign parameters of an email link (docs/sdk.md, Campaign attribution); a value the
-// collector would refuse (over 512 characters, control characters) is skipped.
-const CAMPAIGN_PARAM = /^(emst|sc_(src|uid|lid|llid|eh|customer)|utm_(source|medium|campaign))$/;
+// The campaign parameters of an email link (docs/sdk.md, Campaign attribution), in the SDK's
+// order: a click kept by either is the same JSON. A value the collector would refuse (over 512
+// characters, control characters) is skipped.
+const CAMPAIGN_PARAMS = ['emst', 'sc_src', 'sc_uid', 'sc_lid', 'sc_llid', 'sc_eh', 'sc_customer', 'utm_source', 'utm_medium', 'utm_campaign'];
 const CAMPAIGN_VALUE = /^[^\0-\x1f\x7f]{1,512}$/;
 // The keys the browser SDK uses too, so a shop that also runs it on its storefront shares
 // one visitor and one campaign with the pixel.
@@ -60,7 +62,12 @@ async function queued() {
     return [];
   }
 }
-const setQueue = (q) => browser.localStorage.setItem(QUEUE, JSON.stringify(q.slice(-100))).catch(() => {});
+// Every change of the queue is a read-modify-write of one value through async calls: they run
+// one after another, or two would each write their own copy (an order appended while a send
+// removes what it delivered would be lost). Sending is not on this chain: an order is stored
+// at once, even while an earlier request hangs.
+let editing = Promise.resolve();
+const editQueue = (f) => (editing = editing.then(async () => browser.localStorage.setItem(QUEUE, JSON.stringify(f(await queued()).slice(-100))).catch(() => {})));
 
 // --- The shopper: a visitor ID (the SDK's, else Shopify's client ID, else a new one) and
 // the campaign of the last email link clicked within the attribution window.
@@ -70,36 +77,67 @@ async function visitor(event) {
   return String(id);
 }
 
-async function attribution() {
+/** The kept click, within the attribution window (localStorage does not expire with it). */
+async function keptClick() {
   const kept = await read(CAMPAIGN);
-  if (kept && Date.now() - kept.at < EMARSYS_TRACK.attributionDays * DAY) return kept;
+  return kept && Date.now() - kept.at < EMARSYS_TRACK.attributionDays * DAY ? kept : undefined;
+}
+
+async function attribution() {
+  const kept = await keptClick();
+  if (kept) return kept;
   // The legacy emstrack.js cookie: its value is the emst of the click, its time unknown.
   const legacy = await browser.cookie.get('_ems_campaign').catch(() => '');
   return legacy ? { emst: decodeURIComponent(legacy), at: Date.now() } : undefined;
 }
 
-/** A landing page with campaign parameters replaces the kept click (last click wins). */
-async function captureCampaign(href) {
+/**
+ * A landing page with campaign parameters replaces the kept click (last click wins) and, when
+ * they name an email campaign, returns it to be sent. The same parameters as the kept click's
+ * (a reload, the back button) are that click again: neither kept anew nor returned.
+ */
+async function captureClick(href) {
+  const params = new URL(href).searchParams;
   let click;
-  for (const [k, v] of new URL(href).searchParams) if (CAMPAIGN_PARAM.test(k) && CAMPAIGN_VALUE.test(v)) (click ||= { at: Date.now() })[k] = v;
-  if (click) await keep(CAMPAIGN, click, EMARSYS_TRACK.attributionDays);
+  for (const k of CAMPAIGN_PARAMS) {
+    const v = params.get(k); // the first of a name counts
+    if (v && CAMPAIGN_VALUE.test(v)) (click ||= { at: Date.now() })[k] = v;
+  }
+  const kept = click && (await keptClick());
+  if (!click || (kept && CAMPAIGN_PARAMS.every((k) => kept[k] === click[k]))) return;
+  await keep(CAMPAIGN, click, EMARSYS_TRACK.attributionDays);
+  // The collector refuses a click naming no email campaign (utm_ parameters alone name none).
+  if (/^[^.]/.test(click.emst || '.') || /^email_./.test(click.sc_src)) return click;
 }
 
 // --- Shopify's checkout (the `checkout` of the standard events) as our fields.
 const amount = (money) => money?.amount;
 const text = (v) => (v == null || v === '' ? undefined : String(v));
 
+/**
+ * A line as an item. A line may have no variant (`variant: ProductVariant | null`), so no unit
+ * price: it is reported as one unit at its line total, exact where a division might not be. A
+ * line the collector would refuse (no ID, no price) would get the whole order refused: it is
+ * left out, with a warning.
+ */
+function item(line) {
+  const unit = amount(line.variant?.price);
+  const it = {
+    // A variant without a SKU is reported by its variant ID.
+    sku: text(line.variant?.sku) || text(line.variant?.id) || text(line.id),
+    name: text(line.variant?.product?.title) || text(line.title),
+    category: text(line.variant?.product?.type),
+    price: unit ?? amount(line.finalLinePrice),
+    quantity: unit == null ? 1 : line.quantity,
+  };
+  if (it.sku && it.price != null) return it;
+  console.warn(`[emarsys-track] line "${line.title}" left out: it has no ${it.sku ? 'price' : 'ID'}`);
+}
+
 function details(checkout) {
   const address = checkout.shippingAddress || checkout.billingAddress || {};
   return {
-    items: (checkout.lineItems || []).map((line) => ({
-      // A variant without a SKU is reported by its variant ID.
-      sku: text(line.variant?.sku) || text(line.variant?.id) || text(line.id),
-      name: text(line.variant?.product?.title) || text(line.title),
-      category: text(line.variant?.product?.type),
-      price: amount(line.variant?.price),
-      quantity: line.quantity,
-    })),
+    items: (checkout.lineItems || []).map(item).filter(Boolean),
     total: amount(checkout.totalPrice),
     tax: amount(checkout.totalTax),
     shipping: amount(checkout.shippingLine?.price),
@@ -131,7 +169,7 @@ function flush() {
     } catch {
       return; // not reached: kept for the next page
     }
-    await setQueue((await queued()).filter((e) => !done.has(e.id)));
+    await editQueue((q) => q.filter((e) => !done.has(e.id)));
   });
   return sending;
 }
@@ -141,13 +179,16 @@ async function track(type, event, fields) {
   // collector stores it once.
   const e = { type, id: event.id || crypto.randomUUID(), time: Date.parse(event.timestamp) || Date.now(), visitor: await visitor(event), attribution: await attribution() };
   for (const [k, v] of Object.entries(fields)) if (v != null) e[k] = v;
-  await setQueue([...(await queued()), e]);
+  await editQueue((q) => [...q, e]);
   return flush();
 }
 
 // --- The events.
 analytics.subscribe('page_viewed', async (event) => {
-  await captureCampaign((event.context?.document || init.context.document).location.href);
+  const href = (event.context?.document || init.context.document).location.href;
+  const click = await captureClick(href);
+  // The path without query string (it may hold personal data) or fragment.
+  if (click) return track('click', event, { time: click.at, attribution: click, path: new URL(href).pathname.slice(0, 512) });
   await visitor(event);
   await flush();
 });

@@ -2,7 +2,8 @@
 // in for Shopify's sandbox (shopify-sandbox.html: analytics.subscribe, browser.cookie,
 // browser.localStorage, init) on its own origin, publishing checkout events shaped as Shopify
 // documents them, and the real collector (harness.ts) must end up with the order in its
-// Orders report, attributed to the email campaign, its cart closed.
+// Orders report, attributed to the email campaign, its cart closed, and the landing counted
+// as the campaign's one click.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -100,13 +101,15 @@ async function publish(page: Page, name: string, data: object) {
   return (await answered).json();
 }
 
-it('email link → checkout_started → checkout_completed: the order in the Orders report, attributed, its cart closed', async () => {
+it('email link → checkout_started → checkout_completed: the order in the Orders report, attributed, its cart closed, the click counted', async () => {
   const context = await browser.newContext();
   const page = await context.newPage();
   const warnings: string[] = [];
   page.on('console', (m) => m.type() === 'warning' && warnings.push(m.text()));
 
-  await open(page, '/products/drill?emst=601.u-anna&sc_src=email_601&sc_uid=u-anna');
+  const landing = '/products/drill?emst=601.u-anna&sc_src=email_601&sc_uid=u-anna';
+  await open(page, landing);
+  await open(page, landing); // a reload: the same click, not sent again
   await open(page, '/cart');
   await open(page, '/checkouts/cn/TOKEN-1');
   expect(await publish(page, 'checkout_started', { checkout: checkout('TOKEN-1') })).toEqual({ accepted: 1, duplicates: 0, rejected: [] });
@@ -125,6 +128,9 @@ it('email link → checkout_started → checkout_completed: the order in the Ord
     ['DRL-18', 'Cordless Drill 18 V', 129, 1],
     ['GLV-2', 'Work Gloves', 12.5, 2],
   ]);
+  // The landing was the campaign's one click: the dashboard's clicks and click-to-order conversion.
+  const [summary] = (await report(c, 'summary?campaign=601')).rows;
+  expect(summary).toMatchObject({ campaignId: '601', orders: 1, clicks: 1, clickConversion: 1 });
   // The order closed its checkout's cart: never abandoned.
   c.advance(31 * MINUTE);
   await c.app.sweeper.runOnce();
