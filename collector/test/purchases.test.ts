@@ -54,6 +54,26 @@ describe.each(ENGINES)('server-side purchases on %s', (engine) => {
     expect(await a.summary()).toMatchObject([{ campaignId: 'C1', orders: 1, revenue: 29.9, buyers: 1, carts: 1, abandonedCarts: 0, conversionRate: 1 }]);
   });
 
+  it("closes the cart the backend names (the SDK's cart ID, or its visitor's earlier carts) when the browser never sends the order", async () => {
+    clock.set(T0);
+    const a = await account();
+    // the buyer paid on a gateway's page and never came back to the Thank You page
+    await a.send(cart({ cartId: 'K-GW', total: '29.90', visitor: 'v-gw', email: 'gw@example.com' }));
+    await a.send(cart({ cartId: 'K-GV', total: '15.00', visitor: 'v-gv' }));
+    await a.send(cart({ cartId: 'K-OPEN', total: '9.00', visitor: 'v-other' }));
+    clock.advance(5 * MINUTE);
+    expect((await a.purchase({ email: 'gw@example.com', orderId: 'A-GW', total: '29.90', cartId: 'K-GW' })).statusCode).toBe(201);
+    expect((await a.purchase({ email: 'gv@example.com', orderId: 'A-GV', total: '15.00', visitor: 'v-gv' })).statusCode).toBe(201);
+    clock.advance(60 * MINUTE);
+    await suite.app.sweeper.runOnce();
+    expect(await a.cart('K-GW')).toMatchObject({ state: 'ordered', orderId: 'A-GW' });
+    expect(await a.cart('K-GV')).toMatchObject({ state: 'ordered', orderId: 'A-GV' });
+    expect(await a.cart('K-OPEN')).toMatchObject({ state: 'abandoned' });
+    // bad IDs are refused by name
+    const bad = await a.purchase({ email: 'gw@example.com', orderId: 'A-BAD', total: '1.00', cartId: '' });
+    expect([bad.statusCode, bad.json().message]).toEqual([400, expect.stringMatching(/^cartId: /)]);
+  });
+
   it('closes the cart when the browser sends its order copy and the cart (a retry) in one batch after the backend reported the order', async () => {
     clock.set(T0);
     const a = await account();

@@ -16,6 +16,14 @@ export interface Purchase {
   emst?: string;
   /** When the purchase was made (epoch ms or a Date); the collector's clock when absent. */
   time?: number | Date;
+  /**
+   * The SDK's cart ID, read from the shopper's request at checkout (`trackingIds`): the
+   * collector closes that cart, so a buyer who never reaches the Thank You page is not sent
+   * an abandoned-cart email.
+   */
+  cartId?: string;
+  /** The SDK's visitor ID (`trackingIds`): without a cart ID, the visitor's earlier carts are closed. */
+  visitor?: string;
 }
 
 export interface TrackPurchaseOptions {
@@ -78,8 +86,33 @@ function body(p: Purchase): Record<string, unknown> {
     items: lineItems,
     emst: optionalText('purchase.emst', p.emst),
     time,
+    cartId: optionalText('purchase.cartId', p.cartId),
+    visitor: optionalText('purchase.visitor', p.visitor),
   };
   return Object.fromEntries(Object.entries(all).filter(([, v]) => v !== undefined));
+}
+
+/**
+ * The SDK's cart and visitor IDs from a request's `Cookie` header (its `_et_cart` and
+ * `_et_vid` cookies, URI-encoded JSON), for `trackPurchase`; absent ones are left out.
+ */
+export function trackingIds(cookieHeader: string | undefined): { cartId?: string; visitor?: string } {
+  const ids: { cartId?: string; visitor?: string } = {};
+  // the first of a name counts, as the SDK reads it (the browser sends the most specific first)
+  const seen = new Set<string>();
+  for (const pair of (cookieHeader ?? '').split(';')) {
+    const at = pair.indexOf('=');
+    const key = { _et_cart: 'cartId', _et_vid: 'visitor' }[pair.slice(0, at).trim()] as 'cartId' | 'visitor' | undefined;
+    if (!key || seen.has(key)) continue;
+    seen.add(key);
+    try {
+      const value: unknown = JSON.parse(decodeURIComponent(pair.slice(at + 1).trim()));
+      if (typeof value === 'string' && value !== '') ids[key] = value;
+    } catch {
+      // not ours (another script's cookie of the same name): left out
+    }
+  }
+  return ids;
 }
 
 const retryable = (status: number) => status >= 500 || status === 429;

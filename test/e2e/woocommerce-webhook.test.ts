@@ -1,12 +1,13 @@
 // The WooCommerce recipe's server-side fallback (examples/recipes/woocommerce/webhook.mjs):
 // a signed "Order updated" webhook, as WooCommerce posts it, ends with the order in the real
 // collector's Orders report through trackPurchase, attributed by the campaign the plugin
-// stored with the order; unsigned, forged and unpaid deliveries send nothing.
-import { createHmac } from 'node:crypto';
+// stored with the order, and closes the shopper's cart; unsigned, forged and unpaid
+// deliveries send nothing.
+import { createHmac, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 // @ts-expect-error: a recipe in plain JavaScript, without types
 import { webhookHandler } from '../../examples/recipes/woocommerce/webhook.mjs';
-import { SHOP, type Collector, expectOrderOnce, ordersWithId, serve, type Served, startCollector } from './harness.js';
+import { MINUTE, SHOP, type Collector, expectOrderOnce, ordersWithId, serve, type Served, startCollector } from './harness.js';
 
 const SECRET = 'wc-secret';
 let c: Collector;
@@ -36,7 +37,11 @@ const order = (number: string, status = 'processing') => ({
   shipping_total: '4.90',
   date_paid_gmt: '2026-03-02T10:15:00',
   billing: { email: 'wanda@example.com', city: 'Köln', country: 'DE' },
-  meta_data: [{ id: 1, key: '_emarsys_emst', value: '801.u-wanda' }],
+  meta_data: [
+    { id: 1, key: '_emarsys_emst', value: '801.u-wanda' },
+    { id: 2, key: '_emarsys_cart', value: `K-${number}` },
+    { id: 3, key: '_emarsys_visitor', value: `v-${number}` },
+  ],
   line_items: [
     { id: 1, name: 'Cordless Drill 18 V', product_id: 31, sku: 'DRL-18', quantity: 1, subtotal: '129.00', total: '129.00', price: 129 },
     { id: 2, name: 'Work Gloves', product_id: 32, sku: '', quantity: 2, subtotal: '25.00', total: '25.00', price: 12.5 },
@@ -50,7 +55,11 @@ async function deliver(body: unknown, signature?: string) {
   return [res.status, await res.text()] as const;
 }
 
-it('a paid order from the webhook lands in the Orders report, attributed, with unit prices', async () => {
+it('a paid order from the webhook lands in the Orders report, attributed, with unit prices, and closes the cart', async () => {
+  // the buyer's cart, sent by the SDK on the checkout page; the gateway never brings them back
+  const cart = { type: 'cart', id: randomUUID(), time: Date.now() - MINUTE, visitor: 'v-1001', cartId: 'K-1001', total: '158.90', items: [{ sku: 'DRL-18', price: '129.00', quantity: 1 }] };
+  const sent = await fetch(`${c.url}/v1/events`, { method: 'POST', body: JSON.stringify({ v: 1, customerId: SHOP, events: [cart] }) });
+  expect(await sent.json()).toMatchObject({ accepted: 1, rejected: [] });
   expect(await deliver(order('1001'))).toEqual([200, 'sent: 201']);
   // WooCommerce sends "Order updated" again on every change: stored once.
   expect((await deliver({ ...order('1001'), status: 'completed' }))[0]).toBe(200);
@@ -60,6 +69,9 @@ it('a paid order from the webhook lands in the Orders report, attributed, with u
     ['32', 12.5, 2],
     ['DRL-18', 129, 1],
   ]);
+  // the order closed the cart the plugin stored with it: no abandoned-cart email for a buyer
+  const closed = await fetch(`${c.url}/api/v1/customers/${SHOP}/abandoned-carts/K-1001`, { headers: { authorization: `Bearer ${c.tokens.marketer}` } });
+  expect(await closed.json()).toMatchObject({ cartId: 'K-1001', state: 'ordered', orderId: '1001' });
 });
 
 it('sends nothing for a forged signature, a ping or an unpaid order', async () => {

@@ -3,7 +3,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { trackPurchase, TrackPurchaseError, type TrackPurchaseOptions } from '../../src/server/index.js';
+import { trackPurchase, trackingIds, TrackPurchaseError, type TrackPurchaseOptions } from '../../src/server/index.js';
 
 interface Seen {
   method: string;
@@ -141,5 +141,18 @@ describe('trackPurchase', () => {
     await expect(trackPurchase({ ...options(endpoint), ...bad })).rejects.toThrow(message);
     await expect(trackPurchase({ ...options(endpoint), ...bad })).rejects.toBeInstanceOf(TypeError);
     expect(seen).toHaveLength(0);
+  });
+});
+
+describe('trackingIds', () => {
+  it("reads the SDK's cart and visitor IDs from a Cookie header, as the SDK writes them", () => {
+    const header = `theme=dark; _et_vid=${encodeURIComponent(JSON.stringify('v-1 é'))}; _et_cart=%22K-1%22; _et_cmp=%7B%22emst%22%3A%225521.UID9%22%7D`;
+    expect(trackingIds(header)).toEqual({ visitor: 'v-1 é', cartId: 'K-1' });
+  });
+
+  it("leaves out what is absent or not the SDK's (another script's cookie of the same name)", () => {
+    expect(trackingIds(undefined)).toEqual({});
+    expect(trackingIds('_et_cart=K-1; _et_vid=%7B%7D')).toEqual({});
+    expect(trackingIds('_et_cart=%22%22; _et_cart=%22K-2%22')).toEqual({});
   });
 });

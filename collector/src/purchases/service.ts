@@ -24,6 +24,8 @@ export interface PurchaseInput {
   items?: { sku: string; name?: string; category?: string; price: number | string; quantity?: number }[];
   emst?: string;
   time?: number;
+  cartId?: string;
+  visitor?: string;
 }
 
 export interface PurchaseResult {
@@ -80,7 +82,9 @@ export class PurchaseService {
       type: 'order',
       eventId: '', // de-duplicated by order ID alone
       orderId: p.orderId,
-      cartId: '',
+      // the browser's cart and visitor, when the backend read them: the order closes that cart
+      // (else the visitor's earlier ones), as the browser's copy would
+      cartId: p.cartId ?? '',
       time,
       receivedAt,
       campaignId: a.campaignId,
@@ -95,7 +99,7 @@ export class PurchaseService {
       country: null,
       items,
       itemCount: items.reduce((n, i) => n + i.quantity, 0),
-      visitor: '', // the browser's copy, if it comes, fills it in
+      visitor: p.visitor ?? '', // else the browser's copy, if it comes, fills it in
       sessionId: null,
       source: 'api',
       buyer: buyerOf(a.contactUid, p.email, ''),

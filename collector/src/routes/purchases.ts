@@ -20,6 +20,10 @@ const PurchaseBody = Type.Object(
     items: Type.Optional(Type.Array(PurchaseItem, { maxItems: LIMITS.items })),
     emst: Attribution.properties.emst,
     time: Type.Optional(Type.Integer({ minimum: 0, description: 'epoch milliseconds' })),
+    // the SDK's cart and visitor IDs (its _et_cart and _et_vid cookies), read by the shop's
+    // backend at checkout: the cart is closed, never reported abandoned
+    cartId: OrderEvent.properties.cartId,
+    visitor: Type.Optional(OrderEvent.properties.visitor),
   },
   { additionalProperties: false },
 );

@@ -73,10 +73,17 @@ add_action('woocommerce_thankyou', function ($order_id) {
   echo '<script>emarsysTrack.order(' . emarsys_track_json(emarsys_track_order($order)) . ');</script>';
 });
 
-// The campaign the SDK kept (the _et_cmp cookie), stored with the order when it is placed, so
-// that the server-side fallback (webhook.mjs) can attribute an order whose buyer never saw the
-// Thank You page. The webhook's payload carries it in meta_data as _emarsys_emst.
+// The campaign the SDK kept (the _et_cmp cookie), and its cart and visitor IDs (_et_cart,
+// _et_vid), stored with the order when it is placed, so that the server-side fallback
+// (webhook.mjs) can attribute an order whose buyer never saw the Thank You page, and close
+// that buyer's cart (no abandoned-cart email to someone who bought). The webhook's payload
+// carries them in meta_data as _emarsys_emst, _emarsys_cart and _emarsys_visitor.
 function emarsys_track_keep_campaign(WC_Order $order) {
+  foreach (['_et_cart' => '_emarsys_cart', '_et_vid' => '_emarsys_visitor'] as $cookie => $meta) {
+    $id = json_decode(wp_unslash($_COOKIE[$cookie] ?? ''), true);
+    if (is_string($id) && $id !== '' && strlen($id) <= 128) $order->update_meta_data($meta, sanitize_text_field($id));
+  }
+  $order->save();
   $kept = json_decode(wp_unslash($_COOKIE['_et_cmp'] ?? ''), true);
   if (!is_array($kept)) return;
   $emst = $kept['emst'] ?? null;

@@ -28,7 +28,8 @@ export function verifySignature(rawBody, signature, secret) {
  */
 export function purchaseFromOrder(order) {
   if (!PAID.has(order.status) || !order.billing?.email) return null;
-  const emst = order.meta_data?.find((m) => m.key === '_emarsys_emst')?.value;
+  const meta = (key) => order.meta_data?.find((m) => m.key === key)?.value;
+  const [emst, cartId, visitor] = [meta('_emarsys_emst'), meta('_emarsys_cart'), meta('_emarsys_visitor')];
   const paid = Date.parse(order.date_paid_gmt ? `${order.date_paid_gmt}Z` : '');
   return {
     email: order.billing.email,
@@ -46,6 +47,9 @@ export function purchaseFromOrder(order) {
       quantity: line.quantity,
     })),
     ...(emst ? { emst } : {}),
+    // the shopper's cart, closed by this order (never reported abandoned)
+    ...(cartId ? { cartId } : {}),
+    ...(visitor ? { visitor } : {}),
     ...(Number.isFinite(paid) ? { time: paid } : {}),
   };
 }
