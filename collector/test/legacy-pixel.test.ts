@@ -80,6 +80,12 @@ describe.each(ENGINES)('GET /upages/ti.php on %s', (engine) => {
     '&code[]=GLV-2&category[]=&productname[]=Salt & Pepper Work Gloves&price[]=12.50&quantity[]=2' +
     '&code[]=TAPE-5&category[]=Measuring&productname[]=50% off: Maßband 5 m&price[]=9.90&quantity[]=';
 
+  const cartIdOf = (query: string) => {
+    const parsed = parseTiPhp(query, 0);
+    if (!parsed.ok) throw new Error(parsed.reason);
+    return parsed.event.cartId;
+  };
+
   it('pairs the Order Confirmation and Thank You hits into one order, never abandoned', async () => {
     time.set(Date.UTC(2025, 2, 1, 9, 0));
     const visitor = uid('v');
@@ -171,5 +177,58 @@ describe.each(ENGINES)('GET /upages/ti.php on %s', (engine) => {
       'ems_customer: missing; the pixel must name the customer (account) ID',
       'ems_customer: missing; the pixel must name the customer (account) ID',
     ]);
+  });
+
+  it('ignores a cache buster after `order` and after `country`', async () => {
+    time.set(Date.UTC(2025, 2, 3, 9, 0));
+    const visitor = uid('v');
+    const thankYou = (rnd: number) => checkout(visitor, `&order=CB-${visitor}&rnd=${rnd}`).replace('Country=DE', `Country=DE&rnd=${rnd}`);
+    await hit(thankYou(111));
+    await hit(thankYou(222)); // the same page, reloaded
+    const { rows } = await report('orders?attributed=all&limit=1000');
+    const mine = rows.filter((r: { orderId: string }) => r.orderId.startsWith(`CB-${visitor}`));
+    expect(mine.map((r: { orderId: string; country: string }) => [r.orderId, r.country])).toEqual([[`CB-${visitor}`, 'DE']]);
+  });
+
+  it('reads items numbered by slot (PHP http_build_query), and refuses an item field it cannot read', async () => {
+    const visitor = uid('v');
+    const base = `ems_customer=${customerId}&ems_visitor=${visitor}&total=129.00`;
+    await hit(`${base}&order=HB-${visitor}&code%5B0%5D=DRL-18&productname%5B0%5D=Drill&price%5B0%5D=129.00&quantity%5B0%5D=1`);
+    expect((await report(`orders/HB-${visitor}`)).items).toEqual([{ sku: 'DRL-18', name: 'Drill', category: null, price: 129, quantity: 1 }]);
+    await hit(`${base}&order=HX-${visitor}&code%5Bsku%5D=DRL-18&price%5Bsku%5D=129.00`);
+    const kept = (await rejected()).filter((r) => r.raw.includes(`HX-${visitor}`));
+    expect(kept.map((r) => r.reason)).toEqual(['code[sku]: not an item slot; write code[] or code[0] to code[499]']);
+  });
+
+  it('pairs the two pages of a template without ems_visitor and ems_session, and stores its reloaded Thank You page once', async () => {
+    time.set(Date.UTC(2025, 2, 4, 9, 0));
+    const sku = uid('NV');
+    const orderConfirmation = `ems_customer=${customerId}&ems_campaign=5521.UID9&ems_action=purchase&total=12.50&code[]=${sku}&price[]=12.50&quantity[]=1`;
+    await hit(orderConfirmation);
+    time.advance(2 * MINUTE);
+    const thankYou = orderConfirmation.replace('total=12.50', `order=${sku}&total=17.40&shipping=4.90`);
+    await hit(thankYou);
+    await hit(thankYou);
+    time.advance(31 * MINUTE);
+    await app.sweeper.runOnce();
+    expect(await report(`abandoned-carts/${cartIdOf(orderConfirmation)}`)).toMatchObject({ state: 'ordered', orderId: sku });
+    const { rows } = await report('orders?attributed=all&limit=1000');
+    expect(rows.filter((r: { orderId: string }) => r.orderId === sku)).toHaveLength(1);
+  });
+
+  it('keeps both of two identical carts sent without ems_visitor: the later restarts the cart they share', async () => {
+    time.set(Date.UTC(2025, 2, 5, 9, 0));
+    const cart = `ems_customer=${customerId}&total=5.00&code[]=${uid('SAME')}&price[]=5.00&quantity[]=1`;
+    await hit(cart); // shopper A
+    time.advance(10 * MINUTE);
+    await hit(cart); // shopper B, another browser
+    expect(await report(`abandoned-carts/${cartIdOf(cart)}`)).toMatchObject({ state: 'open', time: new Date(time.now).toISOString() });
+  });
+
+  it('stores an order with a mangled ems_campaign as direct traffic', async () => {
+    const visitor = uid('v');
+    await hit(`ems_customer=${customerId}&ems_visitor=${visitor}&ems_campaign=5521.${'x'.repeat(600)}&order=MC-${visitor}&total=10.00`);
+    const { rows } = await report('orders?attributed=all&limit=1000');
+    expect(rows.find((r: { orderId: string }) => r.orderId === `MC-${visitor}`)).toMatchObject({ campaignId: null, total: 10 });
   });
 });

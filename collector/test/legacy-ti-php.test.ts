@@ -76,6 +76,8 @@ describe('the documented parameter sets', () => {
     const first = accepted(THANK_YOU, T).event;
     expect(accepted(THANK_YOU, T + 5_000).event.id).toBe(first.id);
     expect(accepted(THANK_YOU + '&rnd=98765', T + 5_000).event.id).toBe(first.id);
+    expect(accepted(THANK_YOU.replace('&total=', '&rnd=98765&total='), T + 5_000).event).toMatchObject({ orderId: 'A-1001', id: first.id });
+    expect(accepted(THANK_YOU.replace('country=HU', 'country=HU&_=1'), T + 5_000).event).toMatchObject({ country: 'HU', id: first.id });
     expect(accepted(THANK_YOU.replace('quantity[]=2', 'quantity[]=3')).event.id).not.toBe(first.id);
     expect(accepted(THANK_YOU.replace('ems_campaign=5521.UID9', 'ems_campaign=1.2')).event.id).not.toBe(first.id);
   });
@@ -117,6 +119,17 @@ describe('what the old integrations really sent', () => {
     expect(event.items[1]).toMatchObject({ sku: 'T2', price: '5', quantity: 2 });
   });
 
+  it('ends an order ID, a city and a country before a parameter-like name, and keeps any other raw `&`', () => {
+    const { event } = accepted('ems_customer=1&ems_visitor=v&order=A-1&rnd=111&total=5&city=Berlin&amp;cb=2&country=DE&utm_source=x.y');
+    expect(event).toMatchObject({ orderId: 'A-1', city: 'Berlin', country: 'DE' });
+    expect(accepted('ems_customer=1&ems_visitor=v&order=O&1&total=1&city=Stratford%20&%20Bow&country=Trinidad%20&%20Tobago').event).toMatchObject({
+      orderId: 'O&1',
+      city: 'Stratford & Bow',
+      country: 'Trinidad & Tobago',
+    });
+    expect(accepted('ems_customer=1&ems_visitor=v&country=Bosnia%20&%20Herzegovina&1=2').event.country).toBe('Bosnia & Herzegovina&1=2');
+  });
+
   it('reads raw spaces and `+` as spaces, the way the PHP endpoint did', () => {
     const { event } = accepted('ems_customer=1&ems_visitor=v&city=New York&country=United+States&code[]=X&productname[]=Big Bag');
     expect(event).toMatchObject({ city: 'New York', country: 'United States' });
@@ -150,6 +163,27 @@ describe('what the old integrations really sent', () => {
       { sku: 'A', name: 'Apple', price: '1.5', quantity: 1 },
       { sku: '-', name: 'Boot', category: 'Shoes', price: '80', quantity: 2 },
       { sku: 'C', price: '0', quantity: 3 },
+    ]);
+  });
+
+  it('reads items numbered by slot, the way PHP http_build_query writes them', () => {
+    const { event } = accepted(
+      'ems_customer=1&ems_visitor=v&order=9&total=139.00' +
+        '&code%5B0%5D=DRL-18&productname%5B0%5D=Drill&price%5B0%5D=129.00&quantity%5B0%5D=1&code%5B1%5D=B&price%5B1%5D=10.00',
+    );
+    expect(event.items).toEqual([
+      { sku: 'DRL-18', name: 'Drill', price: '129.00', quantity: 1 },
+      { sku: 'B', price: '10.00', quantity: 1 },
+    ]);
+  });
+
+  it('numbers a `[]` slot after the highest slot so far, as PHP does', () => {
+    const { event } = accepted('ems_customer=1&ems_visitor=v&code[2]=C&code[]=D&code[0]=A&price[3]=4&price[]=5');
+    expect(event.items).toEqual([
+      { sku: 'A', price: '0', quantity: 1 },
+      { sku: 'C', price: '0', quantity: 1 },
+      { sku: 'D', price: '4', quantity: 1 },
+      { sku: '-', price: '5', quantity: 1 },
     ]);
   });
 
@@ -188,20 +222,24 @@ describe('who the shopper is', () => {
     expect(accepted('ems_customer=1&ems_session=s1&total=1').event).toMatchObject({ visitor: 's1', session: 's1' });
   });
 
-  it('falls back to a hash of the hit when there is neither', () => {
-    const a = accepted('ems_customer=1&total=1').event;
+  it('falls back to a hash of the campaign and the items when there is neither, so both pages pair', () => {
+    const cart = 'ems_customer=1&ems_campaign=5521.UID9&total=12.50&tax=1&code[]=A&price[]=12.50&quantity[]=1';
+    const a = accepted(cart).event;
     expect(a.visitor).toMatch(/^ti-[0-9a-f]{32}$/);
-    expect(accepted('ems_customer=1&total=1').event.visitor).toBe(a.visitor);
-    expect(accepted('ems_customer=1&total=2').event.visitor).not.toBe(a.visitor);
+    const order = accepted(cart.replace('total=12.50&tax=1', 'order=O-1&total=13.50&tax=2&shipping=1&city=B') + '&rnd=5').event;
+    expect(order).toMatchObject({ type: 'order', visitor: a.visitor, cartId: a.cartId });
+    expect(accepted(cart.replace('code[]=A', 'code[]=B')).event.visitor).not.toBe(a.visitor);
+    expect(accepted(cart.replace('quantity[]=1', 'quantity[]=2')).event.visitor).not.toBe(a.visitor);
+    expect(accepted(cart.replace('5521.UID9', '5521.UID8')).event.visitor).not.toBe(a.visitor);
   });
 
-  it('hashes only the known parameters: a cache buster does not make a reloaded page another shopper', () => {
+  it('gives each hit without visitor or session an event ID of its own: identical carts of two shoppers are both kept', () => {
     const hit = 'ems_customer=1&total=7.77&code[]=RLD&price[]=7.77&quantity[]=1';
-    const [a, b] = [accepted(`${hit}&rnd=111`).event, accepted(`${hit}&rnd=222`).event];
-    expect(b.visitor).toBe(a.visitor);
-    expect(b.id).toBe(a.id);
-    expect((b as { cartId?: string }).cartId).toBe((a as { cartId?: string }).cartId);
-    expect(accepted(`_=1&${hit}`).event.id).toBe(a.id);
+    const [a, b] = [accepted(hit).event, accepted(hit).event];
+    expect([a.id, b.id]).toEqual([expect.stringMatching(/^ti-[0-9a-f]{32}$/), expect.stringMatching(/^ti-[0-9a-f]{32}$/)]);
+    expect(b.id).not.toBe(a.id);
+    expect(b.cartId).toBe(a.cartId);
+    expect(accepted(`${hit}&ems_session=s`).event.id).toBe(accepted(`${hit}&ems_session=s`).event.id);
   });
 });
 
@@ -217,8 +255,22 @@ describe('what is refused, with the reason', () => {
     ['ems_customer=1&code[]=A&quantity[]=1.5', '1', 'quantity[0]: "1.5" is not a whole number'],
     ['ems_customer=1&code[]=A&quantity[]=two', '1', 'quantity[0]: "two" is not a whole number'],
     ['ems_customer=1&order=A-1&code[]=A&price[]=1', '1', 'total: missing; a Thank You page (with `order`) must send the order total'],
+    ['ems_customer=1&code[]=A&code%5Bx%5D=B', '1', 'code[x]: not an item slot; write code[] or code[0] to code[499]'],
+    ['ems_customer=1&code[]=A&productname[]=Tom&price[500]=1', '1', 'price[500]: not an item slot; write price[] or price[0] to price[499]'],
+    ['ems_customer=1&code[0][sku]=A', '1', 'code[0][sku]: not an item slot; write code[] or code[0] to code[499]'],
+    ['ems_customer=1&code=A&price=1', '1', 'code: not an item slot; write code[] or code[0] to code[499]'],
   ])('%s', (query, customerId, reason) => {
     expect(rejected(query)).toEqual({ ok: false, customerId, reason });
+  });
+
+  it.each([
+    ['over 512 characters', `5521.${'x'.repeat(508)}`],
+    ['a control character', '5521.UID%099'],
+  ])('drops an ems_campaign with %s, as emstrack.js does: the order counts as direct traffic', (_, emst) => {
+    const { event } = accepted(`ems_customer=1&ems_visitor=v&ems_campaign=${emst}&order=A-1&total=1`);
+    expect(event).toMatchObject({ type: 'order', orderId: 'A-1' });
+    expect(event).not.toHaveProperty('attribution');
+    expect(accepted(`ems_customer=1&ems_visitor=v&ems_campaign=5521.${'x'.repeat(507)}`).event.attribution?.emst).toHaveLength(512);
   });
 
   it('leaves limits and control characters to the protocol schema, which the ingest applies', () => {
@@ -237,6 +289,18 @@ describe('the query reader', () => {
       { name: 'n', value: '1', known: true },
       { name: 'y', value: 'z', known: false },
       { name: 'a', value: '', known: true },
+    ]);
+  });
+
+  it('ends a label before a known or parameter-like name, and keeps any other `&` in it', () => {
+    const kind = (n: string) => (n === 'l' ? ('label' as const) : undefined);
+    expect(splitLegacyQuery('l=A&B&l=C&D=E&l=F& G=H&l=I&amp;_j=1&l=J&1=2&l=K&k-1.x=3', kind).filter((p) => p.known)).toEqual([
+      { name: 'l', value: 'A&B', known: true },
+      { name: 'l', value: 'C', known: true },
+      { name: 'l', value: 'F& G=H', known: true },
+      { name: 'l', value: 'I', known: true },
+      { name: 'l', value: 'J&1=2', known: true },
+      { name: 'l', value: 'K', known: true },
     ]);
   });
 

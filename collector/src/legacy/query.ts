@@ -2,19 +2,23 @@
 // templates appended values WITHOUT URL encoding, so a product name like `Salt & Pepper`
 // arrives as a raw `&`; URLSearchParams would cut it in two. The rules (docs/legacy.md):
 //   1. A `&` (or a mistyped `&amp;`) followed by a KNOWN parameter name and `=` starts a pair.
-//   2. Any other `&` inside a free-text value belongs to that value.
-//   3. Values that can never hold a `&` (numbers, IDs) and unknown pairs end at any `&`;
-//      what follows up to the next known name is an unknown pair, which the caller ignores
-//      (cache busters such as `&rnd=123`).
+//   2. In a label (an order ID, a place) a `&` followed by a parameter-like name and `=` ends
+//      the value too: labels rarely hold one, and a cache buster (`&rnd=123`) would corrupt it.
+//   3. Any other `&` inside a free-text value or a label belongs to that value.
+//   4. Values that can never hold a `&` (numbers, IDs) and unknown pairs end at any `&`;
+//      what follows up to the next known name is an unknown pair, which the caller ignores.
 // Components are decoded as the original PHP endpoint did (`+` is a space, `%XX` a byte,
 // a `%` without two hex digits is kept), then read as UTF-8, or windows-1252 when the
 // bytes are not valid UTF-8 (pages served as Latin-1 percent-encode in their own charset).
 
-/** How a known parameter's value may be split: `text` keeps raw `&`s, `closed` never holds one. */
-export type FieldKind = 'text' | 'closed';
+/**
+ * How a known parameter's value may be split: `text` keeps raw `&`s (product names), `label`
+ * keeps those not followed by a parameter-like name, `closed` never holds one.
+ */
+export type FieldKind = 'text' | 'label' | 'closed';
 
 export interface RawParam {
-  /** decoded name, `[]` included for repeated parameters */
+  /** decoded name, `[]` or `[3]` included for list parameters */
   name: string;
   value: string;
   known: boolean;
@@ -30,6 +34,8 @@ const windows1252 = (bytes: Uint8Array) =>
   Array.from(bytes, (b) => (b >= 0x80 && b < 0xa0 ? CP1252[b - 0x80] : String.fromCharCode(b))).join('');
 const encoder = new TextEncoder();
 const HEX = /^[0-9A-Fa-f]{2}$/;
+/** A name a template or a cache buster gives a parameter: `rnd`, `_`, `utm_source`, `cb-1.x`. */
+const PARAMETER_LIKE = /^[A-Za-z_][\w.-]*$/;
 
 export function decodeComponent(raw: string): string {
   const text = raw.replace(/\+/g, ' ');
@@ -60,16 +66,21 @@ function nameOf(segment: string): string | undefined {
   return eq < 0 ? undefined : decodeComponent(segment.slice(0, eq));
 }
 
+/** Whether a `&` and a segment that names no known parameter belong to the value before them. */
+function continues(kind: FieldKind | undefined, name: string | undefined): boolean {
+  return kind === 'text' || (kind === 'label' && !(name !== undefined && PARAMETER_LIKE.test(name)));
+}
+
 export function splitLegacyQuery(query: string, kindOf: (name: string) => FieldKind | undefined): RawParam[] {
   const pairs: { name: string; raw: string; kind: FieldKind | undefined }[] = [];
   const segments = query.split('&');
   segments.forEach((segment, i) => {
     // `&amp;` is an HTML entity left in a URL built by a template: a separator all the same.
-    const unescaped = segment.startsWith('amp;') && kindOf(nameOf(segment.slice(4)) ?? '') ? segment.slice(4) : segment;
+    const unescaped = segment.startsWith('amp;') ? segment.slice(4) : segment;
     const name = nameOf(unescaped);
     const kind = name === undefined ? undefined : kindOf(name);
     const current = pairs[pairs.length - 1];
-    if (i > 0 && !kind && current?.kind === 'text') {
+    if (i > 0 && current && !kind && continues(current.kind, name)) {
       current.raw += '&' + segment;
       return;
     }

@@ -1,8 +1,9 @@
 // GET /upages/ti.php, the Suite's legacy image pixel (docs/legacy.md), as protocol events.
-// Pure: the raw query string and the time it arrived in; one cart or order event, or a
-// rejection naming the parameter and the reason. Decisions are in docs/legacy.md.
-import { createHash } from 'node:crypto';
-import { CUSTOMER_ID_PATTERN, MONEY_PATTERN } from '../../../src/protocol/constants.js';
+// From the raw query string and the time it arrived in: one cart or order event, or a
+// rejection naming the parameter and the reason. Pure but for the random event ID of a hit
+// that names no visitor or session. Decisions are in docs/legacy.md.
+import { createHash, randomUUID } from 'node:crypto';
+import { CUSTOMER_ID_PATTERN, LIMITS, MONEY_PATTERN, TEXT_PATTERN } from '../../../src/protocol/constants.js';
 import type { Attribution, CartEvent, Item, Money, OrderEvent } from '../../../src/protocol/schema.js';
 import { splitLegacyQuery, type FieldKind } from './query.js';
 
@@ -19,22 +20,21 @@ const FIELDS = new Map<string, FieldKind>([
   ['total', 'closed'],
   ['tax', 'closed'],
   ['shipping', 'closed'],
-  ['price[]', 'closed'],
-  ['quantity[]', 'closed'],
-  ['order', 'text'],
-  ['city', 'text'],
-  ['country', 'text'],
-  ['Country', 'text'],
-  ['code[]', 'text'],
-  ['category[]', 'text'],
-  ['productname[]', 'text'],
+  ['order', 'label'],
+  ['city', 'label'],
+  ['country', 'label'],
+  ['Country', 'label'],
 ]);
-const ITEM_FIELDS = ['code', 'category', 'productname', 'price', 'quantity'] as const;
-type ItemField = (typeof ITEM_FIELDS)[number];
+/** The item lists, and how each splits: codes, categories and product names may hold a raw `&`. */
+const ITEM_FIELDS = { code: 'text', category: 'text', productname: 'text', price: 'closed', quantity: 'closed' } as const;
+type ItemField = keyof typeof ITEM_FIELDS;
+/** A parameter of an item list, readable or not: its field, then what follows the field's name. */
+const ITEM_PARAM = /^(code|category|productname|price|quantity)(\[.*)?$/s;
 
 const CUSTOMER_ID = new RegExp(CUSTOMER_ID_PATTERN);
 const MONEY = new RegExp(MONEY_PATTERN);
 const QUANTITY = /^[0-9]{1,9}$/;
+const TEXT = new RegExp(TEXT_PATTERN);
 
 class Rejection extends Error {}
 function fail(field: string, reason: string): never {
@@ -51,29 +51,61 @@ function money(field: string, value: string | undefined): Money | undefined {
   return v;
 }
 
+/**
+ * The email link's `emst`. One the protocol would refuse (over 512 characters, control
+ * characters) is dropped, as emstrack.js drops it: a mangled link must not sink the order.
+ */
+const campaign = (emst: string | undefined) => (emst && emst.length <= LIMITS.text && TEXT.test(emst) ? emst : undefined);
+
 const optional = <K extends string, V>(key: K, value: V | undefined) => (value === undefined ? {} : ({ [key]: value } as Record<K, V>));
 
-/** The parameters of one hit: scalars (the last one wins, as in PHP) and repeated `name[]` slots. */
+/** How a parameter's value splits (query.ts); an item list's parameter is known even unreadable, so it is refused, not lost. */
+function kindOf(name: string): FieldKind | undefined {
+  const item = ITEM_PARAM.exec(name);
+  return item ? ITEM_FIELDS[item[1] as ItemField] : FIELDS.get(name);
+}
+
+/** The slot an item parameter fills: `[]` the one after the highest so far (as PHP numbers it), `[3]` slot 3 (http_build_query). */
+function slotOf(list: string[], suffix: string | undefined): number | undefined {
+  if (suffix === '[]') return list.length;
+  const digits = /^\[([0-9]{1,3})\]$/.exec(suffix ?? '')?.[1];
+  return digits !== undefined && Number(digits) < LIMITS.items ? Number(digits) : undefined;
+}
+
+/**
+ * The parameters of one hit: scalars (the last one wins, as in PHP), the item lists by slot,
+ * and the first item parameter that names no slot: it refuses the hit, so no item is lost unseen.
+ */
 function collect(query: string) {
   const scalars = new Map<string, string>();
   const slots: Record<ItemField, string[]> = { code: [], category: [], productname: [], price: [], quantity: [] };
-  /** the known parameters in order: what identifies a hit (a cache buster or tracking parameter does not) */
-  const known: [string, string][] = [];
-  for (const { name, value, known: isKnown } of splitLegacyQuery(query, (n) => FIELDS.get(n))) {
-    if (!isKnown) continue;
-    known.push([name, value]);
-    if (name.endsWith('[]')) slots[name.slice(0, -2) as ItemField].push(value);
-    else scalars.set(name === 'Country' ? 'country' : name, value);
+  let unreadable: string | undefined;
+  for (const { name, value, known } of splitLegacyQuery(query, kindOf)) {
+    if (!known) continue;
+    const item = ITEM_PARAM.exec(name);
+    if (!item) {
+      scalars.set(name === 'Country' ? 'country' : name, value);
+      continue;
+    }
+    const list = slots[item[1] as ItemField];
+    const slot = slotOf(list, item[2]);
+    if (slot === undefined) unreadable ??= name;
+    else list[slot] = value;
   }
-  return { get: (name: string) => scalars.get(name)?.trim() || undefined, slots, known };
+  return { get: (name: string) => scalars.get(name)?.trim() || undefined, slots, unreadable };
 }
 
-/** Slot i of every `name[]` list is item i; a slot where every field is empty is no item. */
-function items(slots: Record<ItemField, string[]>): Item[] {
-  const count = Math.max(...ITEM_FIELDS.map((f) => slots[f].length));
+/** Slot i of every list is item i; a slot where every field is empty is no item. */
+function items({ slots, unreadable }: ReturnType<typeof collect>): Item[] {
+  if (unreadable) {
+    const field = ITEM_PARAM.exec(unreadable)![1];
+    fail(unreadable, `not an item slot; write ${field}[] or ${field}[0] to ${field}[${LIMITS.items - 1}]`);
+  }
+  const fields = Object.keys(ITEM_FIELDS) as ItemField[];
+  const count = Math.max(...fields.map((f) => slots[f].length));
   const out: Item[] = [];
   for (let i = 0; i < count; i++) {
-    const [code, category, name, price, quantity] = ITEM_FIELDS.map((f) => slots[f][i]?.trim() ?? '');
+    const [code, category, name, price, quantity] = fields.map((f) => slots[f][i]?.trim() ?? '');
     if (!code && !category && !name && !price && !quantity) continue;
     if (quantity && !QUANTITY.test(quantity)) fail(`quantity[${i}]`, `${JSON.stringify(quantity)} is not a whole number`);
     const item: Item = {
@@ -99,9 +131,12 @@ export function parseTiPhp(query: string, receivedAt: number): TiPhpResult {
     const action = p.get('ems_action');
     if (action && action !== 'purchase') fail('ems_action', `${JSON.stringify(action)} is not tracked; only "purchase" is`);
 
+    const lines = items(p);
+    const emst = campaign(p.get('ems_campaign'));
     const session = p.get('ems_session');
-    const visitor = p.get('ems_visitor') ?? session ?? `ti-${digest(p.known)}`;
-    const emst = p.get('ems_campaign');
+    const shopper = p.get('ems_visitor') ?? session;
+    // Without either: what both pages of a checkout send alike (not the order, amounts or place).
+    const visitor = shopper ?? `ti-${digest([emst ?? null, lines])}`;
     const attribution: Attribution | undefined = emst ? { emst, at: receivedAt } : undefined;
     const common = {
       // Pairs the Order Confirmation hit with the Thank You hit of the same shopper.
@@ -110,7 +145,7 @@ export function parseTiPhp(query: string, receivedAt: number): TiPhpResult {
       visitor,
       ...optional('session', session),
       ...optional('attribution', attribution),
-      items: items(p.slots),
+      items: lines,
       tax: money('tax', p.get('tax')) ?? '0',
       shipping: money('shipping', p.get('shipping')) ?? '0',
       ...optional('city', p.get('city')),
@@ -125,8 +160,12 @@ export function parseTiPhp(query: string, receivedAt: number): TiPhpResult {
     } else {
       event = { type: 'cart', id: '', ...optional('total', total), ...common };
     }
-    // The ID hashes the content but not the arrival time, so a reloaded page is a duplicate.
-    event.id = `ti-${digest([customerId, { ...event, time: 0, attribution: attribution && { emst } }])}`;
+    // The ID hashes the content but not the arrival time, so a reloaded page is a duplicate. A
+    // hit that names no shopper gets an ID of its own: two shoppers' identical carts are two
+    // hits, not one dropped as a duplicate (a reloaded order is still one order per order ID).
+    event.id = shopper
+      ? `ti-${digest([customerId, { ...event, time: 0, attribution: attribution && { emst } }])}`
+      : `ti-${randomUUID().replaceAll('-', '')}`;
     return { ok: true, customerId, event };
   } catch (err) {
     if (err instanceof Rejection) return { ok: false, customerId, reason: err.message };
