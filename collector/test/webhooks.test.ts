@@ -160,7 +160,7 @@ describe.each(ENGINES)('webhooks on %s', (engine) => {
     const a = await account();
     const port = await downPort();
     const hook = await a.register(`http://127.0.0.1:${port}/hook`);
-    await a.send(order({ orderId: 'W-1', total: '12.50', email: 'ann@example.com', items: [item('A', '12.50', 1)] }));
+    await a.send(order({ orderId: 'W-1', cartId: 'WK-0', total: '12.50', email: 'ann@example.com', items: [item('A', '12.50', 1)] }));
     const purchase = await suite.app.inject({
       method: 'POST',
       url: `${a.base}/purchases`,
@@ -204,8 +204,8 @@ describe.each(ENGINES)('webhooks on %s', (engine) => {
       }
       const byType = (type: string) => up.got.map((r) => JSON.parse(r.body)).filter((b) => b.type === type).map((b) => b.data);
       expect(byType('order.placed').sort((x, y) => (x.orderId < y.orderId ? -1 : 1))).toMatchObject([
-        { orderId: 'W-1', total: 12.5, currency: 'EUR', email: 'ann@example.com', campaignId: 'C1', contactUid: 'u1', source: 'sdk', items: [{ sku: 'A', price: 12.5, quantity: 1 }] },
-        { orderId: 'W-2', total: 7, email: 'bob@example.com', campaignId: 'C2', contactUid: 'u2', source: 'api', items: [] },
+        { orderId: 'W-1', cartId: 'WK-0', total: 12.5, currency: 'EUR', email: 'ann@example.com', campaignId: 'C1', contactUid: 'u1', source: 'sdk', items: [{ sku: 'A', price: 12.5, quantity: 1 }] },
+        { orderId: 'W-2', cartId: null, total: 7, email: 'bob@example.com', campaignId: 'C2', contactUid: 'u2', source: 'api', items: [] },
       ]);
       expect(byType('cart.abandoned')).toMatchObject([
         { cartId: 'WK-1', total: 30, email: 'cat@example.com', emailSource: 'browser', abandonedAt: new Date(T0 + 31 * MINUTE).toISOString(), items: [{ sku: 'SKU-1' }, { sku: 'SKU-2' }] },

@@ -45,6 +45,8 @@ function purchaseFields(p: PurchaseFields, email: string | null) {
 export function orderPlaced(o: OrderRecord, email: string | null): Record<string, unknown> {
   return {
     orderId: o.orderId,
+    // the cart it closed: a receiver holding a `cart.abandoned` for it knows the cart was bought
+    cartId: orNull(o.cartId),
     time: iso(o.time),
     ...purchaseFields(o, email),
     source: o.source,
