@@ -451,6 +451,19 @@ const COMMANDS: Record<string, Command> = {
 
 const LINK_OPTIONS: Record<string, string> = { campaignId: 'campaign', contactUid: 'contact', linkId: 'link' };
 
+/**
+ * The file as UTF-8 text. Another encoding (Excel's "CSV" is windows-1252) is refused, naming
+ * the first line it garbles: read as UTF-8 it would store `Caf\uFFFD` for every `Café`.
+ */
+function utf8Text(bytes: Buffer, file: string): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    const line = bytes.toString('utf8').split('\uFFFD')[0].split('\n').length;
+    throw new HttpError(400, 'file', `${file}: line ${line}: is not UTF-8 text; save the file as "CSV UTF-8" and import it again`);
+  }
+}
+
 function importCommand(kind: 'campaigns' | 'contacts', header: string): Command {
   return {
     usage: `emarsys-collector import ${kind} <file.csv> --customer <customerId> [--db …]`,
@@ -459,12 +472,13 @@ function importCommand(kind: 'campaigns' | 'contacts', header: string): Command 
     args: ['file.csv'],
     async run(values, [file], io) {
       const customerId = customerIdOf(need(values, 'customer'));
-      let text: string;
+      let bytes: Buffer;
       try {
-        text = await readFile(file, 'utf8');
+        bytes = await readFile(file);
       } catch (err) {
         throw new HttpError(400, 'file', `file: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
       }
+      const text = utf8Text(bytes, file);
       const result = await withStore(values, io, async (store) => {
         await requireCustomer(store, customerId);
         return importDirectoryCsv(store, kind, customerId, text, Date.now());

@@ -182,6 +182,13 @@ describe('emarsys-collector', () => {
     expect(bad.err).toBe(`${contacts}: line 3: email: must be an email address\nnothing imported: fix the lines above and import again\n`);
     expect((await runHere('import', 'contacts', join(dir, 'missing.csv'), '--customer', '112734771', '--db', db)).err).toContain('file: cannot read');
     expect(await runHere('import', 'people', contacts, '--customer', '112734771', '--db', db)).toMatchObject({ code: 2, err: expect.stringContaining('unknown command "import people"') });
+    // Excel's "CSV" is windows-1252: refused, naming the line, not stored garbled
+    const latin1 = join(dir, 'latin1.csv');
+    await writeFile(latin1, Buffer.from('campaignId,name\n5523,Caf\xe9 Week\n', 'latin1'));
+    expect(await runHere('import', 'campaigns', latin1, '--customer', '112734771', '--db', db)).toMatchObject({
+      code: 1,
+      err: expect.stringContaining(`${latin1}: line 2: is not UTF-8 text; save the file as "CSV UTF-8"`),
+    });
     const store = await openStore(db);
     try {
       expect(await store.reports.campaigns('112734771')).toEqual([
