@@ -2,10 +2,12 @@
 // (in a POST body; the deprecated `DELETE /contacts?email=` still works, and says so).
 // Afterwards no table holds the email or the UID (every text column of every table is
 // searched), pending webhook payloads are redacted, other contacts are untouched, and every
-// report total is what it was.
+// report total is what it was. Then what could bring an erased contact back: its clicks, a
+// payload filed under another key, a rejected request kept under no customer.
+import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ENGINES } from './helpers/engines.js';
-import { DAY, MINUTE, T0, addCustomer, addUser, batch, cart, order, testClock } from './helpers/fixtures.js';
+import { DAY, MINUTE, T0, addCustomer, addUser, batch, cart, order, testClock, uid } from './helpers/fixtures.js';
 import { testSuite } from './helpers/suite.js';
 import { allRows, getJson, postEvents } from './helpers/http.js';
 
@@ -156,5 +158,86 @@ describe.each(ENGINES)('erasure on %s', (engine) => {
     expect([bad.statusCode, bad.json().message]).toEqual([400, 'email: must be an email address']);
     const none = await suite.app.inject({ method: 'DELETE', url: `${base}/contacts`, headers: auth });
     expect([none.statusCode, none.json().message]).toEqual([400, 'email: is required']);
+  });
+
+  /** A customer (a new one, or `customerId`) with a shopper's and an admin's token, and erasure as its admin. */
+  async function account(customerId?: string) {
+    const id = customerId ?? (await addCustomer(suite.store));
+    const token = (await addUser(suite.store, id)).token;
+    const admin = (await addUser(suite.store, id, 'admin')).token;
+    const base = `/api/v1/customers/${id}`;
+    const erase = (payload: object) => suite.app.inject({ method: 'POST', url: `${base}/contacts/erase`, headers: { authorization: `Bearer ${admin}` }, payload });
+    return { customerId: id, token, admin, base, erase };
+  }
+
+  it("keeps an erased contact's clicks without its UID, so a later anonymous order of the same browser is not linked back to it", async () => {
+    clock.set(T0);
+    const { customerId, token, base, erase } = await account();
+    const send = (...events: object[]) => postEvents(suite.app, batch(customerId, events));
+    const click = { type: 'click', id: uid('ev'), time: T0 - DAY, visitor: 'vb', attribution: { emst: 'C1.bea-uid', at: T0 - DAY }, path: '/shop/' };
+    await send(click, order({ orderId: 'B-1', contact: 'bea-uid', visitor: 'vb' }));
+    const summary = () => allRows(suite.app, `${base}/summary?attributed=all&from=2025-01-14&to=2025-01-15`, token);
+    const before = await summary();
+    expect(before).toMatchObject([{ clicks: 1 }]);
+
+    expect((await erase({ contactUid: 'bea-uid' })).json().erased).toMatchObject({ contactUids: ['bea-uid'], orders: 1 });
+    expect(await occurrences('bea-uid')).toEqual([]);
+    expect(await summary()).toEqual(before);
+
+    // the same browser buys again, without campaign, UID or email: the click still attributes it, to nobody
+    clock.advance(MINUTE);
+    await send(order({ orderId: 'B-2', campaign: null, visitor: 'vb', time: T0 + MINUTE }));
+    const b2 = (await allRows(suite.app, `${base}/orders?attributed=all`, token)).find((r) => r.orderId === 'B-2');
+    expect(b2).toMatchObject({ campaignId: 'C1', contactUid: null, email: null });
+    expect(await allRows(suite.app, `${base}/contacts`, token)).toEqual([]);
+    expect(await occurrences('bea-uid')).toEqual([]);
+  });
+
+  it('erasing an email redacts the webhook payloads that carry it, under whatever contact they were filed', async () => {
+    clock.set(T0);
+    const { customerId, admin, base, erase } = await account();
+    const hook = await suite.app.inject({ method: 'POST', url: `${base}/webhooks`, headers: { authorization: `Bearer ${admin}` }, payload: { url: 'http://127.0.0.1:9/down', events: ['order.placed'] } });
+    expect(hook.statusCode).toBe(201);
+    // one contact typed two emails in two checkouts: both payloads are filed under u:eve-uid, whose profile keeps the latest email
+    await postEvents(suite.app, batch(customerId, [
+      order({ orderId: 'E-1', contact: 'eve-uid', email: 'eve.old@example.com' }),
+      order({ orderId: 'E-2', contact: 'eve-uid', email: 'eve.new@example.com', time: T0 + MINUTE }),
+      order({ orderId: 'S-1', campaign: null, email: 'steve.old@example.com' }),
+    ]));
+
+    const res = await erase({ email: 'Eve.Old@example.com' });
+    expect(res.json().erased).toMatchObject({ contactUids: [], orders: 1, profiles: 0, webhookDeliveries: 1 });
+    const payloads = await suite.store.db.all<{ payload: string }>('SELECT payload FROM webhook_deliveries WHERE customer_id = $1', [customerId]);
+    const data = payloads.map((p) => JSON.parse(p.payload).data);
+    expect(data.find((d) => d.orderId === 'E-1')).toMatchObject({ email: null, contactUid: null });
+    // the other email's payload, and that of an email that ends with the erased one, are untouched
+    expect(data.find((d) => d.orderId === 'E-2')).toMatchObject({ email: 'eve.new@example.com', contactUid: 'eve-uid' });
+    expect(data.find((d) => d.orderId === 'S-1')).toMatchObject({ email: 'steve.old@example.com' });
+  });
+
+  it('keeps only the latest body of the requests an unregistered customer ID keeps sending, so no body outlives --keep-rejected', async () => {
+    clock.set(T0);
+    const claimed = `c${randomBytes(5).toString('hex')}`;
+    const send = (email: string) => postEvents(suite.app, batch(claimed, [order({ email })]));
+    expect((await send('carl@example.com')).statusCode).toBe(404);
+    // the misconfigured shop keeps sending, for other shoppers, for 60 days (the purge keeps 30)
+    for (let d = 1; d <= 3; d++) {
+      clock.set(T0 + d * 20 * DAY);
+      await send(`other${d}@example.com`);
+      await suite.app.rejectedPurge.runOnce();
+    }
+    const rows = (await suite.store.rejected.list(null)).filter((r) => r.claimedCustomerId === claimed);
+    expect(rows.map((r) => [r.count, r.receivedAt, r.lastSeenAt, r.raw.includes('other3@example.com')])).toEqual([[4, T0, T0 + 60 * DAY, true]]);
+    expect(await occurrences('carl@example.com')).toEqual([]);
+  });
+
+  it('erases the rejected requests sent under a customer ID before it was registered', async () => {
+    clock.set(T0);
+    const claimed = `c${randomBytes(5).toString('hex')}`;
+    expect((await postEvents(suite.app, batch(claimed, [order({ email: 'Dina@example.com' })]))).statusCode).toBe(404);
+    await suite.store.customers.add({ customerId: claimed, name: 'Late shop', currency: 'EUR', abandonAfterSeconds: null }, T0);
+    const { erase } = await account(claimed);
+    expect((await erase({ email: 'dina@example.com' })).json().erased).toMatchObject({ rejectedEvents: 1 });
+    expect(await occurrences('dina@example.com')).toEqual([]);
   });
 });

@@ -20,9 +20,9 @@ export async function backfillContacts(tx: Sql, dialect: Dialect): Promise<void>
          WHEN contact_uid <> '' THEN 'u:' || contact_uid
          WHEN email IS NULL THEN ''
          ELSE COALESCE(
-           (SELECT 'u:' || d.contact_uid FROM contacts d WHERE d.customer_id = ${table}.customer_id AND lower(d.email) = lower(${table}.email)
+           (SELECT 'u:' || d.contact_uid FROM contacts d WHERE d.customer_id = ${table}.customer_id AND ${dialect.lowerAscii('d.email')} = ${dialect.lowerAscii(`${table}.email`)}
             ORDER BY d.updated_at DESC, d.contact_uid LIMIT 1),
-           'e:' || lower(email))
+           'e:' || ${dialect.lowerAscii('email')})
        END`,
     );
   }

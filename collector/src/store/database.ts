@@ -26,6 +26,11 @@ export interface Dialect {
    * ORDER BY or stale statistics can tempt SQLite's planner into a scan that grows with the table.
    */
   indexedBy(index: string): string;
+  /**
+   * `lower()` of ASCII letters only, as `asciiLower` (profiles.ts) folds keys and lookups:
+   * PostgreSQL's lower() folds every letter (Ö too) under a UTF-8 ctype.
+   */
+  lowerAscii(expr: string): string;
   least(a: string, b: string): string;
   greatest(a: string, b: string): string;
   /**

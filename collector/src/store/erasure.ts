@@ -1,8 +1,9 @@
 // Erasure of one contact's personal data (docs/advanced.md): orders and carts keep their
-// amounts but lose the email and UID, the profile and the directory entry go, pending and
-// past webhook payloads are redacted, and rejected events that contain the email are
-// dropped. Buyer keys (`u:<uid>`, `e:<email>`) become one random pseudonym per buyer, so
-// every distinct-buyer count stays exactly what it was. One transaction: all or nothing.
+// amounts but lose the email and UID, clicks lose the UID, the profile and the directory entry
+// go, pending and past webhook payloads are redacted, and rejected events that contain the
+// email are dropped. Buyer keys (`u:<uid>`, `e:<email>`) become one random pseudonym per
+// buyer, so every distinct-buyer count stays exactly what it was. One transaction: all or
+// nothing.
 import { randomUUID } from 'node:crypto';
 import { redactEnvelope } from './outbox-payloads.js';
 import type { Database, Sql, SqlValue } from './database.js';
@@ -41,15 +42,18 @@ export class ErasureRepository {
   constructor(private readonly db: Database) {}
 
   erase(customerId: string, target: ErasureTarget): Promise<ErasureResult> {
+    const lower = this.db.dialect.lowerAscii;
     return this.db.transaction(async (tx) => {
       const { uids, emails } = await this.identities(tx, customerId, target);
       const keys = [...[...uids].map(uidKey), ...[...emails].map(emailKey)];
+      /** `column` contains `text` in any ASCII case */
+      const contains = (w: Where, column: string, text: string) => `${lower(column)} LIKE ${w.param(containing(text))} ESCAPE '\\'`;
 
       // orders and carts of the contact: by its key, its UID or its email
       const matching = (w: Where) => {
         const terms = [`contact_key IN ${inList(w, keys)}`];
         if (uids.size) terms.push(`contact_uid IN ${inList(w, [...uids])}`);
-        if (emails.size) terms.push(`lower(email) IN ${inList(w, [...emails])}`);
+        if (emails.size) terms.push(`${lower('email')} IN ${inList(w, [...emails])}`);
         return `(${terms.join(' OR ')})`;
       };
 
@@ -73,6 +77,10 @@ export class ErasureRepository {
       // the contact a cart's abandonment counted for (sweep.ts), which may have re-sent it under another since
       w = forCustomer(customerId);
       await tx.run(`UPDATE carts SET abandoned_for = NULL WHERE customer_id = $1 AND abandoned_for IN ${inList(w, keys)}`, w.params);
+      // clicks stay (they are counted) but lose the UID, which a later order of the same browser
+      // would take from them (projection/batch.ts); a click's key is always its UID's
+      w = forCustomer(customerId);
+      await tx.run(`UPDATE clicks SET contact_uid = '', contact_key = '' WHERE customer_id = $1 AND contact_key IN ${inList(w, keys)}`, w.params);
 
       w = forCustomer(customerId);
       const profileKeys = new Set(keys);
@@ -87,12 +95,15 @@ export class ErasureRepository {
       w = forCustomer(customerId);
       const dirTerms = [];
       if (uids.size) dirTerms.push(`contact_uid IN ${inList(w, [...uids])}`);
-      if (emails.size) dirTerms.push(`lower(email) IN ${inList(w, [...emails])}`);
+      if (emails.size) dirTerms.push(`${lower('email')} IN ${inList(w, [...emails])}`);
       const directory = dirTerms.length ? await tx.run(`DELETE FROM contacts WHERE customer_id = $1 AND (${dirTerms.join(' OR ')})`, w.params) : 0;
 
+      // by contact, and by email (a payload is filed under its order's contact, whose profile may
+      // give another email): as a JSON string, so that erasing ann@… leaves joann@…'s alone
       w = forCustomer(customerId);
+      const deliveryTerms = [`contact_key IN ${inList(w, [...profileKeys])}`, ...[...emails].map((e) => contains(w, 'payload', JSON.stringify(e)))];
       const deliveries = await tx.all<{ delivery_id: string; payload: string }>(
-        `SELECT delivery_id, payload FROM webhook_deliveries WHERE customer_id = $1 AND contact_key IN ${inList(w, [...profileKeys])}`,
+        `SELECT delivery_id, payload FROM webhook_deliveries WHERE customer_id = $1 AND (${deliveryTerms.join(' OR ')})`,
         w.params,
       );
       for (const d of deliveries) {
@@ -103,14 +114,14 @@ export class ErasureRepository {
         ]);
       }
 
+      // as sent in JSON, and as sent percent-encoded in a pixel's URL; also those sent under the
+      // customer's ID before it was registered (kept under no customer, rejected.ts)
       let rejectedEvents = 0;
-      for (const email of emails) {
-        // as sent in JSON, and as sent percent-encoded in a pixel's URL
+      if (emails.size) {
         w = forCustomer(customerId);
-        const plain = w.param(containing(email));
-        const encoded = w.param(containing(asciiLower(encodeURIComponent(email))));
-        rejectedEvents += await tx.run(
-          `DELETE FROM rejected_events WHERE customer_id = $1 AND (lower(raw) LIKE ${plain} ESCAPE '\\' OR lower(raw) LIKE ${encoded} ESCAPE '\\')`,
+        const terms = [...emails].flatMap((e) => [contains(w, 'raw', e), contains(w, 'raw', asciiLower(encodeURIComponent(e)))]);
+        rejectedEvents = await tx.run(
+          `DELETE FROM rejected_events WHERE (customer_id = $1 OR (customer_id = '' AND claimed_customer_id = $1)) AND (${terms.join(' OR ')})`,
           w.params,
         );
       }
@@ -132,6 +143,7 @@ export class ErasureRepository {
   private async identities(tx: Sql, customerId: string, t: ErasureTarget): Promise<{ uids: Set<string>; emails: Set<string> }> {
     const uids = new Set<string>();
     const emails = new Set<string>();
+    const lower = this.db.dialect.lowerAscii;
     if (t.contactUid !== undefined) {
       uids.add(t.contactUid);
       const linked = await tx.all<{ email: string | null }>(
@@ -145,8 +157,8 @@ export class ErasureRepository {
       const email = asciiLower(t.email);
       emails.add(email);
       const linked = await tx.all<{ contact_uid: string }>(
-        `SELECT contact_uid FROM contacts WHERE customer_id = $1 AND lower(email) = $2
-         UNION SELECT contact_uid FROM contact_profiles WHERE customer_id = $1 AND lower(email) = $2 AND contact_uid <> ''`,
+        `SELECT contact_uid FROM contacts WHERE customer_id = $1 AND ${lower('email')} = $2
+         UNION SELECT contact_uid FROM contact_profiles WHERE customer_id = $1 AND ${lower('email')} = $2 AND contact_uid <> ''`,
         [customerId, email],
       );
       for (const r of linked) uids.add(r.contact_uid);

@@ -495,6 +495,20 @@ ALTER TABLE carts ADD COLUMN abandoned_for TEXT;
 UPDATE carts SET abandoned_for = contact_key WHERE abandoned_at IS NOT NULL AND contact_key <> '';
 `,
   },
+  {
+    version: 11,
+    name: 'email indexes that fold ASCII letters only (PostgreSQL)',
+    engine: 'postgres',
+    // Under a UTF-8 ctype lower() folds Ö too, while keys fold A-Z only (asciiLower): email
+    // lookups use the dialect's lowerAscii(), and these indexes its expression. SQLite's lower()
+    // is that already.
+    sql: `
+DROP INDEX contacts_email;
+CREATE INDEX contacts_email ON contacts (customer_id, lower((email) COLLATE "C"));
+DROP INDEX contact_profiles_email;
+CREATE INDEX contact_profiles_email ON contact_profiles (customer_id, lower((email) COLLATE "C"));
+`,
+  },
 ];
 
 const ADVISORY_LOCK = 74_301_771;

@@ -9,6 +9,8 @@ const dialect: Dialect = {
   forUpdate: 'FOR UPDATE',
   skipLocked: 'FOR UPDATE SKIP LOCKED',
   indexedBy: () => '',
+  // the C collation folds A-Z only, whatever the database's ctype (the email indexes use this expression)
+  lowerAscii: (expr) => `lower((${expr}) COLLATE "C")`,
   least: (a, b) => `LEAST(${a}, ${b})`,
   greatest: (a, b) => `GREATEST(${a}, ${b})`,
   values: (param) => `(SELECT jsonb_array_elements_text(${param}::jsonb))`,

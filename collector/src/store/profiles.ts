@@ -4,22 +4,22 @@
 // transaction and written once at its end, in key order (no deadlocks between collectors).
 //
 // Identity: a contact is `u:<contactUid>` when the UID is known, else the UID the directory
-// gives for the email, else `e:<email>` (ASCII-lower-cased, as SQL lower() does on both
-// engines). Events with neither UID nor email belong to no contact.
-import { big, bigOrNull, num, strOrNull, type Column, type Dialect, type Sql } from './database.js';
+// gives for the email, else `e:<email>` (ASCII-lower-cased, as the dialect's lowerAscii() does
+// in SQL). Events with neither UID nor email belong to no contact.
+import { big, bigOrNull, num, strOrNull, type Column, type Dialect, type Queryable, type Sql } from './database.js';
 import { jsonParam } from './json-param.js';
 import { Where } from './reports/query.js';
 
-/** ASCII lower case: what SQL lower() does on both engines, so keys and lookups agree. */
+/** ASCII lower case: what the dialect's lowerAscii() does in SQL, so keys and lookups agree. */
 export const asciiLower = (s: string): string => s.replace(/[A-Z]+/g, (c) => c.toLowerCase());
 
 export const uidKey = (uid: string): string => `u:${uid}`;
 export const emailKey = (email: string): string => `e:${asciiLower(email)}`;
 
 /** The UID the directory links to an email (the most recently registered one). */
-export async function directoryUid(q: Sql, customerId: string, email: string): Promise<string | undefined> {
+export async function directoryUid(q: Queryable, customerId: string, email: string): Promise<string | undefined> {
   const row = await q.get<{ contact_uid: string }>(
-    'SELECT contact_uid FROM contacts WHERE customer_id = $1 AND lower(email) = $2 ORDER BY updated_at DESC, contact_uid LIMIT 1',
+    `SELECT contact_uid FROM contacts WHERE customer_id = $1 AND ${q.dialect.lowerAscii('email')} = $2 ORDER BY updated_at DESC, contact_uid LIMIT 1`,
     [customerId, asciiLower(email)],
   );
   return row?.contact_uid;
@@ -32,7 +32,7 @@ export async function directoryEmail(q: Sql, customerId: string, contactUid: str
 }
 
 /** The contact an event belongs to ('' for none): its UID, else its email's UID in the directory, else its email. */
-export async function resolveContactKey(q: Sql, customerId: string, contactUid: string, email: string | null): Promise<string> {
+export async function resolveContactKey(q: Queryable, customerId: string, contactUid: string, email: string | null): Promise<string> {
   if (contactUid) return uidKey(contactUid);
   if (!email) return '';
   const linked = await directoryUid(q, customerId, email);

@@ -1,8 +1,9 @@
 // Every refused event or request, kept with its reason so nothing is silently lost, and kept
 // bounded whatever is posted: the first 2 KiB of the raw request and a SHA-256 of the whole;
 // a rejection seen again (same customer, reason and hash; for an ID that is no customer,
-// same ID and reason) counts up on its row instead of adding one; rows not seen for
-// `serve --keep-rejected` are deleted by the background purge (background/rejected.ts).
+// same ID and reason) counts up on its row instead of adding one, and the row keeps the
+// latest request; rows not seen for `serve --keep-rejected` are deleted by the background
+// purge (background/rejected.ts), so no request is kept longer than that.
 import { createHash } from 'node:crypto';
 import { CUSTOMER_ID_CHARS } from '../../../src/protocol/constants.js';
 import { names, num, type Column, type Database, type Sql } from './database.js';
@@ -87,6 +88,12 @@ export function rejectedRow(r: RejectRecord): RejectedRow {
   };
 }
 
+/**
+ * What a repeat replaces: the request's body. An unregistered ID's row counts requests of any
+ * body (other shoppers'), and purging by last seen must not keep the first one forever.
+ */
+const LATEST = ['raw', 'raw_bytes', 'raw_sha256'] as const;
+
 /** The rows of several rejections for one statement: repeats merged (one upsert cannot touch a row twice). */
 export function rejectedRows(records: readonly RejectRecord[]): RejectedRow[] {
   const byKey = new Map<string, RejectedRow>();
@@ -94,12 +101,9 @@ export function rejectedRows(records: readonly RejectRecord[]): RejectedRow[] {
     const row = rejectedRow(r);
     const key = `${row.customer_id}\u0000${row.fingerprint}`;
     const seen = byKey.get(key);
-    if (!seen) byKey.set(key, row);
-    else {
-      seen.hits += row.hits;
-      seen.first_seen = Math.min(seen.first_seen, row.first_seen);
-      seen.last_seen = Math.max(seen.last_seen, row.last_seen);
-    }
+    // the later request's row (they differ in what LATEST lists), with the counts of both
+    const later = seen && seen.last_seen > row.last_seen ? seen : row;
+    byKey.set(key, seen ? { ...later, hits: seen.hits + row.hits, first_seen: Math.min(seen.first_seen, row.first_seen) } : row);
   }
   return [...byKey.values()];
 }
@@ -125,6 +129,7 @@ const ONE_ROW = `VALUES (${REJECTED_COLUMNS.map((_, k) => `$${k + 1}`).join(', '
 export const upsertRejectedSql = (table: string, source: string) =>
   `INSERT INTO ${table} (${names(REJECTED_COLUMNS)}) ${source}
      ON CONFLICT (customer_id, fingerprint) DO UPDATE SET hits = ${table}.hits + excluded.hits,
+       ${LATEST.map((c) => `${c} = CASE WHEN excluded.last_seen >= ${table}.last_seen THEN excluded.${c} ELSE ${table}.${c} END`).join(', ')},
        first_seen = CASE WHEN excluded.first_seen < ${table}.first_seen THEN excluded.first_seen ELSE ${table}.first_seen END,
        last_seen = CASE WHEN excluded.last_seen > ${table}.last_seen THEN excluded.last_seen ELSE ${table}.last_seen END`;
 

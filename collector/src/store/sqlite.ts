@@ -9,6 +9,8 @@ const dialect: Dialect = {
   forUpdate: '',
   skipLocked: '',
   indexedBy: (index) => `INDEXED BY ${index}`,
+  // SQLite's lower() folds A-Z only (no ICU)
+  lowerAscii: (expr) => `lower(${expr})`,
   least: (a, b) => `min(${a}, ${b})`,
   greatest: (a, b) => `max(${a}, ${b})`,
   values: (param) => `(SELECT value FROM json_each(${param}))`,

@@ -166,7 +166,7 @@ export class BatchState {
     const emails = events.filter((e) => e.contactUid === '' && e.email).map((e) => asciiLower(e.email!));
     if (emails.length) {
       for (const r of await tx.all<{ e: string; contact_uid: string }>(
-        `SELECT lower(email) AS e, contact_uid FROM contacts WHERE customer_id = $1 AND lower(email) IN ${d.values('$2')} ORDER BY updated_at DESC, contact_uid`,
+        `SELECT ${d.lowerAscii('email')} AS e, contact_uid FROM contacts WHERE customer_id = $1 AND ${d.lowerAscii('email')} IN ${d.values('$2')} ORDER BY updated_at DESC, contact_uid`,
         [customerId, this.list(emails)],
       ))
         if (!this.uidByEmail.has(r.e)) this.uidByEmail.set(r.e, r.contact_uid);
