@@ -5,8 +5,10 @@
 // report total is what it was. Then what could bring an erased contact back: its clicks, a
 // payload filed under another key, a rejected request kept under no customer.
 import { randomBytes } from 'node:crypto';
+import BetterSqlite3 from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { ENGINES } from './helpers/engines.js';
+import { queuePath } from '../src/store/queue/messages.js';
 import { DAY, MINUTE, T0, addCustomer, addUser, batch, cart, order, testClock, uid } from './helpers/fixtures.js';
 import { testSuite } from './helpers/suite.js';
 import { allRows, getJson, postEvents } from './helpers/http.js';
@@ -191,6 +193,23 @@ describe.each(ENGINES)('erasure on %s', (engine) => {
     expect(b2).toMatchObject({ campaignId: 'C1', contactUid: null, email: null });
     expect(await allRows(suite.app, `${base}/contacts`, token)).toEqual([]);
     expect(await occurrences('bea-uid')).toEqual([]);
+  });
+
+  it.runIf(engine === 'sqlite')('leaves no applied entry with the erased email in the ingest queue file, on a collector that receives nothing more', async () => {
+    clock.set(T0);
+    const { customerId, erase } = await account();
+    await postEvents(suite.app, batch(customerId, [order({ orderId: 'F-1', campaign: null, email: 'fay@example.com' })]));
+    expect((await erase({ email: 'fay@example.com' })).json().erased.orders).toBe(1);
+    const inQueue = () => {
+      const q = new BetterSqlite3(queuePath(suite.url), { readonly: true });
+      try {
+        return (q.prepare('SELECT entry FROM queue').all() as { entry: Buffer }[]).filter((r) => r.entry.includes('fay@example.com')).length;
+      } finally {
+        q.close();
+      }
+    };
+    // applied entries leave the file once applied, not at the next append
+    await expect.poll(inQueue, { timeout: 5_000 }).toBe(0);
   });
 
   it('erasing an email redacts the webhook payloads that carry it, under whatever contact they were filed', async () => {

@@ -35,6 +35,8 @@ function openQueue(): BetterSqlite3.Database {
 const q = openQueue();
 q.defaultSafeIntegers(false);
 q.pragma('journal_mode = WAL');
+// a pruned entry's bytes (a shopper's email) are zeroed, not left in free pages
+q.pragma('secure_delete = FAST');
 q.pragma('synchronous = FULL');
 q.pragma(`busy_timeout = ${busyTimeoutMs}`);
 // event_key and order_key tell what an entry is, for the duplicate checks; no index on them
@@ -162,6 +164,17 @@ function turn(): void {
   scheduled = false;
   const batch = pending;
   pending = [];
+  if (batch.length === 0) {
+    if (applied > pruned) {
+      try {
+        prune.run(applied);
+        pruned = applied;
+      } catch {
+        // busy (another collector's turn): the next turn prunes
+      }
+    }
+    return;
+  }
   if (tail - applied >= maxBacklog) {
     for (const r of batch) post({ type: 'ack', id: r.id, error: 'queue full', busy: true });
     return;
@@ -203,6 +216,12 @@ port.on('message', (m: ToAppender) => {
   if (m.type === 'applied') {
     applied = Math.max(applied, m.seq);
     queued.applied(m.seq);
+    // applied entries leave the file now, not at the next append (which a quiet collector may
+    // not see for hours): they hold shoppers' emails, which an erasure must not leave behind
+    if (!scheduled) {
+      scheduled = true;
+      setImmediate(turn);
+    }
     return;
   }
   pending.push(m);
