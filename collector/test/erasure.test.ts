@@ -6,10 +6,12 @@
 // payload filed under another key, a rejected request kept under no customer.
 import { randomBytes } from 'node:crypto';
 import BetterSqlite3 from 'better-sqlite3';
+import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { ENGINES } from './helpers/engines.js';
 import { queuePath } from '../src/store/queue/messages.js';
-import { DAY, MINUTE, T0, addCustomer, addUser, batch, cart, order, testClock, uid } from './helpers/fixtures.js';
+import { openStore } from '../src/store/store.js';
+import { DAY, MINUTE, T0, addCustomer, addUser, batch, cart, order, testApp, testClock, uid } from './helpers/fixtures.js';
 import { testSuite } from './helpers/suite.js';
 import { allRows, getJson, postEvents } from './helpers/http.js';
 
@@ -210,6 +212,30 @@ describe.each(ENGINES)('erasure on %s', (engine) => {
     };
     // applied entries leave the file once applied, not at the next append
     await expect.poll(inQueue, { timeout: 5_000 }).toBe(0);
+  });
+
+  it.runIf(engine === 'postgres')('waits for what another collector accepted before the erasure, so none of it comes back after', async () => {
+    clock.set(T0);
+    const { customerId, erase } = await account();
+    const storeB = await openStore(suite.url);
+    const appB = await testApp(storeB, { clock: clock.clock });
+    // the customer's projection lock held (a busy worker): B's entry waits in the log
+    const holder = new pg.Client({ connectionString: suite.url });
+    await holder.connect();
+    await holder.query('BEGIN');
+    await holder.query('SELECT pg_advisory_xact_lock(74301772, hashtext($1))', [customerId]);
+    try {
+      const accepted = await postEvents(appB, batch(customerId, [order({ orderId: 'D-1', campaign: null, email: 'dora@example.com', visitor: 'vd' })]));
+      expect(accepted.json()).toMatchObject({ accepted: 1 });
+      const erasing = erase({ email: 'dora@example.com' });
+      setTimeout(() => void holder.query('COMMIT'), 500);
+      expect((await erasing).json().erased).toMatchObject({ emails: ['dora@example.com'], orders: 1 });
+      expect(await occurrences('dora@example.com')).toEqual([]);
+    } finally {
+      await holder.end();
+      await appB.close();
+      await storeB.close();
+    }
   });
 
   it('erasing an email redacts the webhook payloads that carry it, under whatever contact they were filed', async () => {

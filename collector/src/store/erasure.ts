@@ -5,6 +5,8 @@
 // buyer, so every distinct-buyer count stays exactly what it was. One transaction: all or
 // nothing.
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { HttpError } from '../errors.js';
 import { redactEnvelope } from './outbox-payloads.js';
 import type { Database, Sql, SqlValue } from './database.js';
 import { asciiLower, emailKey, uidKey } from './profiles.js';
@@ -38,11 +40,15 @@ const inList = (w: Where, values: readonly SqlValue[]) => `(${values.map((v) => 
 const LIKE_SPECIAL = /[\\%_]/g;
 const containing = (text: string) => `%${text.replace(LIKE_SPECIAL, (c) => `\\${c}`)}%`;
 
+/** How long an erasure waits for the events accepted before it to be applied. */
+const DRAIN_MS = 10_000;
+
 export class ErasureRepository {
   constructor(private readonly db: Database) {}
 
-  erase(customerId: string, target: ErasureTarget): Promise<ErasureResult> {
+  async erase(customerId: string, target: ErasureTarget): Promise<ErasureResult> {
     const lower = this.db.dialect.lowerAscii;
+    await this.drained(customerId);
     return this.db.transaction(async (tx) => {
       const { uids, emails } = await this.identities(tx, customerId, target);
       const keys = [...[...uids].map(uidKey), ...[...emails].map(emailKey)];
@@ -140,6 +146,22 @@ export class ErasureRepository {
   }
 
   /** The UID and email asked for, plus those linked to them by the directory or a profile (one step). */
+  /**
+   * PostgreSQL: what any collector accepted for the customer before now is applied first, so
+   * that none of it (an email it carries) is projected back after the erasure; the database
+   * waits for this collector's own events already. At most 10 s, else a 503 to retry.
+   */
+  private async drained(customerId: string): Promise<void> {
+    if (this.db.engine !== 'postgres') return;
+    const q = this.db.immediate;
+    const last = (await q.get<{ seq: string | null }>('SELECT max(seq)::text AS seq FROM ingest_log WHERE customer_id = $1', [customerId]))?.seq;
+    if (last === null || last === undefined) return;
+    const waiting = () => q.get('SELECT 1 AS waiting FROM ingest_log WHERE customer_id = $1 AND seq <= $2 LIMIT 1', [customerId, last]);
+    for (const until = Date.now() + DRAIN_MS; await waiting(); await sleep(100)) {
+      if (Date.now() > until) throw new HttpError(503, 'busy', 'contact: events accepted before the erasure are still being applied; nothing was erased, retry in a few seconds', { 'retry-after': '5' });
+    }
+  }
+
   private async identities(tx: Sql, customerId: string, t: ErasureTarget): Promise<{ uids: Set<string>; emails: Set<string> }> {
     const uids = new Set<string>();
     const emails = new Set<string>();
