@@ -305,4 +305,23 @@ describe.each(ENGINES)('contact profiles and segments on %s', (engine) => {
     const stranger = (await addUser(suite.store, await addCustomer(suite.store))).token;
     expect((await suite.app.inject({ url: `${base}/contacts`, headers: { authorization: `Bearer ${stranger}` } })).statusCode).toBe(403);
   });
+
+  it('takes a contact out of noPurchaseSinceAbandon once it bought after the abandonment, whatever its browser clock says', async () => {
+    const shop = await addCustomer(suite.store);
+    const shopToken = (await addUser(suite.store, shop, 'ecommerce-admin')).token;
+    const segment = async () => (await getJson(suite.app, `/api/v1/customers/${shop}/contacts?noPurchaseSinceAbandon=true`, shopToken)).rows.map((r) => r.contactUid);
+    // the shopper's clock is 2 hours behind: the events' times are the browser's
+    const skew = -2 * HOUR;
+    const at = clock.now;
+    const attribution = { emst: 'C1.u-skew', at: at + skew };
+    const sent = (event: object) => postEvents(suite.app, batch(shop, [event])).then((r) => expect(r.json()).toMatchObject({ accepted: 1, rejected: [] }));
+    await sent({ type: 'cart', id: 'sk-c', cartId: 'SK-1', visitor: 'sv', attribution, total: '10.00', items: [item('S', '10.00', 1)], time: at + skew });
+    clock.advance(ABANDON_AFTER + MINUTE);
+    await suite.app.sweeper.runOnce();
+    expect(await segment()).toEqual(['u-skew']);
+    // back from the reminder, 15 minutes later, it buys the cart
+    clock.advance(15 * MINUTE);
+    await sent({ type: 'order', id: 'sk-o', orderId: 'SK-O1', cartId: 'SK-1', visitor: 'sv', attribution, total: '10.00', items: [], time: clock.now + skew });
+    expect(await segment()).toEqual([]);
+  });
 });

@@ -48,6 +48,6 @@ export async function backfillContacts(tx: Sql, dialect: Dialect): Promise<void>
       profiles.cart(customerId, c.contact_key, facts(c), num(c.received_at));
       if (c.abandoned_at !== null) profiles.abandoned(customerId, c.contact_key, num(c.abandoned_at), true);
     }
-    await profiles.flush(tx, dialect);
+    await profiles.flush(tx, dialect, true);
   }
 }

@@ -509,6 +509,18 @@ DROP INDEX contact_profiles_email;
 CREATE INDEX contact_profiles_email ON contact_profiles (customer_id, lower((email) COLLATE "C"));
 `,
   },
+  {
+    version: 12,
+    name: "when each contact's last order arrived",
+    // An abandonment is timed by the collector's clock, an order by the shopper's: "no purchase
+    // since the abandonment" compares when the last order arrived, on the collector's clock.
+    sql: `
+ALTER TABLE contact_profiles ADD COLUMN last_order_received_at BIGINT;
+UPDATE contact_profiles SET last_order_received_at =
+  (SELECT max(o.received_at) FROM orders o WHERE o.customer_id = contact_profiles.customer_id AND o.contact_key = contact_profiles.contact_key AND o.contact_key <> '')
+WHERE orders > 0;
+`,
+  },
 ];
 
 const ADVISORY_LOCK = 74_301_771;

@@ -47,6 +47,8 @@ interface Delta {
   email: string | null;
   orders: number;
   lastOrder: (Stamp & { value: bigint; currency: string }) | null;
+  /** when the last order arrived (the collector's clock, as abandonments are timed) */
+  lastOrderReceivedAt: number | null;
   totals: Map<string, { orders: number; value: bigint }>;
   abandoned: number;
   lastAbandonedAt: number | null;
@@ -83,6 +85,7 @@ export class ProfileAccumulator {
         email: null,
         orders: 0,
         lastOrder: null,
+        lastOrderReceivedAt: null,
         totals: new Map(),
         abandoned: 0,
         lastAbandonedAt: null,
@@ -109,6 +112,7 @@ export class ProfileAccumulator {
     const d = this.at(customerId, contactKey, f.email, now);
     d.orders += 1;
     d.lastOrder = later(d.lastOrder, { at: f.time, value: f.total, currency: f.currency });
+    d.lastOrderReceivedAt = Math.max(d.lastOrderReceivedAt ?? now, now);
     const t = d.totals.get(f.currency) ?? { orders: 0, value: 0n };
     t.orders += 1;
     t.value += f.total;
@@ -146,9 +150,14 @@ export class ProfileAccumulator {
     d.totals.set(currency, t);
   }
 
-  /** Writes the summed changes: one statement per table, rows in key order (no deadlocks between collectors). */
-  async flush(tx: Sql, dialect: Dialect): Promise<void> {
+  /**
+   * Writes the summed changes: one statement per table, rows in key order (no deadlocks between
+   * collectors). `beforeReceivedAt`: the schema has no last_order_received_at yet (the backfill
+   * of migration 2 runs before migration 12 adds it, and fills it).
+   */
+  async flush(tx: Sql, dialect: Dialect, beforeReceivedAt = false): Promise<void> {
     if (this.deltas.size === 0) return;
+    const columns = beforeReceivedAt ? PROFILE_ROW.filter(([n]) => n !== 'last_order_received_at') : PROFILE_ROW;
     const profiles: Record<string, unknown>[] = [];
     const totals: Record<string, unknown>[] = [];
     for (const key of [...this.deltas.keys()].sort()) {
@@ -163,6 +172,7 @@ export class ProfileAccumulator {
         last_order_at: d.lastOrder?.at ?? null,
         last_order_value: d.lastOrder?.value ?? null,
         last_order_currency: d.lastOrder?.currency ?? null,
+        last_order_received_at: d.lastOrderReceivedAt,
         abandoned_carts: d.abandoned,
         last_abandoned_at: d.lastAbandonedAt,
         first_campaign_id: d.firstCampaign?.id ?? null,
@@ -177,14 +187,15 @@ export class ProfileAccumulator {
       }
     }
     await tx.run(
-      `INSERT INTO contact_profiles (${PROFILE_ROW.map(([n]) => n).join(', ')})
-       SELECT ${PROFILE_ROW.map(([n]) => `r.${n}`).join(', ')} FROM ${dialect.recordset('$1', 'r', PROFILE_ROW)} WHERE true
+      `INSERT INTO contact_profiles (${columns.map(([n]) => n).join(', ')})
+       SELECT ${columns.map(([n]) => `r.${n}`).join(', ')} FROM ${dialect.recordset('$1', 'r', columns)} WHERE true
        ON CONFLICT (customer_id, contact_key) DO UPDATE SET
          email = COALESCE(excluded.email, contact_profiles.email),
          orders = contact_profiles.orders + excluded.orders,
          last_order_value = CASE WHEN ${newer('last_order_at')} THEN excluded.last_order_value ELSE contact_profiles.last_order_value END,
          last_order_currency = CASE WHEN ${newer('last_order_at')} THEN excluded.last_order_currency ELSE contact_profiles.last_order_currency END,
          last_order_at = CASE WHEN ${newer('last_order_at')} THEN excluded.last_order_at ELSE contact_profiles.last_order_at END,
+         ${beforeReceivedAt ? '' : `last_order_received_at = CASE WHEN ${newer('last_order_received_at')} THEN excluded.last_order_received_at ELSE contact_profiles.last_order_received_at END,`}
          abandoned_carts = contact_profiles.abandoned_carts + excluded.abandoned_carts,
          last_abandoned_at = CASE WHEN ${newer('last_abandoned_at')} THEN excluded.last_abandoned_at ELSE contact_profiles.last_abandoned_at END,
          first_campaign_id = CASE WHEN ${older('first_campaign_at')} THEN excluded.first_campaign_id ELSE contact_profiles.first_campaign_id END,
@@ -207,8 +218,8 @@ export class ProfileAccumulator {
     for (const key of [...this.lostOrder].sort()) {
       const [customerId, contactKey] = key.split(SEP);
       await tx.run(
-        `UPDATE contact_profiles SET (last_order_at, last_order_value, last_order_currency) =
-           (SELECT o.time, o.total - o.refunded, o.currency FROM orders o WHERE o.customer_id = $1 AND o.contact_key = $2 ORDER BY o.time DESC, o.order_id DESC LIMIT 1)
+        `UPDATE contact_profiles SET (last_order_at, last_order_value, last_order_currency, last_order_received_at) =
+           (SELECT o.time, o.total - o.refunded, o.currency, o.received_at FROM orders o WHERE o.customer_id = $1 AND o.contact_key = $2 ORDER BY o.time DESC, o.order_id DESC LIMIT 1)
          WHERE customer_id = $1 AND contact_key = $2`,
         [customerId, contactKey],
       );
@@ -227,6 +238,7 @@ const PROFILE_ROW: readonly Column[] = [
   ['last_order_at', 'bigint'],
   ['last_order_value', 'numeric'],
   ['last_order_currency', 'text'],
+  ['last_order_received_at', 'bigint'],
   ['abandoned_carts', 'bigint'],
   ['last_abandoned_at', 'bigint'],
   ['first_campaign_id', 'text'],
@@ -325,7 +337,9 @@ function segmentWhere(f: SegmentFilter): Where {
   w.param(f.currency);
   w.add('p.customer_id = ?', f.customerId);
   if (f.abandonedSince !== undefined) w.add('p.last_abandoned_at >= ?', f.abandonedSince);
-  if (f.noPurchaseSinceAbandon) w.add('p.last_abandoned_at IS NOT NULL AND (p.last_order_at IS NULL OR p.last_order_at < p.last_abandoned_at)');
+  // both on the collector's clock: a shopper's clock behind, or an order that arrived late, must
+  // not keep a buyer among those who did not buy
+  if (f.noPurchaseSinceAbandon) w.add('p.last_abandoned_at IS NOT NULL AND (p.last_order_received_at IS NULL OR p.last_order_received_at < p.last_abandoned_at)');
   if (f.minAbandonedCarts !== undefined) w.add('p.abandoned_carts >= ?', f.minAbandonedCarts);
   if (f.noPurchaseSince !== undefined) w.add('(p.last_order_at IS NULL OR p.last_order_at < ?)', f.noPurchaseSince);
   if (f.purchasedSince !== undefined) w.add('p.last_order_at >= ?', f.purchasedSince);
