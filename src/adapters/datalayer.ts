@@ -21,7 +21,8 @@ function handle(e: any): void {
   const details = { items: items(data.items), total: data.value, currency: data.currency };
   if (name == 'begin_checkout') call('cart', details);
   if (name == 'purchase' && !sent.has(data.transaction_id)) {
-    sent.add(data.transaction_id);
+    // (without a transaction_id, a new object: the order is refused by name, and a later one is still read)
+    sent.add(data.transaction_id ?? {});
     call('order', { ...details, orderId: data.transaction_id, tax: data.tax, shipping: data.shipping });
   }
 }

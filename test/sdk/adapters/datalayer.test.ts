@@ -75,6 +75,20 @@ it('never sends one transaction_id twice (a theme and a tag manager both pushing
   expect(net.events().map((e) => e.type == 'order' && e.orderId)).toEqual(['T-1001', 'T-1002']);
 });
 
+it('reports every purchase without a transaction_id, and still reads the ones after it', async () => {
+  const { net, console } = tracker();
+  await loadAdapters('data-datalayer');
+  const { transaction_id: _, ...noId } = PURCHASE;
+  global.dataLayer!.push({ event: 'purchase', ecommerce: noId }, { ecommerce: null }, { event: 'purchase', ecommerce: noId });
+  global.dataLayer!.push({ ecommerce: null }, { event: 'purchase', ecommerce: PURCHASE });
+  await settle();
+  expect(console.warn.mock.calls).toEqual([
+    ['[emarsys-track]', 'orderId: is required'],
+    ['[emarsys-track]', 'orderId: is required'],
+  ]);
+  expect(net.events().map((e) => e.type == 'order' && e.orderId)).toEqual(['T-1001']);
+});
+
 it('reads the ecommerce object as GTM does: pushes merge until a { ecommerce: null } reset', async () => {
   const { net } = tracker();
   await loadAdapters('data-datalayer');
