@@ -3,7 +3,8 @@
 // strings (protocol `Money`); strings are exact, numbers are rounded to 4 decimals.
 
 export const MONEY_SCALE = 10_000n;
-const DECIMAL = /^(-?)([0-9]+)(?:\.([0-9]{1,4}))?$/;
+/** (zeros after the 4th decimal are taken: MONEY_PATTERN) */
+const DECIMAL = /^(-?)([0-9]+)(?:\.([0-9]{1,4})0*)?$/;
 
 /** A validated wire value (`Money`) → scaled integer. Throws on anything else. */
 export function parseMoney(value: number | string): bigint {

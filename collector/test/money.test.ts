@@ -10,6 +10,9 @@ describe('money: exact amounts from the wire to the reports', () => {
     expect(parseMoney(0.1 + 0.2)).toBe(3000n);
     expect(parseMoney(19.99999)).toBe(200_000n);
     expect(() => parseMoney('2,999.00')).toThrow();
+    // zeros after the 4th decimal, as Magento prints amounts
+    expect(parseMoney('19.990000')).toBe(199_900n);
+    expect(parseMoney('-0.00010000')).toBe(-1n);
   });
 
   it('formats and sums without float drift', () => {

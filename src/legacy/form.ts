@@ -19,7 +19,7 @@ export interface LegacyForm {
 const MONEY = new RegExp(MONEY_PATTERN);
 
 function check(field: string, value: string, pattern = MONEY): string {
-  if (!pattern.test(value)) throw new Error(`${field}: "${value}" is not a ${pattern == MONEY ? 'dot-decimal amount like 2999.00' : 'whole number'}`);
+  if (!pattern.test(value)) throw new Error(`${field}: "${value}" is not ${pattern == MONEY ? 'an amount like 2999.00' : 'a whole number'}`);
   return value;
 }
 

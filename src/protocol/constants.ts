@@ -24,8 +24,12 @@ export const LEGACY_CAMPAIGN_COOKIE = '_ems_campaign';
 export const LEGACY_VISITOR_COOKIE = '_ems_visitor';
 export const LEGACY_SESSION_COOKIE = '_ems_session';
 
-/** Money on the wire and in the API: a number, or a string with a dot decimal and no thousands separator. */
-export const MONEY_PATTERN = '^-?[0-9]{1,13}(\\.[0-9]{1,4})?$';
+/**
+ * Money on the wire and in the API: a number, or a string with a dot decimal and no thousands
+ * separator; at most 4 decimals count, and zeros after them are taken (Magento and others
+ * print "19.990000").
+ */
+export const MONEY_PATTERN = '^-?[0-9]{1,13}(\\.[0-9]{1,4}0{0,12})?$';
 /**
  * One character of text other than `excluded`. A surrogate pair counts as one character; an
  * unpaired surrogate (valid in JSON: "\ud800") is no text at all: PostgreSQL refuses it and

@@ -217,8 +217,8 @@ describe('emsSetEnv', () => {
 
 describe('bad input', () => {
   it.each([
-    ['total', '<input type="hidden" name="total" value="2,999.00">', 'total: "2,999.00" is not a dot-decimal amount like 2999.00; nothing sent'],
-    ['an item price', '<input type="hidden" name="ems_items[]" value="A;B;C;12,50;1">', 'ems_items[0].price: "12,50" is not a dot-decimal amount like 2999.00; nothing sent'],
+    ['total', '<input type="hidden" name="total" value="2,999.00">', 'total: "2,999.00" is not an amount like 2999.00; nothing sent'],
+    ['an item price', '<input type="hidden" name="ems_items[]" value="A;B;C;12,50;1">', 'ems_items[0].price: "12,50" is not an amount like 2999.00; nothing sent'],
     ['a quantity', '<input type="hidden" name="ems_items[]" value="A;B;C;12.50;1.5">', 'ems_items[0].quantity: "1.5" is not a whole number; nothing sent'],
     ['an order without total', '<input type="hidden" name="order" value="A-1">', 'total: missing; nothing sent'],
   ])('reports %s in the console and sends nothing', async (_, input, message) => {

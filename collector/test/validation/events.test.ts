@@ -36,6 +36,8 @@ describe('validation of ingested events', () => {
     expect(bad(order({ total: null }))).toBe('events[0].total: must be a number or a dot-decimal string');
     // a well-formed amount with too many decimals says so (the number 1.23456 is rounded instead)
     expect(bad(order({ total: '1.23456' }))).toBe('events[0].total: must have at most 4 decimals');
+    // zeros after them are taken (Magento prints "19.990000")
+    expect(bad(order({ total: '19.990000', tax: '0.000000' }))).toBe('ok');
     expect(bad(order({ total: '1.2.3' }))).toBe('events[0].total: must be a dot-decimal amount such as "2999.00" (no thousands separator)');
     expect(bad(order({ total: 1e13 }))).toBe('ok');
   });
