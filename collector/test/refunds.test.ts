@@ -74,6 +74,9 @@ describe.each(ENGINES)('refunds and cancellations on %s', (engine) => {
     const over = await a.refund('O-1', { amount: '9.91' });
     expect(over.statusCode).toBe(409);
     expect(over.json()).toEqual({ error: 'refund_exceeds_paid', message: 'amount: 9.91 EUR is more than is left to refund (9.9 EUR left of 29.9 EUR paid)' });
+    // items within their units that come to more than is left name items, not an amount never given
+    const items = await a.refund('O-1', { items: [{ sku: 'SKU-2', quantity: 1 }] });
+    expect([items.statusCode, items.json()]).toEqual([409, { error: 'refund_exceeds_paid', message: 'items: 10 EUR is more than is left to refund (9.9 EUR left of 29.9 EUR paid)' }]);
     const rest = await a.refund('O-1');
     expect(rest.statusCode).toBe(201);
     expect(rest.json()).toMatchObject({ refund: { amount: 9.9 }, refunded: 29.9, netTotal: 0 });

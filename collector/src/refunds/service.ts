@@ -79,7 +79,8 @@ export class RefundService {
       const left = o.total - o.refunded;
       if (left <= 0n) throw exceeds('amount', `nothing is left to refund (${leftOf(o)})`);
       const amount = input.items ? itemsPlan(o, earlier, input.items) : (requested ?? left);
-      if (amount > left) throw exceeds('amount', `${money(amount, o.currency)} is more than is left to refund (${leftOf(o)})`);
+      // (items within their units can still come to more than an earlier refund by amount left)
+      if (amount > left) throw exceeds(input.items ? 'items' : 'amount', `${money(amount, o.currency)} is more than is left to refund (${leftOf(o)})`);
       return { amount, items: input.items ?? null };
     };
     return this.found(
