@@ -324,4 +324,28 @@ describe.each(ENGINES)('contact profiles and segments on %s', (engine) => {
     await sent({ type: 'order', id: 'sk-o', orderId: 'SK-O1', cartId: 'SK-1', visitor: 'sv', attribution, total: '10.00', items: [], time: clock.now + skew });
     expect(await segment()).toEqual([]);
   });
+
+  it("keeps a buyer out of noPurchaseSinceAbandon when one of its orders is replaced: its last order arrived after the abandonment", async () => {
+    const shop = await addCustomer(suite.store);
+    const shopToken = (await addUser(suite.store, shop, 'ecommerce-admin')).token;
+    const admin = (await addUser(suite.store, shop, 'admin')).token;
+    const segment = async () => (await getJson(suite.app, `/api/v1/customers/${shop}/contacts?noPurchaseSinceAbandon=true`, shopToken)).rows.map((r) => r.contactUid);
+    const at = clock.now;
+    const attribution = { emst: 'C1.u-two', at };
+    const sent = (event: object) => postEvents(suite.app, batch(shop, [event])).then((r) => expect(r.json()).toMatchObject({ accepted: 1, rejected: [] }));
+    await sent({ type: 'cart', id: 'tw-c', cartId: 'TW-1', visitor: 'tv', attribution, total: '10.00', items: [item('S', '10.00', 1)], time: at });
+    // an order from another device with a right clock, before the abandonment
+    clock.advance(MINUTE);
+    await sent({ type: 'order', id: 'tw-a', orderId: 'TW-A', visitor: 'tv-other', attribution, total: '5.00', items: [], time: clock.now });
+    clock.advance(ABANDON_AFTER);
+    await suite.app.sweeper.runOnce();
+    // the cart bought from a browser whose clock is 2 hours behind: its time is the earliest
+    clock.advance(15 * MINUTE);
+    await sent({ type: 'order', id: 'tw-b', orderId: 'TW-B', cartId: 'TW-1', visitor: 'tv', attribution, total: '10.00', items: [], time: clock.now - 2 * HOUR });
+    expect(await segment()).toEqual([]);
+    // the backend reports the first order with another total: the profile's last order is read again
+    const replaced = await suite.app.inject({ method: 'POST', url: `/api/v1/customers/${shop}/purchases`, headers: { authorization: `Bearer ${admin}` }, payload: { email: 'two@example.com', orderId: 'TW-A', total: '6.00', emst: 'C1.u-two' } });
+    expect(replaced.statusCode, replaced.body).toBe(200);
+    expect(await segment()).toEqual([]);
+  });
 });

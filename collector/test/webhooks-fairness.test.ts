@@ -84,4 +84,36 @@ describe.each(ENGINES)('webhook outbox fairness on %s', (engine) => {
       await t.close();
     }
   });
+
+  it('ends the pass when a failing webhook\'s delivery dies, its other deliveries postponed to a later time', async () => {
+    const clock = testClock(T0);
+    const t = await openTestStore(engine);
+    const refusing = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => res.writeHead(500).end());
+    });
+    await new Promise<void>((resolve) => refusing.listen(0, '127.0.0.1', resolve));
+    const app = await testApp(t.store, { clock: clock.clock, allowPrivateWebhooks: true });
+    try {
+      await t.store.customers.add({ customerId: 'd-shop', name: 'd-shop', currency: 'EUR', abandonAfterSeconds: null }, T0);
+      const admin = (await addUser(t.store, 'd-shop', 'admin')).token;
+      const url = `http://127.0.0.1:${(refusing.address() as { port: number }).port}/hook`;
+      const made = await app.inject({ method: 'POST', url: '/api/v1/customers/d-shop/webhooks', payload: { url, events: ['order.placed'] }, headers: { authorization: `Bearer ${admin}` } });
+      expect(made.statusCode, made.body).toBe(201);
+      // more than two batches due, and every attempt the last one
+      await postEvents(app, batch('d-shop', Array.from({ length: 60 }, (_, i) => order({ orderId: `D-${i}`, visitor: `dv-${i}` }))));
+      await t.store.events.settled?.();
+      const worker = createOutboxWorker({ store: t.store, clock: clock.clock, destinations: app.webhookDestinations, intervalMs: 0, retry: { baseDelayMs: 30_000, maxDelayMs: 3_600_000, maxAttempts: 1 } });
+      // the first batch is sent and dies; the rest wait for a later pass (they were due again at once, for ever)
+      expect(await worker.runOnce()).toEqual({ delivered: 0, failed: 0, dead: 25, postponed: 35 });
+      clock.advance(3_600_000);
+      // the webhook is failing: one delivery is tried, it dies too, and the others wait again
+      expect(await worker.runOnce()).toEqual({ delivered: 0, failed: 0, dead: 1, postponed: 34 });
+    } finally {
+      await app.close();
+      refusing.closeAllConnections();
+      await new Promise((resolve) => refusing.close(resolve));
+      await t.close();
+    }
+  });
 });

@@ -218,8 +218,9 @@ export class ProfileAccumulator {
     for (const key of [...this.lostOrder].sort()) {
       const [customerId, contactKey] = key.split(SEP);
       await tx.run(
-        `UPDATE contact_profiles SET (last_order_at, last_order_value, last_order_currency, last_order_received_at) =
-           (SELECT o.time, o.total - o.refunded, o.currency, o.received_at FROM orders o WHERE o.customer_id = $1 AND o.contact_key = $2 ORDER BY o.time DESC, o.order_id DESC LIMIT 1)
+        `UPDATE contact_profiles SET (last_order_at, last_order_value, last_order_currency) =
+           (SELECT o.time, o.total - o.refunded, o.currency FROM orders o WHERE o.customer_id = $1 AND o.contact_key = $2 ORDER BY o.time DESC, o.order_id DESC LIMIT 1),
+           last_order_received_at = (SELECT max(o.received_at) FROM orders o WHERE o.customer_id = $1 AND o.contact_key = $2)
          WHERE customer_id = $1 AND contact_key = $2`,
         [customerId, contactKey],
       );

@@ -79,7 +79,10 @@ export function createOutboxWorker(o: OutboxWorkerOptions): OutboxWorker {
     return postWebhook(d.url, headers, d.payload, o.destinations, timeoutMs);
   }
 
-  /** One attempt, recorded; the retry time when it failed and will be retried. */
+  /**
+   * One attempt, recorded; when it failed, when its webhook is worth trying again (its retry
+   * time; for a delivery that is now dead, the first retry's wait from now).
+   */
   async function deliver(d: ClaimedDelivery, report: DeliveryReport): Promise<number | null> {
     const error = await send(d);
     const now = o.clock();
@@ -93,7 +96,8 @@ export function createOutboxWorker(o: OutboxWorkerOptions): OutboxWorker {
     await o.store.outbox.record(d, { ok: false, error, retryAt }, now);
     if (retryAt === null) report.dead++;
     else report.failed++;
-    return retryAt ?? now;
+    // (never `now`: the webhook's postponed deliveries would be due again at once, in this pass)
+    return retryAt ?? now + retryDelay(1, policy, o.random);
   }
 
   /**
@@ -102,6 +106,7 @@ export function createOutboxWorker(o: OutboxWorkerOptions): OutboxWorker {
    * that one's retry, unsent.
    */
   async function deliverBatch(claimed: ClaimedDelivery[], failing: Map<string, number>, report: DeliveryReport): Promise<void> {
+    // (each delivery is either attempted or postponed to a later time: a batch is never claimed twice in a pass)
     const byHook = new Map<string, ClaimedDelivery[]>();
     for (const d of claimed) byHook.set(d.webhookId, [...(byHook.get(d.webhookId) ?? []), d]);
     await Promise.all(

@@ -36,7 +36,7 @@ const q = openQueue();
 q.defaultSafeIntegers(false);
 q.pragma('journal_mode = WAL');
 // a pruned entry's bytes (a shopper's email) are zeroed, not left in free pages
-q.pragma('secure_delete = FAST');
+q.pragma('secure_delete = ON');
 q.pragma('synchronous = FULL');
 q.pragma(`busy_timeout = ${busyTimeoutMs}`);
 // event_key and order_key tell what an entry is, for the duplicate checks; no index on them
@@ -169,6 +169,8 @@ function turn(): void {
       try {
         prune.run(applied);
         pruned = applied;
+        // idle: the WAL's copies of the pruned pages go too
+        q.pragma('wal_checkpoint(TRUNCATE)');
       } catch {
         // busy (another collector's turn): the next turn prunes
       }
