@@ -1,8 +1,10 @@
 // trackPurchase: a server-side purchase from the shop's backend (docs/advanced.md), through
 // POST /api/v1/customers/:customerId/purchases with the user's API token. The collector
 // stores an order once per (customer, orderId), so retrying a POST never double-counts.
+import { pick } from '../cookies.js';
 import { CURRENCY_PATTERN } from '../protocol/constants.js';
 import type { Item, Money } from '../protocol/schema.js';
+import { attempt, CART, VISITOR } from '../storage.js';
 import { endpointBase, fail, items, money, optionalText, text, type ItemInput } from './check.js';
 
 export interface Purchase {
@@ -98,19 +100,13 @@ function body(p: Purchase): Record<string, unknown> {
  */
 export function trackingIds(cookieHeader: string | undefined): { cartId?: string; visitor?: string } {
   const ids: { cartId?: string; visitor?: string } = {};
-  // the first of a name counts, as the SDK reads it (the browser sends the most specific first)
-  const seen = new Set<string>();
-  for (const pair of (cookieHeader ?? '').split(';')) {
-    const at = pair.indexOf('=');
-    const key = { _et_cart: 'cartId', _et_vid: 'visitor' }[pair.slice(0, at).trim()] as 'cartId' | 'visitor' | undefined;
-    if (!key || seen.has(key)) continue;
-    seen.add(key);
-    try {
-      const value: unknown = JSON.parse(decodeURIComponent(pair.slice(at + 1).trim()));
-      if (typeof value === 'string' && value !== '') ids[key] = value;
-    } catch {
-      // not ours (another script's cookie of the same name): left out
-    }
+  // pairs joined by ';' with or without a space, as servers and proxies pass the header on
+  const jar = (cookieHeader ?? '').replace(/;\s*/g, ';');
+  for (const [key, name] of [['cartId', CART], ['visitor', VISITOR]] as const) {
+    // read as the SDK reads its own cookies (the first of a name counts); not JSON, or not a
+    // string (another script's cookie of the same name): left out
+    const value = attempt(() => JSON.parse(pick(jar, ';', name) ?? ''));
+    if (typeof value === 'string' && value !== '') ids[key] = value;
   }
   return ids;
 }
