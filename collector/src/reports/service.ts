@@ -188,8 +188,7 @@ export class ReportsService {
         +(b.currency === home) - +(a.currency === home) ||
         cmp(a.currency, b.currency) ||
         (a.revenue === b.revenue ? 0 : a.revenue > b.revenue ? -1 : 1) ||
-        cmp(a.campaignId ?? '\uffff', b.campaignId ?? '\uffff') ||
-        cmp(a.currency, b.currency),
+        cmp(a.campaignId ?? '\uffff', b.campaignId ?? '\uffff'),
     );
   }
 

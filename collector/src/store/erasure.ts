@@ -145,7 +145,6 @@ export class ErasureRepository {
     });
   }
 
-  /** The UID and email asked for, plus those linked to them by the directory or a profile (one step). */
   /**
    * PostgreSQL: what any collector accepted for the customer before now is applied first, so
    * that none of it (an email it carries) is projected back after the erasure; the database
@@ -162,6 +161,7 @@ export class ErasureRepository {
     }
   }
 
+  /** The UID and email asked for, plus those linked to them by the directory or a profile (one step). */
   private async identities(tx: Sql, customerId: string, t: ErasureTarget): Promise<{ uids: Set<string>; emails: Set<string> }> {
     const uids = new Set<string>();
     const emails = new Set<string>();

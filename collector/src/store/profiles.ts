@@ -31,14 +31,6 @@ export async function directoryEmail(q: Sql, customerId: string, contactUid: str
   return row?.email ?? null;
 }
 
-/** The contact an event belongs to ('' for none): its UID, else its email's UID in the directory, else its email. */
-export async function resolveContactKey(q: Queryable, customerId: string, contactUid: string, email: string | null): Promise<string> {
-  if (contactUid) return uidKey(contactUid);
-  if (!email) return '';
-  const linked = await directoryUid(q, customerId, email);
-  return linked ? uidKey(linked) : emailKey(email);
-}
-
 interface Stamp {
   at: number;
 }

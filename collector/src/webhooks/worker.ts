@@ -108,7 +108,11 @@ export function createOutboxWorker(o: OutboxWorkerOptions): OutboxWorker {
   async function deliverBatch(claimed: ClaimedDelivery[], failing: Map<string, number>, report: DeliveryReport): Promise<void> {
     // (each delivery is either attempted or postponed to a later time: a batch is never claimed twice in a pass)
     const byHook = new Map<string, ClaimedDelivery[]>();
-    for (const d of claimed) byHook.set(d.webhookId, [...(byHook.get(d.webhookId) ?? []), d]);
+    for (const d of claimed) {
+      const ds = byHook.get(d.webhookId);
+      if (ds) ds.push(d);
+      else byHook.set(d.webhookId, [d]);
+    }
     await Promise.all(
       [...byHook].map(async ([webhookId, ds]) => {
         let retryAt = failing.get(webhookId);
