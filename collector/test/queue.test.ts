@@ -1,9 +1,10 @@
 // The SQLite ingest queue (src/store/queue/): what a stopped collector answered is applied at
 // the next start, exactly once; duplicates are told while events wait; an entry the write path
-// refuses is kept as a rejected event without stopping the others; a full queue says 503.
+// refuses is kept as a rejected event without stopping the others; a full queue says 503;
+// while requests queue for their answers, young entries wait unless a reader needs them.
 import { serialize } from 'node:v8';
 import BetterSqlite3 from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { queuePath, type QueueEntry } from '../src/store/queue/messages.js';
 import { IngestQueue, QueueFullError } from '../src/store/queue/index.js';
 import { errorAnswer } from '../src/routes/errors.js';
@@ -137,6 +138,39 @@ describe('the SQLite ingest queue', () => {
       await store.close();
     }
     expect(queueLength()).toBe(0);
+  });
+
+  it('leaves young entries queued while requests queue for their answers, and applies them at once for a waiting read', async () => {
+    const store = await openStore(test.url);
+    const { customerId } = customer;
+    const orders = async (read = store.db.immediate) => Number((await read.get<{ n: unknown }>('SELECT COUNT(*) AS n FROM orders WHERE customer_id = $1', [customerId]))?.n);
+    // received now (entries older than 10 s are applied whatever the pressure)
+    const append = () => store.events.writeGroup([{ customerId, events: [eventRecord(customer, order(), Date.now())], rejects: [] }]);
+    // said every 50 ms, as the collector's meter would while it lasts
+    store.events.busy?.();
+    const pressure = setInterval(() => store.events.busy?.(), 50);
+    try {
+      for (let i = 0; i < 20; i++) await append();
+      // without pressure the apply thread takes them within milliseconds
+      await new Promise((r) => setTimeout(r, 600));
+      expect(await orders()).toBe(0);
+      expect(queueLength()).toBe(20);
+
+      // a read waits for what was answered: applied at once, under pressure still
+      expect(await orders(store.db)).toBe(20);
+      // then young entries wait again
+      await append();
+      await new Promise((r) => setTimeout(r, 600));
+      expect(await orders()).toBe(20);
+    } finally {
+      clearInterval(pressure);
+    }
+    try {
+      // the burst is over: applied without a reader
+      await vi.waitFor(async () => expect(await orders()).toBe(21), { timeout: 5000, interval: 50 });
+    } finally {
+      await store.close();
+    }
   });
 
   it('refuses groups with 503 while the queue is full, and takes them again once it is applied', async () => {

@@ -2,12 +2,13 @@
 // customer at a time under a transaction-scoped advisory lock, deletes its oldest log entries
 // and applies them set-based, in that one transaction. Answering requests comes first: the
 // worker runs in a thread of its own at the lowest CPU priority (projection-thread.ts), and
-// while its collector's requests queue for their answers it leaves entries younger than
-// MAX_DEFER_MS in the log, unless a reader waits for them.
+// while its collector's requests queue for their answers it leaves young entries in the log,
+// unless a reader waits for them (./pressure.ts).
 import type { Database } from '../database.js';
 import { Projector } from '../projection/projector.js';
 import { decodeEvent } from './entry.js';
 import { applyIsolating, setAside } from './isolate.js';
+import { PRESSURE_MS, Pressure } from './pressure.js';
 import { FirstStatistics } from './statistics.js';
 
 /**
@@ -25,14 +26,6 @@ const IDLE_POLL_MS = 50;
 const GATHER_MS = 100;
 /** After a failure that may pass (the database restarting), the worker pauses this long. */
 const RETRY_MS = 1000;
-/**
- * Under ingest pressure (the collector's requests queue for their answers, heard within
- * PRESSURE_MS; ingest/saturation.ts), entries younger than this wait in the log: the
- * database's time goes to answering first, and the backlog is projected when the burst
- * passes. Reads that wait are never held back.
- */
-const MAX_DEFER_MS = 10_000;
-const PRESSURE_MS = 250;
 /** Key space of the per-customer advisory locks (the first of the two int4 keys). */
 const LOCK_SPACE = 74_301_772;
 
@@ -60,8 +53,7 @@ export class ProjectionWorker {
   private heard = 0;
   /** the newest reader with its answer: heard before a round that left nothing behind, or released by the collector (see `served`); newer ones wait, and nothing is deferred for them */
   private servedReader = 0;
-  /** when the collector last said its requests queue (see `busy`) */
-  private busyAt = -Infinity;
+  private readonly pressure = new Pressure();
 
   /**
    * `progress` hears, at each round, the lowest position still in the log (null: empty), and
@@ -90,7 +82,7 @@ export class ProjectionWorker {
 
   /** The collector's requests queue for their answers. */
   busy(): void {
-    this.busyAt = Date.now();
+    this.pressure.heard();
   }
 
   private async loop(): Promise<void> {
@@ -106,10 +98,9 @@ export class ProjectionWorker {
         // readers wait for positions below the lowest one still in the log
         this.progress(pending.length ? Math.min(...pending.map((p) => Number(p.first))) : null, heard);
         const now = Date.now();
-        const pressed = !urgent && now - this.busyAt < PRESSURE_MS;
         for (const { customer_id: customerId, since } of pending) {
           if (this.closed) break;
-          if (pressed && now - Number(since) < MAX_DEFER_MS) {
+          if (!urgent && this.pressure.defers(Number(since), now)) {
             deferred = true;
             continue;
           }

@@ -1,12 +1,14 @@
 // The ingest queue's apply thread (see ./index.ts): applies the queued events to the tables,
-// oldest first, and records how far it got in the same transaction. It runs at the lowest
-// CPU priority the system grants, so answering requests always comes first and a burst is
-// applied as soon as the CPU is free.
+// oldest first, and records how far it got in the same transaction. Answering requests comes
+// first: it runs at the lowest CPU priority the system grants, and while the collector's
+// requests queue for their answers it leaves young entries queued, unless a reader waits for
+// them (../log/pressure.ts); a burst is applied as soon as it has passed.
 import { deserialize } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import BetterSqlite3 from 'better-sqlite3';
 import { num, type Sql } from '../database.js';
 import { applyIsolating, setAside } from '../log/isolate.js';
+import { PRESSURE_MS, Pressure } from '../log/pressure.js';
 import { Projector } from '../projection/projector.js';
 import { insertRejected } from '../rejected.js';
 import { SqliteDatabase } from '../sqlite.js';
@@ -26,7 +28,7 @@ const post = (m: FromApplier) => port.postMessage(m);
 
 lowestPriority();
 
-const { path } = workerData as ThreadData;
+const { path, appliedSeq } = workerData as ThreadData;
 const db = new SqliteDatabase(path);
 // The queue file through a connection of its own, only read (attached to `db`, it would be
 // locked by every apply transaction and appends would wait). Opened on the first news of an
@@ -74,6 +76,31 @@ async function applyBatch(): Promise<{ seq: number; count: number }> {
 }
 
 let known = 0; // newest position the main thread reported
+let applied = appliedSeq; // newest position this thread applied or found applied
+const pressure = new Pressure();
+let urgentUpTo = 0; // newest position a waiting reader needs applied
+let recheck: ReturnType<typeof setTimeout> | undefined;
+
+/** When the oldest entry not yet applied was received (read from the queue: it may hold entries not yet reported). */
+function oldestReceivedAt(): number | undefined {
+  const [first] = entries(applied, 1);
+  if (!first) return undefined;
+  const e = deserialize(first.entry) as QueueEntry;
+  return 'event' in e ? e.event.receivedAt : e.reject.receivedAt;
+}
+
+/** Whether the next entries may wait (then looks again once the pressure may have passed). */
+function deferred(): boolean {
+  if (urgentUpTo > applied || !pressure.pressed()) return false;
+  const since = oldestReceivedAt();
+  if (since === undefined || !pressure.defers(since)) return false;
+  recheck ??= setTimeout(() => {
+    recheck = undefined;
+    void run();
+  }, PRESSURE_MS);
+  return true;
+}
+
 let running = false;
 let closing = false;
 let lastError = '';
@@ -82,8 +109,9 @@ async function run(): Promise<void> {
   if (running) return;
   running = true;
   try {
-    while (!closing) {
+    while (!closing && !deferred()) {
       const { seq, count } = await applyBatch();
+      applied = seq;
       lastError = '';
       // also when another collector on this file applied them: the main thread must hear it
       post({ type: 'applied', seq });
@@ -115,9 +143,15 @@ async function shutdown(): Promise<void> {
 port.on('message', (m: ToApplier) => {
   if (m.type === 'close') {
     closing = true;
+    clearTimeout(recheck);
     if (!running) void shutdown();
     return;
   }
-  known = Math.max(known, m.seq);
+  if (m.type === 'busy') {
+    pressure.heard();
+    return;
+  }
+  if (m.type === 'urgent') urgentUpTo = Math.max(urgentUpTo, m.seq);
+  else known = Math.max(known, m.seq);
   void run();
 });

@@ -9,8 +9,9 @@
 // synchronous = FULL and answers. An apply thread at the lowest CPU priority (applier.ts)
 // applies the queue to the tables in order, in big transactions, through the one write path
 // (EventWriter), and records in the main database, in the same transaction, how far it got:
-// each queued event is applied exactly once, across crashes and restarts. Bursts are absorbed
-// and applied as soon as the CPU is free; answering always comes first.
+// each queued event is applied exactly once, across crashes and restarts. Answering always
+// comes first: while requests queue for their answers, young entries wait (../log/pressure.ts),
+// and bursts are applied as soon as they have passed.
 //
 // Reads on the main connection wait until every event answered before them is applied
 // (`settled`, the main connection's barrier), so reports never miss an answered event.
@@ -136,6 +137,11 @@ export class IngestQueue implements GroupWriter {
     });
   }
 
+  /** Requests queue for their answers: the apply thread leaves young entries for later. */
+  busy(): void {
+    this.applier.post({ type: 'busy' });
+  }
+
   /** When the oldest events this collector answered and not yet applied were received (any customer's: the queue is shared); null when none. */
   async pendingSince(): Promise<number | null> {
     return this.answeredAt[0]?.at ?? null;
@@ -145,7 +151,10 @@ export class IngestQueue implements GroupWriter {
   settled(): Promise<void> | null {
     if (this.acked !== null && this.applied >= this.acked) return null;
     if (this.closed) return null;
-    return new Promise((resolve) => this.waiters.push({ upTo: this.acked, resolve }));
+    const upTo = this.acked;
+    // not left for after a burst (before the append thread is ready, everything queued is old)
+    if (upTo !== null) this.applier.post({ type: 'urgent', seq: upTo });
+    return new Promise((resolve) => this.waiters.push({ upTo, resolve }));
   }
 
   /** Stops both threads once the groups in flight are answered (what is still queued is applied at the next start). */

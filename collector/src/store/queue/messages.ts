@@ -26,5 +26,6 @@ export type FromAppender =
   | { type: 'ack'; id: number; outcomes: EventOutcome[][]; seq: number }
   | { type: 'ack'; id: number; error: string; code?: string; busy: boolean };
 
-export type ToApplier = { type: 'appended'; seq: number } | { type: 'close' };
+/** `busy`: requests queue for their answers; `urgent`: a reader waits for everything up to `seq`. */
+export type ToApplier = { type: 'appended'; seq: number } | { type: 'busy' } | { type: 'urgent'; seq: number } | { type: 'close' };
 export type FromApplier = { type: 'applied'; seq: number } | { type: 'failed'; message: string };
