@@ -130,6 +130,16 @@ describe('what the old integrations really sent', () => {
     expect(accepted('ems_customer=1&ems_visitor=v&country=Bosnia%20&%20Herzegovina&1=2').event.country).toBe('Bosnia & Herzegovina&1=2');
   });
 
+  it('ends an item text before the cache busters and tracking parameters that end the query', () => {
+    const hit = 'ems_customer=1&ems_visitor=v&code[]=D1&price[]=5&quantity[]=1&productname[]=Drill%20&%20Bits';
+    expect(accepted(hit + '&rnd=98765').event.items[0].name).toBe('Drill & Bits');
+    expect(accepted(hit + '&rnd=98765&amp;_=1&utm_source=x.y').event.items[0].name).toBe('Drill & Bits');
+    // a reload with another cache buster is the same cart
+    expect(accepted(hit + '&rnd=1').event.id).toBe(accepted(hit + '&rnd=2').event.id);
+    // not in the middle: a known parameter follows, and the `&` belongs to the name
+    expect(accepted(hit + '&cb=1&category[]=Tools').event.items[0]).toMatchObject({ name: 'Drill & Bits&cb=1', category: 'Tools' });
+  });
+
   it('reads raw spaces and `+` as spaces, the way the PHP endpoint did', () => {
     const { event } = accepted('ems_customer=1&ems_visitor=v&city=New York&country=United+States&code[]=X&productname[]=Big Bag');
     expect(event).toMatchObject({ city: 'New York', country: 'United States' });

@@ -4,7 +4,9 @@
 //   1. A `&` (or a mistyped `&amp;`) followed by a KNOWN parameter name and `=` starts a pair.
 //   2. In a label (an order ID, a place) a `&` followed by a parameter-like name and `=` ends
 //      the value too: labels rarely hold one, and a cache buster (`&rnd=123`) would corrupt it.
-//   3. Any other `&` inside a free-text value or a label belongs to that value.
+//   3. Any other `&` inside a free-text value or a label belongs to that value, except one
+//      that starts the run of unknown parameter-like pairs ending the query: cache busters and
+//      tracking parameters are appended last.
 //   4. Values that can never hold a `&` (numbers, IDs) and unknown pairs end at any `&`;
 //      what follows up to the next known name is an unknown pair, which the caller ignores.
 // Components are decoded as the original PHP endpoint did (`+` is a space, `%XX` a byte,
@@ -71,16 +73,30 @@ function continues(kind: FieldKind | undefined, name: string | undefined): boole
   return kind === 'text' || (kind === 'label' && !(name !== undefined && PARAMETER_LIKE.test(name)));
 }
 
+// `&amp;` is an HTML entity left in a URL built by a template: a separator all the same.
+const unescape = (segment: string) => (segment.startsWith('amp;') ? segment.slice(4) : segment);
+
+/** Where the run of unknown parameter-like pairs that ends the query starts (`&rnd=123&_=1`): templates append cache busters last. */
+function trailingRun(segments: readonly string[], kindOf: (name: string) => FieldKind | undefined): number {
+  let i = segments.length;
+  while (i > 1) {
+    const name = nameOf(unescape(segments[i - 1]));
+    if (name === undefined || kindOf(name) || !PARAMETER_LIKE.test(name)) break;
+    i--;
+  }
+  return i;
+}
+
 export function splitLegacyQuery(query: string, kindOf: (name: string) => FieldKind | undefined): RawParam[] {
   const pairs: { name: string; raw: string; kind: FieldKind | undefined }[] = [];
   const segments = query.split('&');
+  const trailing = trailingRun(segments, kindOf);
   segments.forEach((segment, i) => {
-    // `&amp;` is an HTML entity left in a URL built by a template: a separator all the same.
-    const unescaped = segment.startsWith('amp;') ? segment.slice(4) : segment;
+    const unescaped = unescape(segment);
     const name = nameOf(unescaped);
     const kind = name === undefined ? undefined : kindOf(name);
     const current = pairs[pairs.length - 1];
-    if (i > 0 && current && !kind && continues(current.kind, name)) {
+    if (i > 0 && i < trailing && current && !kind && continues(current.kind, name)) {
       current.raw += '&' + segment;
       return;
     }
