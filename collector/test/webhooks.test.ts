@@ -10,7 +10,7 @@ import { Webhook } from 'standardwebhooks';
 import { describe, expect, it, vi } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/app.js';
-import { nonPublicRange, systemResolver, type Resolver } from '../src/webhooks/destination.js';
+import { limitConcurrency, nonPublicRange, systemResolver, type Resolver } from '../src/webhooks/destination.js';
 import { redactEnvelope } from '../src/store/outbox-payloads.js';
 import { createOutboxWorker } from '../src/webhooks/worker.js';
 import { ENGINES } from './helpers/engines.js';
@@ -538,6 +538,45 @@ describe('webhook receiver addresses', () => {
     for (const address of ['93.184.216.34', '8.8.8.8', '2606:2800:220:1:248:1893:25c8:1946', '::ffff:5db8:d822']) expect(nonPublicRange(address), address).toBeNull();
     const ranges = ['127.0.0.1', '::ffff:10.0.0.1', '::ffff:192.168.0.1', '::ffff:100.64.0.1', '::ffff:0.0.0.0', '::', '192.0.2.1', '240.0.0.1', '64:ff9b::7f00:1', '2002:7f00:1::'];
     for (const address of ranges) expect(nonPublicRange(address), address).not.toBeNull();
+  });
+});
+
+describe('webhook DNS lookups', () => {
+  it('run two at a time: a name server that never answers holds two of the thread pool\'s threads, not all four', async () => {
+    const started: string[] = [];
+    const answer = new Map<string, () => void>();
+    const hanging: Resolver = (host) =>
+      new Promise((resolve) => {
+        started.push(host);
+        answer.set(host, () => resolve([{ address: '93.184.216.34', family: 4 }]));
+      });
+    const resolve = limitConcurrency(2, hanging);
+    const tick = () => new Promise((r) => setImmediate(r));
+    const results = ['a.example', 'b.example', 'c.example', 'd.example'].map((h) => resolve(h));
+    await tick();
+    // a place is freed when a lookup settles (a delivery that gave up on it leaves it running)
+    expect(started).toEqual(['a.example', 'b.example']);
+    answer.get('b.example')!();
+    await tick();
+    expect(started).toEqual(['a.example', 'b.example', 'c.example']);
+    answer.get('a.example')!();
+    answer.get('c.example')!();
+    await tick();
+    expect(started).toEqual(['a.example', 'b.example', 'c.example', 'd.example']);
+    answer.get('d.example')!();
+    expect(await Promise.all(results)).toHaveLength(4);
+    // a failing lookup hands its place on too
+    const failing = limitConcurrency(1, async (host) => {
+      throw new Error(`${host} does not resolve`);
+    });
+    await expect(Promise.all([failing('x.example'), failing('y.example')])).rejects.toThrow('x.example does not resolve');
+    await expect(failing('z.example')).rejects.toThrow('z.example does not resolve');
+  });
+
+  it('still resolve through the system (hosts file included)', async () => {
+    const addresses = await systemResolver('localhost');
+    expect(addresses.length).toBeGreaterThan(0);
+    expect(addresses.every((a) => a.address === '127.0.0.1' || a.address === '::1')).toBe(true);
   });
 });
 

@@ -15,7 +15,34 @@ export interface ResolvedAddress {
 /** Every address a host name has (tests inject their own DNS). */
 export type Resolver = (hostname: string) => Promise<ResolvedAddress[]>;
 
-export const systemResolver: Resolver = (hostname) => dnsLookup(hostname, { all: true, verbatim: true });
+/**
+ * `resolve`, with at most `limit` calls running at once; the others wait their turn. A call
+ * holds its place until it settles, even after the delivery that asked has given up.
+ */
+export function limitConcurrency(limit: number, resolve: Resolver): Resolver {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async (hostname) => {
+    // a place is handed from the call that ends straight to the next in line
+    if (running < limit) running++;
+    else await new Promise<void>((next) => waiting.push(next));
+    try {
+      return await resolve(hostname);
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else running--;
+    }
+  };
+}
+
+/**
+ * The system's resolver (hosts file, DNS) through getaddrinfo, which runs on libuv's thread
+ * pool (4 threads by default), shared with password hashing and file I/O. A DNS server that
+ * never answers holds a thread for its whole timeout, after the delivery has given up: two
+ * lookups at most, so logins never wait for a webhook's DNS.
+ */
+export const systemResolver: Resolver = limitConcurrency(2, (hostname) => dnsLookup(hostname, { all: true, verbatim: true }));
 
 export interface DestinationPolicy {
   /** deliver to loopback, private and link-local addresses too (on-premises receivers) */
