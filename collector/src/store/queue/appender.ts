@@ -160,6 +160,13 @@ function append(writes: readonly IngestWrite[]): EventOutcome[][] {
 let pending: Extract<ToAppender, { type: 'append' }>[] = [];
 let scheduled = false;
 
+/** A turn after the messages already arrived (those of one event-loop pass share a commit). */
+function schedule(): void {
+  if (scheduled) return;
+  scheduled = true;
+  setImmediate(turn);
+}
+
 function turn(): void {
   scheduled = false;
   const batch = pending;
@@ -220,16 +227,10 @@ port.on('message', (m: ToAppender) => {
     queued.applied(m.seq);
     // applied entries leave the file now, not at the next append (which a quiet collector may
     // not see for hours): they hold shoppers' emails, which an erasure must not leave behind
-    if (!scheduled) {
-      scheduled = true;
-      setImmediate(turn);
-    }
+    schedule();
     return;
   }
   pending.push(m);
-  if (!scheduled) {
-    scheduled = true;
-    setImmediate(turn);
-  }
+  schedule();
 });
 post({ type: 'ready', tail });
