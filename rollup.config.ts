@@ -48,7 +48,7 @@ const config: RollupOptions[] = [
   {
     // Drop-in for the Suite's legacy emstrack.js (docs/legacy.md).
     input: 'src/legacy/emstrack.ts',
-    output: { file: 'dist/emstrack.js', format: 'iife', plugins: [min()] },
+    output: { file: 'dist/emstrack.js', format: 'iife', strict: false, plugins: [min()] },
     plugins: [resolve({ browser: true }), ts()],
   },
   {

@@ -18,23 +18,34 @@ export const fail = (field: string, reason: string): never => {
 };
 
 /**
- * A rule: a pattern the value (not an object) must match, or none for any but the empty
- * string; what it should be; and how to normalize it. Patterns only where nothing else will
- * do: V8 compiles each regular expression at its first use, tens of µs of the page's time.
+ * A rule: a test of the value (as a string; not an object); what it should be; and how to
+ * normalize it. Tests are code, not regular
+ * expressions: a page's first regular expression costs it about a millisecond of main-thread
+ * time (BENCHMARKS.md, "SDK cost on the page"), and the SDK's path from load to a sent order
+ * uses none.
  */
-type Rule = [RegExp | undefined, string, ((v: any) => unknown)?];
+type Rule = [((v: string) => unknown)?, string?, ((v: any) => unknown)?];
 
-/** Order IDs and SKUs are often numbers: taken, and sent as strings; not NaN (a failed parseInt), which would make all such orders one. */
-const ID: Rule = [, 'an ID', String];
+/** Whether `ok` takes every character of `s`. */
+export const every = (s: string, ok: (c: string) => unknown) => [...s].every(ok);
+
+/** 1 to `max` of the digits 0-9. */
+const digits = (s: string, max: number) => s && s.length <= max && every(s, (c) => c >= '0' && c <= '9');
+
+/** Order IDs and SKUs are often numbers: taken, and sent as strings; not empty, not NaN (a failed parseInt, as a number or printed), which would make all such orders one. */
+const ID: Rule = [(v) => v && v != 'NaN', 'an ID', String];
 
 /**
- * A number or a string with a dot decimal, up to 10¹³. Strings stay strings, so that "19.90"
- * reaches the collector as exactly 19.90 (more than 4 decimals in a string are refused there:
- * MONEY_PATTERN of src/protocol/constants.ts). A thousands separator ("2,999.00", the mistake
- * docs/sdk.md singles out) fails with the example beside it: `"2,999.00" is not an amount like
- * "2999.00"`.
+ * A number or a string with a dot decimal, up to 10¹³ (-?[0-9]{1,13}(.[0-9]+)?). Strings stay
+ * strings, so that "19.90" reaches the collector as exactly 19.90 (more than 4 decimals in a
+ * string are refused there: MONEY_PATTERN of src/protocol/constants.ts). A thousands
+ * separator ("2,999.00", the mistake docs/sdk.md singles out) fails with the example beside
+ * it: `"2,999.00" is not an amount like "2999.00"`.
  */
-const MONEY: Rule = [/^-?\d{1,13}(\.\d+)?$/, 'an amount like "2999.00"'];
+const MONEY: Rule = [
+  (v, [units, decimals = '0', more] = v.split('.')) => more == null && digits(units[0] == '-' ? units.slice(1) : units, 13) && digits(decimals, 1e9),
+  'an amount like "2999.00"',
+];
 
 const RULES: Record<string, Rule> = {
   // init option; the collector checks its form, and refuses a batch for an unknown customer.
@@ -46,9 +57,10 @@ const RULES: Record<string, Rule> = {
   total: MONEY,
   tax: MONEY,
   shipping: MONEY,
-  quantity: [/^([1-9]\d{0,5}|1000000)$/, 'a quantity', Number],
-  // not /i: a case-insensitive pattern costs several times as much to compile
-  currency: [/^[a-zA-Z]{3}$/, 'a currency code', (v) => v.toUpperCase()],
+  // 1 to 1,000,000 (leading zeros are harmless: sent as a number)
+  quantity: [(v) => digits(v, 7) && +v && +v <= 1e6, 'a quantity', Number],
+  // three ASCII letters
+  currency: [(v) => v.length == 3 && every(v, (c) => (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')), 'a currency code', (v) => v.toUpperCase()],
 };
 
 /**
@@ -65,12 +77,12 @@ export function fields(v: any, required: string[], prefix = ''): Record<string, 
     const x = v[k];
     // (x + 0 throws for a BigInt or a Symbol, which JSON cannot carry: refused here, not
     // queued to fail every send after it)
-    const [pattern, what, to = (x: any) => x + 0 && x] = RULES[k] || [];
+    const [test, what, to = (x: any) => x + 0 && x] = RULES[k] || [];
     if (x != null)
       out[k] =
         k == 'items'
           ? [].concat(x).map((item, i) => ({ quantity: 1, ...fields(item, ['sku', 'price'], `items[${i}].`) }))
-          : typeof x != 'object' && (pattern ? pattern.test(x) : !what || (x !== '' && x == x))
+          : typeof x != 'object' && (!test || test('' + x))
             ? to(x)
             : fail(prefix + k, JSON.stringify(x) + ' is not ' + what);
   }

@@ -1,8 +1,8 @@
 // Delivery (docs/sdk.md, "Delivery"): a Batch as text/plain (no CORS preflight) to
-// /v1/events, with fetch (keepalive, so it outlives the page), or sendBeacon when there is no
-// fetch or the page is going away; with neither, one /v1/pixel.gif image per event, without
-// its email (a URL ends up in proxy and server logs). The legacy emstrack.js has its own
-// fetch call (src/legacy/post.ts).
+// /v1/events, with fetch (keepalive, so it outlives the page), or sendBeacon when the page is
+// going away. Every browser that runs this ES2021 script has fetch; where a page removed it,
+// a send fails like one without a network: the events stay queued, and are beaconed on
+// pagehide. The legacy emstrack.js has its own fetch call (src/legacy/post.ts).
 import type { WireEvent } from './protocol/schema.js';
 import type { Config } from './options.js';
 
@@ -14,8 +14,8 @@ export interface TransportEnv {
 
 /**
  * What came back. `status`: the HTTP status; 0 when the request failed (network down,
- * blocked, too big for a beacon); 202 when the events were handed to sendBeacon or to pixels
- * (no answer to read). `body`: the parsed JSON answer, when there was one.
+ * blocked, too big for a beacon, no fetch); 202 when the events were handed to sendBeacon (no
+ * answer to read). `body`: the parsed JSON answer, when there was one.
  */
 export interface Sent {
   status: number;
@@ -40,18 +40,12 @@ export const sender =
       // Looked up only when beaconing: a page touches navigator only when it needs it.
       const sendBeacon = beacon && (deps.sendBeacon || navigator.sendBeacon?.bind(navigator));
       if (sendBeacon) return [sendBeacon(url, body) ? 202 : 0];
-      if (post) {
-        // Browsers refuse a keepalive body over 64 KiB (2e4 characters are at most 60 KiB).
-        // Called by the Promise, with none of our functions on the stack: Chromium takes the
-        // stack at fetch() (with DevTools attached), and V8 re-parses each function on it the
-        // first time, to place it (BENCHMARKS.md, "SDK cost on the page": about 1 ms).
-        const r = await Promise.resolve({ method: 'POST', body, keepalive: body.length < 2e4 }).then(post.bind(undefined, url));
-        return [r.status, await r.json().catch(() => {}), r];
-      }
-      // carts and orders may carry an email, which a URL would show: never in a pixel
-      for (const { email, ...e } of events as (WireEvent & { email?: string })[])
-        new Image().src = `${endpoint}/v1/pixel.gif?customerId=${customerId}&e=${encodeURIComponent(JSON.stringify(e))}`;
-      return [202];
+      // Browsers refuse a keepalive body over 64 KiB (2e4 characters are at most 60 KiB).
+      // Called by the Promise, with none of our functions on the stack: Chromium takes the
+      // stack at fetch() (with DevTools attached), and V8 re-parses each function on it the
+      // first time, to place it (BENCHMARKS.md, "SDK cost on the page": about 1 ms).
+      const r = await Promise.resolve({ method: 'POST', body, keepalive: body.length < 2e4 }).then(post.bind(self, url));
+      return [r.status, await r.json().catch(() => {}), r];
     } catch {
       return [0];
     }

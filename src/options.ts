@@ -39,6 +39,7 @@ export interface Config {
 
 export function readOptions(o: unknown): Config {
   const c = fields({ attributionDays: 30, storage: 'auto', consent: 'granted', ...(o as object) }, ['customerId', 'endpoint']);
-  c.endpoint = c.endpoint.replace(/\/+$/, '');
+  // (a loop, not /\/+$/: see check.ts)
+  while (c.endpoint.endsWith('/')) c.endpoint = c.endpoint.slice(0, -1);
   return c as Config;
 }

@@ -99,7 +99,7 @@ export function createTracker(options?: Options, deps: Deps = {}): Api {
       // A new click is reported once, held like any event until consent (sent with the flush
       // consent() started); the path without its query string, which may hold personal data.
       if (click) queue._add({ type: 'click', id: uuid(), time: click.at, visitor, attribution: click, path: location.pathname.slice(0, 512) });
-      const target = deps.events || window;
+      const target = deps.events || self;
       target.addEventListener('online', queue._flush);
       target.addEventListener('pagehide', queue._beacon);
     },

@@ -7,15 +7,14 @@ import { join } from 'node:path';
 import { ROOT } from './util.mjs';
 
 const GIF = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
-/** The pre-load stub exactly as the docs tell shops to paste it. */
+/**
+ * The recommended install's first line exactly as the docs tell shops to paste it (the stub and
+ * the shop's init()), with its example customer ID and endpoint as {{customer}} and {{endpoint}}.
+ */
 function installStub() {
-  for (const doc of ['docs/sdk.md', 'README.md']) {
-    try {
-      const m = /<script>(!function[^<]*emarsysTrack[^<]*)<\/script>/.exec(readFileSync(join(ROOT, doc), 'utf8'));
-      if (m) return `<script>${m[1]}</script>`;
-    } catch {}
-  }
-  throw new Error('no install stub found in docs/sdk.md or README.md');
+  const m = /<script>(!function[^<]*emarsysTrack\.init\([^<]*)<\/script>/.exec(readFileSync(join(ROOT, 'docs/sdk.md'), 'utf8'));
+  if (!m) throw new Error('no install line (the stub and init()) found in docs/sdk.md');
+  return `<script>${m[1].replace('112734771', '{{customer}}').replace('https://collector.example.com', '{{endpoint}}')}</script>`;
 }
 
 /** Other trackers' browser builds, from their npm packages (the page-cost peers). */

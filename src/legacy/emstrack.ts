@@ -5,7 +5,7 @@
 import { LEGACY_CAMPAIGN_COOKIE, LEGACY_SESSION_COOKIE, LEGACY_VISITOR_COOKIE, PROTOCOL_VERSION } from '../protocol/constants.js';
 import type { BatchResult, TrackEvent } from '../protocol/schema.js';
 import { uuid } from '../id.js';
-import { VALUE } from '../campaign.js';
+import { isValue } from '../campaign.js';
 import { cookie, setCookie } from '../cookies.js';
 import { readForm } from './form.js';
 import { post } from './post.js';
@@ -42,15 +42,15 @@ function emsTracking(customer: unknown, cookieDomain?: string) {
   const emst = new URLSearchParams(location.search).get('emst');
   // A mangled link must not sink the orders of the next 30 days: the collector refuses
   // text over 512 characters or with control characters, and the event with it.
-  if (emst && VALUE.test(emst)) setCookie(LEGACY_CAMPAIGN_COOKIE, emst, domain, 30);
+  if (isValue(emst)) setCookie(LEGACY_CAMPAIGN_COOKIE, emst!, domain, 30);
   visitor = keep(LEGACY_VISITOR_COOKIE, 365);
   session = keep(LEGACY_SESSION_COOKIE);
 }
 
 function emsSubmitOrder() {
-  if (!customerId) throw new Error('call emsTracking() first');
+  if (!customerId) throw Error('call emsTracking() first');
   const { order, ...fields } = readForm();
-  if (order && !fields.total) throw new Error('total: missing');
+  if (order && !fields.total) throw Error('total: missing');
   const time = Date.now();
   const emst = cookie(LEGACY_CAMPAIGN_COOKIE);
   // The session pairs the Order Confirmation's cart with the Thank You page's order

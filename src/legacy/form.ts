@@ -19,7 +19,7 @@ export interface LegacyForm {
 const MONEY = new RegExp(MONEY_PATTERN);
 
 function check(field: string, value: string, pattern = MONEY): string {
-  if (!pattern.test(value)) throw new Error(`${field}: "${value}" is not ${pattern == MONEY ? 'an amount like 2999.00' : 'a whole number'}`);
+  if (!pattern.test(value)) throw Error(`${field}: "${value}" is not ${pattern == MONEY ? 'an amount like 2999.00' : 'a whole number'}`);
   return value;
 }
 
@@ -38,7 +38,7 @@ function item(value: string, i: number): Item {
 
 export function readForm(): LegacyForm {
   const form = document.forms.namedItem('emsform');
-  if (!form) throw new Error('no <form name="emsform">');
+  if (!form) throw Error('no <form name="emsform">');
   const out: LegacyForm = { items: [] };
   new FormData(form).forEach((raw, name) => {
     const value = (raw as string).trim();

@@ -17,15 +17,16 @@ let shopUrl: string;
 beforeAll(async () => {
   c = await startCollector();
   await c.app.store.directory.putCampaigns(SHOP, [{ campaignId: '701', name: 'GA4 shop' }, { campaignId: '702', name: 'Web Extend shop' }], Date.now());
-  const stub = /^(<script>!function.*<\/script>)$/m.exec(await readFile(join(ROOT, 'docs/sdk.md'), 'utf8'))![1];
-  // Every page: the stub, the core's tag, the adapters' tag; the test writes the page's own
+  // the recommended install: the stub with the shop's init() (its example customer is SHOP)
+  const install = /^(<script>!function.*<\/script>)$/m.exec(await readFile(join(ROOT, 'docs/sdk.md'), 'utf8'))![1].replace('https://collector.example.com', c.url);
+  // Every page: the install, the core's tag, the adapters' tag; the test writes the page's own
   // script (`?page=<base64 of the script>`) as the theme would.
   shop = await serve((req, res) => {
     const script = Buffer.from(new URL(req.url!, 'http://x').searchParams.get('page') ?? '', 'base64url').toString();
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
     res.end(`<!doctype html><html><head><meta charset="utf-8"><title>Shop</title>
-${stub}
-<script async src="${c.url}/js/emarsys-track.min.js" data-customer-id="${SHOP}" data-endpoint="${c.url}"></script>
+${install}
+<script async src="${c.url}/js/emarsys-track.min.js"></script>
 <script async src="${c.url}/js/emarsys-track-adapters.min.js" data-datalayer data-web-extend></script>
 <script>${script}</script>
 </head><body><h1>Shop</h1></body></html>`);

@@ -6,7 +6,11 @@ import type { Api } from '../../src/browser.js';
 import { PREFIX } from '../../src/log.js';
 import { CUSTOMER, ENDPOINT, ORDER, clearBrowser, clockAt, fakeFetch, settle } from './helpers.js';
 
-const STUB = /^<script>(!function.*)<\/script>$/m.exec(readFileSync(resolve(import.meta.dirname, '../../docs/sdk.md'), 'utf8'))![1];
+const DOCS = readFileSync(resolve(import.meta.dirname, '../../docs/sdk.md'), 'utf8');
+/** The recommended install's first line: the stub and the shop's init(). */
+const INSTALL = /^<script>(!function.*\}\(\);emarsysTrack\.init\(.*\))<\/script>$/m.exec(DOCS)![1];
+/** The stub alone, as the install with the options on the script tag has it. */
+const STUB = /^<script>(!function.*\}\(\))<\/script>$/m.exec(DOCS)![1];
 
 type Global = { emarsysTrack?: Api & { q?: unknown[] } };
 const global = window as unknown as Global;
@@ -39,6 +43,32 @@ afterEach(() => {
 describe('the stub', () => {
   it('is one short line', () => {
     expect(STUB.length).toBeLessThan(260);
+    expect(INSTALL.startsWith(STUB + ';')).toBe(true);
+  });
+
+  it('with init() in it (the recommended install), the script never reads its own tag', async () => {
+    new Function(INSTALL.replace('112734771', CUSTOMER).replace('https://collector.example.com', ENDPOINT))();
+    const order = global.emarsysTrack!.order(ORDER);
+    // A tag whose attributes say otherwise: not read.
+    const tag = document.createElement('script');
+    tag.setAttribute('data-customer-id', 'other');
+    const read = vi.fn(() => tag);
+    Object.defineProperty(document, 'currentScript', { configurable: true, get: read });
+    vi.resetModules();
+    await import('../../src/browser.js');
+    await expect(order).resolves.toBe('sent');
+    expect(net.calls[0].batch.customerId).toBe(CUSTOMER);
+    expect(read).not.toHaveBeenCalled();
+  });
+
+  it('reads the tag when the first queued call is not init()', async () => {
+    runStub();
+    const order = global.emarsysTrack!.order(ORDER);
+    global.emarsysTrack!.init({ customerId: 'other', endpoint: ENDPOINT });
+    await loadScript({ 'customer-id': CUSTOMER, endpoint: ENDPOINT });
+    await expect(order).resolves.toBe('sent');
+    // The tag's implicit init() came first; the queued one is a second init(), ignored.
+    expect(net.calls[0].batch.customerId).toBe(CUSTOMER);
   });
 
   it('queues calls before load and the script replays them in order, settling their Promises', async () => {

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { readInput } from '../../src/input.js';
 import { readOptions } from '../../src/options.js';
@@ -38,7 +39,7 @@ describe('money', () => {
     expect(() => order({ total: '1,234,567' })).toThrow('total: "1,234,567" is not an amount like "2999.00"');
   });
 
-  it.each([['29,99'], ['2.999,00'], ['12 EUR'], [''], ['1.'], ['.5'], [' 1'], ['1e3']])('refuses %j as an amount', (v) => {
+  it.each([['29,99'], ['2.999,00'], ['12 EUR'], [''], ['1.'], ['.5'], [' 1'], ['1e3'], ['1.2.3'], ['-'], ['-.5'], ['--1'], ['1-2'], ['12345678901234'], ['١٢']])('refuses %j as an amount', (v) => {
     expect(() => order({ tax: v })).toThrow(`tax: "${v}" is not an amount like "2999.00"`);
   });
 
@@ -53,8 +54,53 @@ describe('currency', () => {
     expect(order({ currency: 'HUF' }).currency).toBe('HUF');
   });
 
-  it.each([['EURO'], ['€'], ['E1R'], [978], [['eur']]])('refuses %j', (v) => {
+  it.each([['EURO'], ['€'], ['E1R'], [978], [['eur']], ['EU'], ['E[R'], ['\u212aRW'], ['\u0131NR'], ['ÉUR']])('refuses %j', (v) => {
     expect(() => order({ currency: v })).toThrow(`currency: ${JSON.stringify(v)} is not a currency code`);
+  });
+
+  it('takes either case, mixed too', () => {
+    expect(order({ currency: 'Eur' }).currency).toBe('EUR');
+  });
+});
+
+// The checks are code, not regular expressions (a page's first one costs it about a millisecond):
+// they take exactly what these patterns take.
+describe('the checks, against the patterns they stand for', () => {
+  const chars = (alphabet: string, maxLength: number) => fc.string({ unit: fc.constantFrom(...alphabet), maxLength });
+  const accepts = (f: () => unknown) => {
+    try {
+      f();
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  it('money: -?[0-9]{1,13}(.[0-9]+)?', () => {
+    fc.assert(
+      fc.property(chars('-.0123456789 ,e', 18), (v) => {
+        expect(accepts(() => order({ tax: v }))).toBe(/^-?\d{1,13}(\.\d+)?$/.test(v));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('quantity: 1 to 1,000,000 in at most 7 digits', () => {
+    fc.assert(
+      fc.property(chars('0123456789.-+ e', 9), (q) => {
+        expect(accepts(() => item({ quantity: q }))).toBe(/^\d{1,7}$/.test(q) && +q >= 1 && +q <= 1e6);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('currency: [a-zA-Z]{3}', () => {
+    fc.assert(
+      fc.property(fc.oneof(chars('aZ@[`{0\u212a\u0131\u017f', 4), fc.string({ maxLength: 4 })), (v) => {
+        expect(accepts(() => order({ currency: v }))).toBe(/^[a-zA-Z]{3}$/.test(v));
+      }),
+      { numRuns: 3000 },
+    );
   });
 });
 
@@ -71,7 +117,11 @@ describe('items', () => {
     });
   });
 
-  it.each([[0], [1.5], [-1], ['2x'], [1e7], [1000001], ['01'], [true], [['2']]])('refuses quantity %j', (q) => {
+  it('takes leading zeros in a quantity string (sent as a number)', () => {
+    expect(item({ quantity: '02' }).quantity).toBe(2);
+  });
+
+  it.each([[0], [1.5], [-1], ['2x'], [1e7], [1000001], ['000'], [''], [' 2'], [true], [['2']]])('refuses quantity %j', (q) => {
     expect(() => item({ quantity: q })).toThrow(`items[0].quantity: ${JSON.stringify(q)} is not a quantity`);
   });
 
@@ -79,6 +129,9 @@ describe('items', () => {
     expect(() => readInput('cart', { items: [{ sku: 'A', price: 1 }, { price: 1 }] })).toThrow('items[1].sku: is required');
     expect(() => readInput('cart', { items: [{ sku: 'A' }] })).toThrow('items[0].price: is required');
     expect(() => item({ sku: '' })).toThrow('items[0].sku: "" is not an ID');
+    // NaN, a failed parseInt, as a number or printed: every such item would be one
+    expect(() => item({ sku: NaN })).toThrow('items[0].sku: null is not an ID');
+    expect(() => item({ sku: 'NaN' })).toThrow('items[0].sku: "NaN" is not an ID');
     expect(() => item({ sku: { id: 1 } })).toThrow('items[0].sku: {"id":1} is not an ID');
     // Not an item: its sku is missing.
     expect(() => readInput('cart', { items: ['SKU-1'] })).toThrow('items[0].sku: is required');
