@@ -57,7 +57,7 @@ function pageSection(e, run, bars) {
   const r = e.result;
   const plausible = r.rows.find((x) => x.id === 'plausible');
   out.push(
-    `A Thank You page in headless ${r.browser}, each load in a fresh browser context (empty cache and storage), ` +
+    `A Thank You page in headless ${r.browser} (ours: \`bench/pages/sdk.html\`, the recommended install of docs/sdk.md, whose first line holds the stub and \`init()\`, and an inline \`order()\`), each load in a fresh browser context (empty cache and storage), ` +
       `${r.iterations} loads each of the empty page, ours and Plausible's (the bar's three) and ${r.otherIterations ?? r.iterations} of the others, after ${r.warmup} warm-up load${r.warmup === 1 ? '' : 's'}, ` +
       'interleaved (one load of each variant per round, every other round in the reverse order); medians. Main-thread time is the ' +
       'DevTools protocol\'s `Performance.getMetrics` `TaskDuration` (all main-thread tasks of the page, in thread CPU time) read 250 ms ' +
