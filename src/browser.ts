@@ -1,7 +1,8 @@
-// The script-tag entry (dist/emarsys-track.min.js). The tag's data-* attributes are an
-// implicit init(); the calls the stub queued before the script loaded are then replayed in
-// order, each queued Promise settling with the real call's result, and the stub is replaced
-// by the real API on `window.emarsysTrack`.
+// The script-tag entry (dist/emarsys-track.min.js). The calls the stub queued before the
+// script loaded (the recommended install's first one is init()) are replayed in order, each
+// queued Promise settling with the real call's result, and the stub is replaced by the real
+// API on `window.emarsysTrack`; without a queued init() first, the tag's data-* attributes are
+// an implicit init() made before them.
 import { cookie } from './cookies.js';
 import { type Api, createTracker } from './tracker.js';
 
@@ -17,8 +18,8 @@ const stub = w.emarsysTrack;
 if (!stub || stub.q) {
   // Attribute names are the option names (data-customer-id is customerId); other data-* attributes
   // are ignored. data-debug: on when present. Taken now: currentScript is this script only while it runs.
-  // Not read when the first call the stub queued is init(): a page's first use of an element (this tag) costs it
-  // a millisecond or two of main-thread time (BENCHMARKS.md, "SDK cost on the page").
+  // Not read when the first call the stub queued is init(): a page's first use of an element
+  // (this tag) costs it a millisecond or two of main-thread time (docs/sdk.md, "Size").
   const data = stub?.q?.[0]?.[0] != 'init' && (document.currentScript as HTMLScriptElement | null)?.dataset;
   // The rest runs in the microtasks right after this script, before any other script or event.
   // Chromium takes the JavaScript stack at every document.cookie read (seen in its traces with

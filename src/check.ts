@@ -19,10 +19,9 @@ export const fail = (field: string, reason: string): never => {
 
 /**
  * A rule: a test of the value (as a string; not an object); what it should be; and how to
- * normalize it. Tests are code, not regular
- * expressions: a page's first regular expression costs it about a millisecond of main-thread
- * time (BENCHMARKS.md, "SDK cost on the page"), and the SDK's path from load to a sent order
- * uses none.
+ * normalize it. Tests are code, not regular expressions: a page's first regular expression
+ * costs it about a millisecond of main-thread time (docs/sdk.md, "Size"), and the SDK's path
+ * from load to a sent order uses none.
  */
 type Rule = [((v: string) => unknown)?, string?, ((v: any) => unknown)?];
 
