@@ -83,7 +83,7 @@ function pageSection(e, run, bars) {
   if (p)
     out.push(
       `**Ours against Plausible's, round by round** (the two loads of a round ran back to back, so what slows the machine for a while slows both): ` +
-        `over ${p.n} rounds our page took ${p.median > 0 ? '+' : ''}${f2(p.median)} ms more main-thread time than Plausible's at the median ` +
+        `over ${p.n} rounds our page took ${f2(Math.abs(p.median))} ms ${p.median > 0 ? 'more' : 'less'} main-thread time than Plausible's at the median ` +
         `(quartiles ${f2(p.q1)} to ${f2(p.q3)} ms), and less in ${p.lighter} of the ${p.n} rounds.`,
     );
   if (r.profile) {
