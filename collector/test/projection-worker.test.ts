@@ -6,6 +6,8 @@
 //   projection leaves young entries in the log; a read that waits for them has them projected
 //   at once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ProjectionWorker } from '../src/store/log/projection.js';
+import { PostgresDatabase } from '../src/store/postgres.js';
 import { openStore, type Store } from '../src/store/store.js';
 import { systemResolver } from '../src/webhooks/destination.js';
 import { createOutboxWorker } from '../src/webhooks/worker.js';
@@ -158,5 +160,40 @@ describe('the projection worker on PostgreSQL', () => {
     await appending;
     expect(afterRead).toBeGreaterThan(0);
     expect(later - afterRead).toBeLessThanOrEqual(500); // at most one batch that was under way
+  }, 30_000);
+
+  it('judges by the news queued for it before each decision, not by the last it was delivered', async () => {
+    // a database of its own: the earlier tests leave a backlog that every worker would take first
+    const own = await createTestDatabase('postgres');
+    const ownStore = await openStore(own.url);
+    const customerId = await addCustomer(ownStore);
+    const customer = (await ownStore.customers.get(customerId))!;
+    const logged = async () => Number((await ownStore.db.immediate.get<{ n: unknown }>('SELECT COUNT(*) AS n FROM ingest_log'))?.n);
+    // the store's own projection thread hears of pressure all along, and leaves the entries be
+    ownStore.events.busy?.();
+    const pressing = setInterval(() => ownStore.events.busy?.(), 50);
+    // a projection in this thread that was never delivered a word of pressure: its only news is
+    // what `news` hands it at its decisions (as the thread takes the messages already queued)
+    const db = new PostgresDatabase(own.url, { max: 2 });
+    const workers: ProjectionWorker[] = [];
+    const start = (news: (w: ProjectionWorker) => void) => {
+      const w: ProjectionWorker = new ProjectionWorker(db, () => {}, () => {}, () => news(w));
+      workers.push(w);
+    };
+    try {
+      await ownStore.events.writeGroup([{ customerId, events: Array.from({ length: 20 }, () => eventRecord(customer, order({ orderId: uid('O') }), Date.now())), rejects: [] }]);
+      start((w) => w.busy());
+      await new Promise((r) => setTimeout(r, 800));
+      expect(await logged()).toBe(20);
+      // without the news, the same worker takes the young entries at once
+      start(() => {});
+      await expect.poll(logged, { timeout: 8_000 }).toBe(0);
+    } finally {
+      clearInterval(pressing);
+      for (const w of workers) await w.close();
+      await db.close();
+      await ownStore.close();
+      await own.drop();
+    }
   }, 30_000);
 });

@@ -1,6 +1,6 @@
 // PostgreSQL's projection thread (projection.ts): its own connections, the lowest CPU
 // priority, and news of its progress for the readers waiting in the main thread.
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { PostgresDatabase } from '../postgres.js';
 import { lowestPriority } from '../thread.js';
 import type { FromProjection, ProjectionData, ToProjection } from './postgres-log.js';
@@ -15,9 +15,13 @@ const worker = new ProjectionWorker(
   db,
   (lowest, heard) => post({ type: 'progress', lowest, heard }),
   (message) => post({ type: 'failed', message }),
+  // the messages already queued, taken at once rather than when the event loop delivers them
+  () => {
+    for (let m; (m = receiveMessageOnPort(port)); ) take(m.message as ToProjection);
+  },
 );
 
-port.on('message', (m: ToProjection) => {
+function take(m: ToProjection): void {
   if (m.type === 'wake') worker.wake(m.urgent, m.reader);
   else if (m.type === 'served') worker.served(m.reader);
   else if (m.type === 'busy') worker.busy();
@@ -26,4 +30,6 @@ port.on('message', (m: ToProjection) => {
       .close()
       .then(() => db.close())
       .finally(() => port.close());
-});
+}
+
+port.on('message', take);

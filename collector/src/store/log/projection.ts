@@ -63,6 +63,12 @@ export class ProjectionWorker {
     private readonly db: Database,
     private readonly progress: (lowest: number | null, heard: number) => void,
     private readonly onError: (message: string) => void,
+    /**
+     * Takes in the news (pressure, readers) queued for this thread, before each decision. At the
+     * lowest CPU priority, under load, the thread may resume before the news sent meanwhile is
+     * delivered, and would judge by the last it had.
+     */
+    private readonly news: () => void = () => {},
   ) {
     this.projector = new Projector(db);
     this.statistics = new FirstStatistics(db.immediate);
@@ -92,9 +98,10 @@ export class ProjectionWorker {
       let deferred = false;
       try {
         await this.statistics.check();
+        const pending = await this.db.immediate.all<{ customer_id: string; first: unknown; since: unknown }>(PENDING_CUSTOMERS);
+        this.news();
         const heard = this.heard;
         const urgent = heard > this.servedReader;
-        const pending = await this.db.immediate.all<{ customer_id: string; first: unknown; since: unknown }>(PENDING_CUSTOMERS);
         // readers wait for positions below the lowest one still in the log
         this.progress(pending.length ? Math.min(...pending.map((p) => Number(p.first))) : null, heard);
         const now = Date.now();

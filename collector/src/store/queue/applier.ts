@@ -4,7 +4,7 @@
 // requests queue for their answers it leaves young entries queued, unless a reader waits for
 // them (../log/pressure.ts); a burst is applied as soon as it has passed.
 import { deserialize } from 'node:v8';
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import BetterSqlite3 from 'better-sqlite3';
 import { num, type Sql } from '../database.js';
 import { applyIsolating, setAside } from '../log/isolate.js';
@@ -109,7 +109,12 @@ async function run(): Promise<void> {
   if (running) return;
   running = true;
   try {
-    while (!closing && !deferred()) {
+    for (;;) {
+      // the main thread's news already queued (pressure, readers, closing), taken before the
+      // decision: at the lowest CPU priority, under load, this thread may resume before the
+      // event loop delivers it, and would judge by the last it had
+      for (let m; (m = receiveMessageOnPort(port)); ) take(m.message as ToApplier);
+      if (closing || deferred()) break;
       const { seq, count } = await applyBatch();
       applied = seq;
       lastError = '';
@@ -140,7 +145,7 @@ async function shutdown(): Promise<void> {
   port.close();
 }
 
-port.on('message', (m: ToApplier) => {
+function take(m: ToApplier): void {
   if (m.type === 'close') {
     closing = true;
     clearTimeout(recheck);
@@ -154,4 +159,6 @@ port.on('message', (m: ToApplier) => {
   if (m.type === 'urgent') urgentUpTo = Math.max(urgentUpTo, m.seq);
   else known = Math.max(known, m.seq);
   void run();
-});
+}
+
+port.on('message', take);
