@@ -98,10 +98,12 @@ export class ProjectionWorker {
       let deferred = false;
       try {
         await this.statistics.check();
-        const pending = await this.db.immediate.all<{ customer_id: string; first: unknown; since: unknown }>(PENDING_CUSTOMERS);
+        // (taken before `heard`, as if delivered sooner: the readers heard must come before the
+        // log is read, whose lowest position they are told)
         this.news();
         const heard = this.heard;
         const urgent = heard > this.servedReader;
+        const pending = await this.db.immediate.all<{ customer_id: string; first: unknown; since: unknown }>(PENDING_CUSTOMERS);
         // readers wait for positions below the lowest one still in the log
         this.progress(pending.length ? Math.min(...pending.map((p) => Number(p.first))) : null, heard);
         const now = Date.now();
