@@ -5,7 +5,7 @@ import { existsSync, readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { type MessagePort, Worker, receiveMessageOnPort } from 'node:worker_threads';
 
 /**
  * A compiled worker, by its path under store/ (`queue/applier`). Under vitest this module runs
@@ -36,6 +36,16 @@ export function lowestPriority(): void {
   } catch {
     // not Linux, or no chrt: the thread keeps what it got
   }
+}
+
+/**
+ * Called in a worker: hands `take` the messages already queued on `port`, at once. At the lowest
+ * CPU priority, under load, a thread may resume before its event loop delivers the news sent
+ * meanwhile (pressure, readers, closing), and would decide by the last it had: it calls this
+ * before each decision.
+ */
+export function takeQueued<T>(port: MessagePort, take: (m: T) => void): void {
+  for (let m; (m = receiveMessageOnPort(port)); ) take(m.message as T);
 }
 
 export class Thread<In, Out> {

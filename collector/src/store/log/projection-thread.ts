@@ -1,8 +1,8 @@
 // PostgreSQL's projection thread (projection.ts): its own connections, the lowest CPU
 // priority, and news of its progress for the readers waiting in the main thread.
-import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { PostgresDatabase } from '../postgres.js';
-import { lowestPriority } from '../thread.js';
+import { lowestPriority, takeQueued } from '../thread.js';
 import type { FromProjection, ProjectionData, ToProjection } from './postgres-log.js';
 import { ProjectionWorker } from './projection.js';
 
@@ -15,10 +15,7 @@ const worker = new ProjectionWorker(
   db,
   (lowest, heard) => post({ type: 'progress', lowest, heard }),
   (message) => post({ type: 'failed', message }),
-  // the messages already queued, taken at once rather than when the event loop delivers them
-  () => {
-    for (let m; (m = receiveMessageOnPort(port)); ) take(m.message as ToProjection);
-  },
+  () => takeQueued(port, take),
 );
 
 function take(m: ToProjection): void {

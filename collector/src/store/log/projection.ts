@@ -63,11 +63,7 @@ export class ProjectionWorker {
     private readonly db: Database,
     private readonly progress: (lowest: number | null, heard: number) => void,
     private readonly onError: (message: string) => void,
-    /**
-     * Takes in the news (pressure, readers) queued for this thread, before each decision. At the
-     * lowest CPU priority, under load, the thread may resume before the news sent meanwhile is
-     * delivered, and would judge by the last it had.
-     */
+    /** Takes in the news (pressure, readers) already queued for this thread (store/thread.ts, `takeQueued`), before each decision. */
     private readonly news: () => void = () => {},
   ) {
     this.projector = new Projector(db);

@@ -4,7 +4,7 @@
 // requests queue for their answers it leaves young entries queued, unless a reader waits for
 // them (../log/pressure.ts); a burst is applied as soon as it has passed.
 import { deserialize } from 'node:v8';
-import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import BetterSqlite3 from 'better-sqlite3';
 import { num, type Sql } from '../database.js';
 import { applyIsolating, setAside } from '../log/isolate.js';
@@ -12,7 +12,7 @@ import { PRESSURE_MS, Pressure } from '../log/pressure.js';
 import { Projector } from '../projection/projector.js';
 import { insertRejected } from '../rejected.js';
 import { SqliteDatabase } from '../sqlite.js';
-import { lowestPriority } from '../thread.js';
+import { lowestPriority, takeQueued } from '../thread.js';
 import { queuePath, type FromApplier, type QueueEntry, type ThreadData, type ToApplier } from './messages.js';
 
 /**
@@ -110,10 +110,7 @@ async function run(): Promise<void> {
   running = true;
   try {
     for (;;) {
-      // the main thread's news already queued (pressure, readers, closing), taken before the
-      // decision: at the lowest CPU priority, under load, this thread may resume before the
-      // event loop delivers it, and would judge by the last it had
-      for (let m; (m = receiveMessageOnPort(port)); ) take(m.message as ToApplier);
+      takeQueued(port, take);
       if (closing || deferred()) break;
       const { seq, count } = await applyBatch();
       applied = seq;
