@@ -2,12 +2,10 @@
 // load the install stub, the core script and dist/emarsys-track-adapters.min.js from the
 // collector (as a shop loads them from a CDN), and push what GA4 themes and Web Extend push.
 // Each flow must end with the order in the Orders report, attributed to the email campaign.
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { launchBrowser } from './browser.js';
-import { ROOT, SHOP, type Collector, expectOrderOnce, serve, type Served, startCollector } from './harness.js';
+import { SHOP, type Collector, expectOrderOnce, installSnippet, serve, type Served, startCollector } from './harness.js';
 
 let c: Collector;
 let browser: Browser;
@@ -17,8 +15,7 @@ let shopUrl: string;
 beforeAll(async () => {
   c = await startCollector();
   await c.app.store.directory.putCampaigns(SHOP, [{ campaignId: '701', name: 'GA4 shop' }, { campaignId: '702', name: 'Web Extend shop' }], Date.now());
-  // the recommended install: the stub with the shop's init() (its example customer is SHOP)
-  const install = /^(<script>!function.*<\/script>)$/m.exec(await readFile(join(ROOT, 'docs/sdk.md'), 'utf8'))![1].replace('https://collector.example.com', c.url);
+  const { install } = await installSnippet(c.url);
   // Every page: the install, the core's tag, the adapters' tag; the test writes the page's own
   // script (`?page=<base64 of the script>`) as the theme would.
   shop = await serve((req, res) => {

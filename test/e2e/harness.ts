@@ -4,7 +4,7 @@
 // the way a shopper and a marketer would.
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -86,6 +86,19 @@ export async function startCollector(): Promise<Collector> {
     },
   };
   return collector;
+}
+
+/**
+ * The install's first line as docs/sdk.md gives it: the stub and the shop's init() (its
+ * example customer is SHOP), for a collector at `endpoint`; and the stub alone, as the install
+ * with the options on the script tag has it.
+ */
+export async function installSnippet(endpoint: string): Promise<{ install: string; stub: string }> {
+  const docs = await readFile(join(ROOT, 'docs/sdk.md'), 'utf8');
+  return {
+    install: /^(<script>!function.*<\/script>)$/m.exec(docs)![1].replace('https://collector.example.com', endpoint),
+    stub: /^(<script>!function.*\}\(\)<\/script>)$/m.exec(docs)![1],
+  };
 }
 
 /** expect.poll with room for a busy two-core machine. */

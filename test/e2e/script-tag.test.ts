@@ -3,12 +3,10 @@
 // on the way from load to the sent order our script runs no regular expression and never
 // reads its own tag, the two first uses that cost a lean page the most main-thread time
 // (BENCHMARKS.md, "SDK cost on the page").
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { launchBrowser } from './browser.js';
-import { ROOT, SHOP, type Collector, expectOrderOnce, serve, type Served, startCollector } from './harness.js';
+import { SHOP, type Collector, expectOrderOnce, installSnippet, serve, type Served, startCollector } from './harness.js';
 
 let c: Collector;
 let browser: Browser;
@@ -42,9 +40,7 @@ ${head}
 beforeAll(async () => {
   c = await startCollector();
   await c.app.store.directory.putCampaigns(SHOP, [{ campaignId: '705', name: 'Lean page' }], Date.now());
-  const docs = await readFile(join(ROOT, 'docs/sdk.md'), 'utf8');
-  const install = /^(<script>!function.*<\/script>)$/m.exec(docs)![1].replace('https://collector.example.com', c.url);
-  const stub = /^(<script>!function.*\}\(\)<\/script>)$/m.exec(docs)![1];
+  const { install, stub } = await installSnippet(c.url);
   const core = `${c.url}/js/emarsys-track.min.js`;
   shop = await serve((req, res) => {
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
